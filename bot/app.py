@@ -1,0 +1,304 @@
+"""The composition root: builds eventwatch from `Env` and `Config`, runs it, stops it.
+
+Everything the app holds is opened on one `AsyncExitStack`, so it closes in reverse
+order whatever happens. Tests build the same app with local URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO, Literal
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram.ext import Application
+
+from bot.config import Config, load_config
+from bot.digest import Digests, DigestStore
+from bot.errors import ConfigErrors
+from bot.feedhealth import feed_health, format_health
+from bot.fetcher import Fetcher
+from bot.fulltext import FullText
+from bot.health import PollTracker, build_health
+from bot.metrics import Metrics, MetricsServer, start_metrics_server
+from bot.outbox import Outbox
+from bot.parser import Parser
+from bot.pipeline import Pipeline
+from bot.poller import Poller, PollResult
+from bot.scheduler import FeedScheduler
+from bot.sender import ConsoleSink, OutboxConsumer, Sender
+from bot.settings import Env, FeedSpec
+from bot.store import Keys, RedisHandle, open_redis
+from bot.stories import StoryStore
+from bot.subscribers import SubscriberStore
+from bot.telegram.app import BotServices, build_application
+from bot.telegram.sources import rule_infos, status_report, story_summary
+from bot.telegram.types import StatusReport, StorySummary
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "poller", "sender", "bot"]
+HOUSEKEEPING_EDITS = 60.0  # seconds between flushes of coalesced source edits
+HOUSEKEEPING_DIGESTS = 300.0  # seconds between digest rounds
+
+
+@dataclass(slots=True)
+class Current:
+    """The config in force. A reload replaces it whole; nothing in it is mutated."""
+
+    config: Config
+
+
+class Eventwatch:
+    def __init__(self, env: Env, config: Config, *, role: Role = "all",
+                 keys: Keys | None = None, out: IO[str] | None = None,
+                 updates_timeout: float = 10.0) -> None:
+        self.env = env
+        self.current = Current(config)
+        self.role = role
+        self.keys = keys or Keys()
+        self.out = out
+        self.updates_timeout = updates_timeout  # long-polling getUpdates, seconds
+        self.metrics = Metrics()
+        self.poll_tracker = PollTracker()
+        self._stack = AsyncExitStack()
+        self.scheduler: FeedScheduler | None = None
+        self.telegram: Application | None = None  # type: ignore[type-arg]
+        self.consumer: OutboxConsumer | None = None
+        self.metrics_server: MetricsServer | None = None
+        self._housekeeping: AsyncIOScheduler | None = None
+        self._consumer_task: asyncio.Task[None] | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.current.config
+
+    # -- building -------------------------------------------------------------------
+    async def __aenter__(self) -> Eventwatch:
+        try:
+            await self._open()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _open(self) -> None:
+        settings = self.config.settings
+        self.redis_handle: RedisHandle = await open_redis(self.env.redis_url, self.env.data_dir)
+        self._stack.push_async_callback(self.redis_handle.close)
+        redis = self.redis_handle.client
+        self.fetcher = await self._stack.enter_async_context(Fetcher(settings.poll))
+        self.parser = await self._stack.enter_async_context(Parser())
+        self.poller = Poller(redis, self.keys, settings.poll, self.fetcher, self.parser)
+        self.stories = StoryStore(redis, self.keys, settings.stories)
+        self.outbox = Outbox(redis, self.keys)
+        self.subscribers = SubscriberStore(redis, self.keys)
+        self.pipeline = Pipeline(
+            lambda: self.config.rules, self.poller, self.stories, self.outbox,
+            fulltext=FullText(redis, self.keys, self.fetcher), metrics=self.metrics,
+        )
+        self.metrics.track_outbox_depth(self.outbox.depth)
+
+        if self.env.telegram_token:
+            self.telegram = build_application(
+                self.env.telegram_token, self.env.telegram_api_url, self._bot_services())
+            await self.telegram.initialize()
+            self._stack.push_async_callback(self.telegram.shutdown)
+            self.consumer = Sender(
+                self.outbox, self.telegram.bot, self.subscribers,
+                telegram=settings.telegram, stories=settings.stories,
+                digests=DigestStore(self.outbox), rule_title=self._rule_title,
+            )
+        else:
+            self.consumer = ConsoleSink(self.outbox, stream=self.out, rule_title=self._rule_title)
+
+    def _rule_title(self, rule_id: str, language: str) -> str:
+        try:
+            return self.config.rules.rule_title(rule_id, language)
+        except KeyError:
+            return rule_id
+
+    def _bot_services(self) -> BotServices:
+        async def status() -> StatusReport:
+            rows = await feed_health(self.redis_handle.client, self.keys, self.config.feeds)
+            now = datetime.now(UTC)
+            last = self.poll_tracker()
+            return status_report(
+                rows, outbox_depth=await self.outbox.depth(),
+                alerts_24h=await self.outbox.sent_last_24h(now),
+                last_poll=datetime.fromtimestamp(last, UTC) if last else None,
+            )
+
+        async def latest(limit: int) -> Sequence[StorySummary]:
+            return [story_summary(s) for s in await self.stories.recent(limit)]
+
+        return BotServices(
+            subscribers=self.subscribers,
+            rules=lambda: rule_infos(self.config.rules.rules),
+            watch=lambda: self.config.settings.watch,
+            admins=lambda: frozenset(self.config.settings.telegram.admins),
+            status=status, reload=self.reload, latest=latest,
+        )
+
+    # -- the work -------------------------------------------------------------------
+    async def on_result(self, feed: FeedSpec, result: PollResult) -> None:
+        if result.ok:
+            self.poll_tracker.record()
+        if result.dead_notice:
+            await self.notify_admins(f"Feed {feed.id} is dead: {result.error}")
+        try:
+            handled = await self.pipeline.handle(feed, result)
+        except Exception:  # nothing committed: the entries come back on the next poll
+            log.exception("pipeline failed; the poll will be retried", extra={"feed": feed.id})
+            return
+        if handled.entries:
+            log.info("feed processed", extra={
+                "feed": feed.id, "entries": handled.entries,
+                "detections": handled.detections, "alerts": handled.alerts})
+
+    async def notify_admins(self, text: str) -> None:
+        log.warning(text)
+        chat = self.config.settings.telegram.admin_chat
+        if self.telegram is None or chat is None:
+            return
+        try:
+            await self.telegram.bot.send_message(chat, text)
+        except Exception:
+            log.exception("could not tell the admin chat", extra={"chat": chat})
+
+    async def run_once(self) -> int:
+        """Poll every feed once, process and deliver everything; the number of alerts."""
+        assert self.consumer is not None
+        results = await self.poller.poll_many(self.config.feeds)
+        for feed, result in zip(self.config.feeds, results, strict=True):
+            if result.error:
+                log.warning("feed failed", extra={"feed": feed.id, "error": result.error})
+            await self.on_result(feed, result)
+        await self.pipeline.flush_edits()
+        return await self.consumer.drain()
+
+    async def reload(self) -> list[str]:
+        """Load the config again; on errors keep the old one and return them."""
+        try:
+            config = await asyncio.to_thread(load_config, self.config.directory)
+        except ConfigErrors as exc:
+            lines = [str(e) for e in exc.errors]
+            log.error("config reload failed; the old config keeps running",
+                      extra={"errors": lines})
+            return lines
+        self.current = Current(config)
+        if self.scheduler is not None:
+            self.scheduler.reschedule(config.feeds)
+        log.info("config reloaded", extra={"feeds": len(config.feeds),
+                                           "rules": len(config.rules.rule_ids)})
+        return []
+
+    async def start(self) -> None:
+        """Start what this process's role does; returns once everything runs."""
+        settings = self.config.settings
+        polls = self.role in ("all", "poller")
+        sends = self.role in ("all", "sender")
+        answers = self.role in ("all", "bot")
+        if polls:
+            self.scheduler = FeedScheduler(
+                self.config.feeds, settings.poll, self.poller, self.on_result,
+                on_dead=lambda feed, reason: self.notify_admins(
+                    f"Feed {feed.id} is dead: {reason}"),
+            )
+            self.scheduler.start()
+        if sends and self.consumer is not None:
+            self._consumer_task = asyncio.create_task(self.consumer.run(), name="outbox")
+        self._housekeeping = AsyncIOScheduler(timezone=UTC)
+        if polls:
+            self._housekeeping.add_job(self.pipeline.flush_edits, "interval",
+                                       seconds=HOUSEKEEPING_EDITS, max_instances=1,
+                                       coalesce=True, id="edits")
+        if sends and isinstance(self.consumer, Sender):
+            digests = Digests(self.consumer.digests, self.subscribers, self.consumer,
+                              rule_title=self._rule_title)
+            self._housekeeping.add_job(lambda: digests.run_digests(datetime.now(UTC)),
+                                       "interval", seconds=HOUSEKEEPING_DIGESTS,
+                                       max_instances=1, coalesce=True, id="digests")
+        self._housekeeping.start()
+        if answers and self.telegram is not None:
+            assert self.telegram.updater is not None
+            await self.telegram.post_init(self.telegram)  # type: ignore[misc]
+            await self.telegram.start()
+            await self.telegram.updater.start_polling(
+                poll_interval=0, timeout=timedelta(seconds=self.updates_timeout))
+        health = build_health(
+            redis_ping=self.redis_handle.client.ping,
+            scheduler_alive=(lambda: self.scheduler is not None and self.scheduler.running)
+            if polls else None,
+            last_poll=self.poll_tracker if polls else None,
+            max_poll_age=3 * settings.poll.max_interval,
+        )
+        self.metrics_server = await start_metrics_server(settings.metrics, self.metrics, health)
+
+    async def stop(self) -> None:
+        """Stop taking work, let work in flight finish; what is left stays queued."""
+        if self.telegram is not None and self.telegram.running:
+            assert self.telegram.updater is not None
+            await self.telegram.updater.stop()
+            await self.telegram.stop()
+        if self._housekeeping is not None and self._housekeeping.running:
+            self._housekeeping.shutdown(wait=False)
+        if self.scheduler is not None:
+            await self.scheduler.shutdown()
+        if self.consumer is not None and self._consumer_task is not None:
+            await self.consumer.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer_task
+        if self.metrics_server is not None:
+            await self.metrics_server.stop()
+
+
+async def serve(env: Env, config: Config, *, role: Role, out: IO[str] | None = None) -> None:
+    """Run until SIGINT or SIGTERM (or SIGHUP reloads), then stop cleanly."""
+    stop = asyncio.Event()
+    async with Eventwatch(env, config, role=role, out=out) as app:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(app.reload()))
+        await app.start()
+        log.info("eventwatch running", extra={"role": role, "feeds": len(config.feeds)})
+        try:
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            await app.stop()
+
+
+async def run_once(env: Env, config: Config, *, out: IO[str] | None = None) -> int:
+    async with Eventwatch(env, config, out=out) as app:
+        return await app.run_once()
+
+
+def run(env: Env, config: Config, *, once: bool = False, role: Role = "all") -> int:
+    if once:
+        count = asyncio.run(run_once(env, config))
+        print(f"eventwatch: {count} alert(s) delivered", file=sys.stderr)
+        return 0
+    asyncio.run(serve(env, config, role=role))
+    return 0
+
+
+async def show_feeds(env: Env, config: Config, out: IO[str]) -> int:
+    handle = await open_redis(env.redis_url, env.data_dir)
+    try:
+        rows = await feed_health(handle.client, Keys(), config.feeds)
+    finally:
+        await handle.close()
+    out.write(format_health(rows) + "\n")
+    return 0

@@ -1,0 +1,120 @@
+"""The `eventwatch` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__
+from bot.config import Config, load_config
+from bot.errors import ConfigErrors
+from bot.settings import Env
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _parser(env: Env) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eventwatch",
+        description="Watch news feeds for serious events and alert Telegram subscribers.",
+    )
+    parser.add_argument("--version", action="version", version=f"eventwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--config", type=Path, default=env.config_dir, metavar="DIR",
+            help=f"config directory (default: $EVENTWATCH_CONFIG or ./config: {env.config_dir})",
+        )
+        return p
+
+    run = with_config(sub.add_parser("run", help="poll feeds and deliver alerts"))
+    run.add_argument("--once", action="store_true",
+                     help="poll every feed once, deliver everything, then exit")
+    run.add_argument("--role", choices=("all", "poller", "sender", "bot"), default="all",
+                     help="which part of the work this process does (default: all)")
+
+    with_config(sub.add_parser("check", help="validate settings, feeds and rules"))
+
+    detect = with_config(sub.add_parser(
+        "detect", help="classify JSON Lines articles from stdin with the rules"))
+    detect.add_argument("--explain", action="store_true",
+                        help="show which conditions matched or failed, per rule")
+    detect.add_argument("--countries", metavar="all|CC,CC",
+                        help="override the watch list (e.g. all, or KZ,KG)")
+    detect.add_argument("--file", type=Path, metavar="ARTICLE.txt",
+                        help="classify one plain-text article instead of stdin")
+
+    sub.add_parser("schema", help="print the JSON Schema of rule files")
+    with_config(sub.add_parser("feeds", help="show the health of each feed"))
+    with_config(sub.add_parser(
+        "same-story", help="judge JSON Lines article pairs: same story or not"))
+    return parser
+
+
+def _load(directory: Path, stderr: TextIO, *, run_examples: bool = False) -> Config | None:
+    try:
+        return load_config(directory, run_examples=run_examples)
+    except ConfigErrors as exc:
+        for error in exc.errors:
+            print(error, file=stderr)
+        return None
+
+
+def _countries(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if value.strip().lower() == "all":
+        return frozenset({"*"})
+    return frozenset(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    env = Env.from_environ()
+    args = _parser(env).parse_args(argv)
+    stdout, stderr = sys.stdout, sys.stderr
+
+    if args.command == "schema":
+        from bot.classify import print_schema
+
+        return print_schema(stdout)
+
+    config = _load(args.config, stderr, run_examples=args.command == "check")
+    if config is None:
+        return EXIT_ERROR
+
+    from bot.logs import configure_logging
+
+    configure_logging(config.settings.logging.level, config.settings.logging.json_format)
+
+    if args.command == "check":
+        print(f"OK: {len(config.feeds)} feeds, {len(config.rules.rule_ids)} rules", file=stdout)
+        return EXIT_OK
+    if args.command == "detect":
+        from bot.classify import run_detect
+
+        return run_detect(
+            config.rules, sys.stdin, stdout, stderr,
+            explain=args.explain, countries=_countries(args.countries), file=args.file,
+        )
+    if args.command == "same-story":
+        from bot.samestory import run_same_story
+
+        return run_same_story(config, sys.stdin, stdout, stderr)
+    if args.command == "feeds":
+        from bot.app import show_feeds
+
+        return asyncio.run(show_feeds(env, config, stdout))
+    if args.command == "run":
+        from bot.app import run
+
+        return run(env, config, once=args.once, role=args.role)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Load and validate one config directory: settings.yaml, feeds.yaml, rules/*.yaml.
+
+Every problem becomes a `ConfigError(path, line, key, message)`; all of them are
+collected so that `eventwatch check` can show them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot import yamlsource
+from bot.errors import ConfigError, ConfigErrors
+from bot.settings import FeedsFile, FeedSpec, Settings
+from detectors import compile_rules
+from detectors.engine import RuleSet
+from detectors.errors import RuleErrors
+from detectors.spec import RuleFile
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    directory: Path
+    settings: Settings
+    feeds: tuple[FeedSpec, ...]
+    rules: RuleSet
+
+    def feed(self, feed_id: str) -> FeedSpec | None:
+        return next((f for f in self.feeds if f.id == feed_id), None)
+
+
+def _validate(
+    source: yamlsource.LocatedYAML, model: type[M], errors: list[ConfigError]
+) -> M | None:
+    data: Any = source.data if source.data is not None else {}
+    if not isinstance(data, dict):
+        errors.append(source.error((), "expected a mapping at the top level"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(source.validation_errors(exc))
+        return None
+
+
+def _load(
+    path: Path, errors: list[ConfigError], *, required: bool
+) -> yamlsource.LocatedYAML | None:
+    if not path.exists():
+        if required:
+            errors.append(ConfigError(str(path), None, "", "file not found"))
+        return None
+    try:
+        return yamlsource.load(path)
+    except ConfigError as exc:
+        errors.append(exc)
+        return None
+
+
+def load_config(directory: Path, *, run_examples: bool = False) -> Config:
+    """Load, validate and compile a config directory, or raise ConfigErrors."""
+    errors: list[ConfigError] = []
+    if not directory.is_dir():
+        raise ConfigErrors([ConfigError(str(directory), None, "", "config directory not found")])
+
+    settings = Settings()
+    settings_src = _load(directory / "settings.yaml", errors, required=False)
+    if settings_src is not None:
+        settings = _validate(settings_src, Settings, errors) or settings
+
+    feeds: tuple[FeedSpec, ...] = ()
+    feeds_src = _load(directory / "feeds.yaml", errors, required=True)
+    if feeds_src is not None:
+        parsed = _validate(feeds_src, FeedsFile, errors)
+        if parsed is not None:
+            feeds = _resolve_local(parsed.feeds, directory)
+            seen: set[str] = set()
+            for i, feed in enumerate(parsed.feeds):
+                if feed.id in seen:
+                    errors.append(
+                        feeds_src.error(("feeds", i, "id"), f"duplicate feed id {feed.id!r}"))
+                seen.add(feed.id)
+
+    sources: dict[str, yamlsource.LocatedYAML] = {}
+    rule_files: list[tuple[str, RuleFile]] = []
+    for path in _rule_files(directory, settings, settings_src, errors):
+        src = _load(path, errors, required=True)
+        if src is None:
+            continue
+        parsed_rules = _validate(src, RuleFile, errors)
+        if parsed_rules is not None:
+            sources[src.path] = src
+            rule_files.append((src.path, parsed_rules))
+
+    rules: RuleSet | None = None
+    if rule_files:
+        try:
+            rules = compile_rules(rule_files, watch=settings.watch)
+            if run_examples:
+                _raise_rule_errors(rules.check_examples(), sources, errors)
+        except RuleErrors as exc:
+            _raise_rule_errors(exc.errors, sources, errors)
+
+    if errors or rules is None:
+        raise ConfigErrors(errors)
+    return Config(directory=directory, settings=settings, feeds=feeds, rules=rules)
+
+
+def _raise_rule_errors(rule_errors: Any, sources: dict[str, yamlsource.LocatedYAML],
+                       errors: list[ConfigError]) -> None:
+    for err in rule_errors:
+        src = sources.get(err.source)
+        if src is None:
+            errors.append(
+                ConfigError(err.source, None, yamlsource.format_loc(err.loc), err.message))
+        else:
+            errors.append(src.error(err.loc, err.message))
+
+
+def _rule_files(directory: Path, settings: Settings, src: yamlsource.LocatedYAML | None,
+                errors: list[ConfigError]) -> list[Path]:
+    paths: list[Path] = []
+    for i, entry in enumerate(settings.rule_paths):
+        target = (directory / entry).resolve()
+        if target.is_dir():
+            found = sorted(target.glob("*.yaml")) + sorted(target.glob("*.yml"))
+        else:
+            found = [target] if target.is_file() else []
+        if not found:
+            where = (src.path, src.line(("rule_paths", i))) if src else (str(target), None)
+            errors.append(ConfigError(where[0], where[1], f"rule_paths[{i}]",
+                                      f"no rule files (*.yaml) at {target}"))
+        paths.extend(found)
+    return paths
+
+
+def _resolve_local(feeds: tuple[FeedSpec, ...], directory: Path) -> tuple[FeedSpec, ...]:
+    """Local feed paths are relative to the config directory."""
+    out = []
+    for feed in feeds:
+        if feed.is_local:
+            raw = feed.url.removeprefix("file://")
+            path = Path(raw) if Path(raw).is_absolute() else (directory / raw).resolve()
+            feed = feed.model_copy(update={"url": str(path)})
+        out.append(feed)
+    return tuple(out)

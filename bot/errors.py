@@ -1,0 +1,44 @@
+"""One error tree for the application; every error carries its data."""
+
+from __future__ import annotations
+
+
+class EventwatchError(Exception):
+    """Root of every error eventwatch raises on purpose."""
+
+
+class ConfigError(EventwatchError):
+    """A problem in a config file, located as precisely as the YAML allows."""
+
+    def __init__(self, path: str, line: int | None, key: str, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or 0}: {self.key or '-'}: {self.message}"
+
+
+class ConfigErrors(EventwatchError):
+    """Every problem found in one config directory, in file order."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class FeedError(EventwatchError):
+    def __init__(self, feed_id: str, message: str, *, status: int | None = None) -> None:
+        self.feed_id = feed_id
+        self.status = status
+        self.message = message
+        super().__init__(f"{feed_id}: {message}")
+
+
+class DeliveryError(EventwatchError):
+    def __init__(self, chat_id: int, message: str) -> None:
+        self.chat_id = chat_id
+        self.message = message
+        super().__init__(f"chat {chat_id}: {message}")

@@ -1,0 +1,161 @@
+"""The body of `eventwatch feeds`: how each configured feed is doing, from Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bot.poller import LOG_WINDOW
+from bot.settings import FeedSpec
+from bot.store.keys import Keys
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    feed_id: str
+    name: str
+    url: str
+    status: str  # ok | failing | dead | new (never polled)
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0
+    next_poll: datetime | None = None
+    entries_per_day: float | None = None
+    interval: float | None = None
+    effective_url: str | None = None  # after a permanent redirect
+    problem: str | None = None  # the feed parses, but is malformed
+
+
+def _text(raw: dict[Any, Any], name: str) -> str | None:
+    value = raw.get(name.encode()) if raw else None
+    if value is None:
+        return None
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return text or None
+
+
+def _when(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+async def feed_health(
+    redis: aioredis.Redis,
+    keys: Keys,
+    feeds: Sequence[FeedSpec],
+    *,
+    now: datetime | None = None,
+) -> list[FeedHealth]:
+    """One row per configured feed, in config order. Two round trips in all."""
+    now = now or datetime.now(UTC)
+    window_start = now.timestamp() - LOG_WINDOW
+    async with redis.pipeline(transaction=False) as pipe:
+        for f in feeds:
+            pipe.hgetall(keys.feed_state(f.id))
+            pipe.zcount(keys.feed_entries_log(f.id), window_start, "+inf")
+            pipe.zrange(keys.feed_entries_log(f.id), 0, 0, withscores=True)
+        replies = await pipe.execute()
+    rows = []
+    for i, f in enumerate(feeds):
+        state, count, oldest = replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]
+        rows.append(_row(f, state, int(count or 0), oldest, now))
+    return rows
+
+
+def _row(f: FeedSpec, state: dict[Any, Any], count: int, oldest: Any, now: datetime
+         ) -> FeedHealth:
+    if not state or _text(state, "url") not in (None, f.url):
+        return FeedHealth(f.id, f.display_name, f.url, "new")
+    failures = int(_text(state, "failures") or 0)
+    dead = _text(state, "dead_since") is not None
+    status = "dead" if dead else "failing" if failures else "ok"
+    since = _when(_text(state, "since"))
+    starts = [now - timedelta(seconds=LOG_WINDOW)]
+    first_logged = min((s for s in (since,) if s), default=None)
+    if oldest:
+        logged = datetime.fromtimestamp(float(oldest[0][1]), UTC)
+        first_logged = min(logged, first_logged) if first_logged else logged
+    if first_logged:
+        starts.append(first_logged)
+    span_days = max((now - max(starts)).total_seconds() / 86400, 1.0)
+    per_day = round(count / span_days, 1) if first_logged else None
+    interval = _text(state, "interval")
+    return FeedHealth(
+        feed_id=f.id,
+        name=f.display_name,
+        url=f.url,
+        status=status,
+        last_success=_when(_text(state, "last_success")),
+        last_error=_text(state, "last_error"),
+        last_error_at=_when(_text(state, "last_error_at")),
+        failures=failures,
+        next_poll=_when(_text(state, "next_poll")),
+        entries_per_day=per_day,
+        interval=float(interval) if interval else None,
+        effective_url=_text(state, "effective_url"),
+        problem=_text(state, "problem"),
+    )
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "-"
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 90:
+        text = f"{seconds:.0f}s"
+    elif seconds < 5400:
+        text = f"{seconds / 60:.0f}m"
+    elif seconds < 2 * 86400:
+        text = f"{seconds / 3600:.1f}h"
+    else:
+        text = f"{seconds / 86400:.0f}d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
+                  width: int = 60) -> str:
+    """A plain-text table, one line per feed, then the reasons of broken feeds."""
+    now = now or datetime.now(UTC)
+    header = ("FEED", "STATUS", "LAST SUCCESS", "LAST ERROR", "FAILS", "NEXT POLL", "PER DAY")
+    table: list[tuple[str, ...]] = [header]
+    for r in rows:
+        error = "-"
+        if r.last_error:
+            error = f"{_ago(r.last_error_at, now)}: {r.last_error}"
+            if len(error) > width:
+                error = error[: width - 1] + "…"
+        table.append((
+            r.feed_id,
+            r.status,
+            _ago(r.last_success, now),
+            error,
+            str(r.failures),
+            _ago(r.next_poll, now),
+            "-" if r.entries_per_day is None else f"{r.entries_per_day:g}",
+        ))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in table]
+    notes = []
+    for r in rows:
+        if r.effective_url:
+            notes.append(f"{r.feed_id}: moved permanently to {r.effective_url}")
+        if r.problem:
+            notes.append(f"{r.feed_id}: malformed feed: {r.problem}")
+    counts = {s: sum(1 for r in rows if r.status == s) for s in ("ok", "failing", "dead", "new")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    out = "\n".join(lines) + f"\n\n{len(rows)} feeds: {summary or 'none'}"
+    if notes:
+        out += "\n" + "\n".join(notes)
+    return out + "\n"

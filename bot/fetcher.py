@@ -1,0 +1,366 @@
+"""HTTP for feeds and article pages: one shared aiohttp session, polite and bounded.
+
+Limits that protect us from a bad server: global and per-host concurrency, connect
+and total timeouts, a cap on the bytes read off the wire *and* on the bytes after
+decompression (a gzip bomb stops at the cap), and at most N redirects. Redirects are
+followed by hand so that a permanent one (301/308 all the way) can update the feed's
+effective URL. Local file paths are accepted as URLs for demos and tests; their
+validator is the file's mtime and size, presented as an ETag.
+
+`Fetcher.fetch` never raises on a transport or HTTP problem: the result says what
+went wrong, because in batch work errors are values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import re
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+import aiohttp
+from yarl import URL
+
+from bot import __version__
+from bot.settings import PollSettings
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_CHUNK = 64 * 1024
+# Decompressing a large body in the loop would stall it; past this size use a thread.
+_INLINE_DECOMPRESS = 256 * 1024
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one GET produced. `status` is 0 when no HTTP response came back."""
+
+    url: str  # as requested
+    status: int
+    body: bytes | None = None  # decoded (decompressed) body of a 200
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    max_age: float | None = None  # Cache-Control max-age, seconds
+    retry_after: float | None = None  # seconds
+    effective_url: str | None = None  # where the body came from, after redirects
+    permanent_url: str | None = None  # set when every redirect on the way was permanent
+    error: str | None = None
+    wire_bytes: int = 0  # bytes received off the wire (before decompression)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200 and self.body is not None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_max_age(value: str | None) -> float | None:
+    if not value:
+        return None
+    if "no-store" in value.lower():
+        return None
+    m = _MAX_AGE.search(value)
+    return float(m.group(1)) if m else None
+
+
+def is_local(url: str) -> bool:
+    return not url.startswith(("http://", "https://"))
+
+
+def local_path(url: str) -> Path:
+    if url.startswith("file://"):
+        return Path(unquote(urlsplit(url).path))
+    return Path(url)
+
+
+def decompress(data: bytes, encoding: str, limit: int) -> bytes:
+    """Inflate gzip/deflate, refusing to produce more than `limit` bytes."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return data
+    if encoding in ("gzip", "x-gzip"):
+        wbits = 16 + zlib.MAX_WBITS
+    elif encoding == "deflate":
+        # RFC says zlib-wrapped; some servers send raw deflate. Sniff the header.
+        wbits = zlib.MAX_WBITS if data[:1] == b"\x78" else -zlib.MAX_WBITS
+    else:
+        raise ValueError(f"unsupported content-encoding {encoding!r}")
+    d = zlib.decompressobj(wbits)
+    try:
+        out = d.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise ValueError(f"bad {encoding} body: {exc}") from exc
+    if len(out) > limit or d.unconsumed_tail:
+        raise _TooLarge(f"decompressed body exceeds {limit} bytes")
+    return out
+
+
+class Fetcher:
+    """Owns the aiohttp session. Use as `async with Fetcher(settings) as f: ...`."""
+
+    def __init__(
+        self,
+        settings: PollSettings | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+        trust_env: bool = True,
+    ) -> None:
+        self.settings = settings or PollSettings()
+        self.user_agent = user_agent
+        self._trust_env = trust_env
+        self._session: aiohttp.ClientSession | None = None
+        self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        if self._session is not None:
+            return
+        s = self.settings
+        connector = aiohttp.TCPConnector(
+            limit=s.concurrency, limit_per_host=s.per_host, ttl_dns_cache=300
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            # We inflate ourselves so that the decompressed size can be bounded.
+            auto_decompress=False,
+            trust_env=self._trust_env,
+            headers={
+                "User-Agent": self.user_agent,
+                "Accept-Encoding": "gzip, deflate",
+            },
+            timeout=aiohttp.ClientTimeout(total=s.timeout, sock_connect=s.connect_timeout),
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    # -- public ---------------------------------------------------------
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = ACCEPT,
+    ) -> FetchResult:
+        """Conditional GET of a feed. Never raises (except on cancellation)."""
+        if is_local(url):
+            return await asyncio.to_thread(self._read_local, url, etag)
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._get(url, headers)
+
+    async def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> FetchResult:
+        """A plain GET under the same limits (article pages for full text)."""
+        if is_local(url):
+            return await asyncio.to_thread(self._read_local, url, None)
+        return await self._get(url, dict(headers or {"Accept": "text/html,*/*;q=0.8"}))
+
+    # -- internals ------------------------------------------------------
+    def _host_slot(self, url: URL) -> asyncio.Semaphore:
+        host = (url.host or "").lower()
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
+        return sem
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        if self._session is None:
+            await self.open()
+        started = time.monotonic()
+        try:
+            current = URL(url)
+        except ValueError as exc:
+            return FetchResult(url, 0, error=f"bad url: {exc}")
+        permanent = True
+        hops = 0
+        wire = 0
+        while True:
+            try:
+                # Host slot first: a busy host must not hold global slots while it queues.
+                async with self._host_slot(current), self._global:
+                    result = await self._one(url, current, headers)
+            except asyncio.CancelledError:
+                raise
+            except _TooLarge as exc:
+                return FetchResult(url, 0, error=str(exc), effective_url=str(current),
+                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+            except TimeoutError:
+                return FetchResult(url, 0, error="timeout", effective_url=str(current),
+                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+            except aiohttp.ClientError as exc:
+                msg = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+                return FetchResult(url, 0, error=msg, effective_url=str(current),
+                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+            except Exception as exc:  # one bad response must not break the poll loop
+                log.warning("fetch failed unexpectedly", exc_info=True, extra={"url": url})
+                return FetchResult(url, 0, error=f"{type(exc).__name__}: {exc}",
+                                   effective_url=str(current),
+                                   elapsed=time.monotonic() - started)
+            status, location, res = result
+            wire += res.wire_bytes
+            if status not in _REDIRECTS or location is None:
+                break
+            hops += 1
+            if hops > self.settings.max_redirects:
+                return FetchResult(url, status, error=f"too many redirects (>{hops - 1})",
+                                   effective_url=str(current), wire_bytes=wire,
+                                   elapsed=time.monotonic() - started)
+            permanent = permanent and status in _PERMANENT
+            try:
+                nxt = current.join(URL(location))
+            except ValueError:
+                return FetchResult(url, status, error=f"bad redirect location {location!r}",
+                                   effective_url=str(current), wire_bytes=wire)
+            if nxt.scheme not in ("http", "https"):
+                return FetchResult(url, status, error=f"redirect to {nxt.scheme}: refused",
+                                   effective_url=str(current), wire_bytes=wire)
+            current = nxt
+        moved = hops > 0 and permanent
+        if moved:
+            log.info("permanent redirect", extra={"url": url, "location": str(current)})
+        return FetchResult(
+            url=url,
+            status=res.status,
+            body=res.body,
+            etag=res.etag,
+            last_modified=res.last_modified,
+            content_type=res.content_type,
+            max_age=res.max_age,
+            retry_after=res.retry_after,
+            effective_url=str(current),
+            permanent_url=str(current) if moved else None,
+            error=res.error,
+            wire_bytes=wire,
+            elapsed=time.monotonic() - started,
+        )
+
+    async def _one(
+        self, url: str, current: URL, headers: dict[str, str]
+    ) -> tuple[int, str | None, FetchResult]:
+        assert self._session is not None
+        limit = self.settings.max_body
+        async with self._session.get(
+            current, headers=headers, allow_redirects=False
+        ) as resp:
+            h = resp.headers
+            status = resp.status
+            head = FetchResult(
+                url,
+                status,
+                etag=h.get("ETag"),
+                last_modified=h.get("Last-Modified"),
+                content_type=h.get("Content-Type"),
+                max_age=parse_max_age(h.get("Cache-Control")),
+                retry_after=parse_retry_after(h.get("Retry-After")),
+            )
+            if status in _REDIRECTS:
+                return status, h.get("Location"), head
+            if status == 304:
+                return status, None, head
+            if status != 200:
+                # Don't read error pages; the status says enough.
+                return status, None, replace(head, error=f"HTTP {status}")
+            declared = resp.content_length
+            if declared is not None and declared > limit:
+                raise _TooLarge(f"body of {declared} bytes exceeds {limit}")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in resp.content.iter_chunked(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise _TooLarge(f"body exceeds {limit} bytes")
+                chunks.append(chunk)
+            raw = b"".join(chunks)
+            encoding = h.get("Content-Encoding", "")
+            try:
+                if encoding and len(raw) > _INLINE_DECOMPRESS:
+                    body = await asyncio.to_thread(decompress, raw, encoding, limit)
+                else:
+                    body = decompress(raw, encoding, limit)
+            except ValueError as exc:
+                return status, None, replace(head, status=0, error=str(exc), wire_bytes=size)
+            return status, None, replace(head, body=body, wire_bytes=size)
+
+    def _read_local(self, url: str, etag: str | None) -> FetchResult:
+        path = local_path(url)
+        try:
+            st = path.stat()
+            validator = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            if etag and etag == validator:
+                return FetchResult(url, 304, etag=validator, effective_url=url)
+            if st.st_size > self.settings.max_body:
+                return FetchResult(url, 0, error=f"file exceeds {self.settings.max_body} bytes",
+                                   effective_url=url)
+            with open(path, "rb") as fh:
+                body = fh.read(self.settings.max_body + 1)
+        except FileNotFoundError:
+            return FetchResult(url, 404, error="file not found", effective_url=url)
+        except OSError as exc:
+            return FetchResult(url, 0, error=f"{type(exc).__name__}: {exc}", effective_url=url)
+        return FetchResult(url, 200, body=body, etag=validator, effective_url=url,
+                           wire_bytes=len(body), content_type=_guess_type(path))
+
+
+def _guess_type(path: Path) -> str | None:
+    ext = os.path.splitext(path.name)[1].lower()
+    return {".xml": "application/xml", ".rss": "application/rss+xml",
+            ".atom": "application/atom+xml", ".html": "text/html"}.get(ext)

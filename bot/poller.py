@@ -1,0 +1,426 @@
+"""Poll one feed: fetch → parse → seen filter → the entries that are new or edited.
+
+State per feed lives in Redis (`Keys.feed_state`): the URL the state belongs to, the
+effective URL after a permanent redirect, the validators (ETag, Last-Modified, body
+hash), and health (last success, last error, consecutive failures, dead, interval).
+The seen set is one hash per feed (`Keys.seen_set`): entry key → "content_hash hour".
+
+Exactly-once contract
+---------------------
+`poll()` reads the seen set but never marks a *returned* entry as seen. The caller
+handles `result.entries`, then calls `commit(result)` (or `mark_seen` for a subset).
+A crash in between means the next poll returns the same entries again, so nothing is
+lost; alert dedup downstream makes the repeat harmless. For the same reason the
+validators (ETag, Last-Modified, body hash) of a body that yielded entries are only
+stored by `commit`: otherwise a crash would leave a 304 or an "unchanged" body
+hiding entries that were never handled.
+
+Entries that are *not* returned are written by `poll()` directly: entries suppressed
+on a first poll (outside `backfill`) and refreshes of entries still in the feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bot.fetcher import Fetcher, FetchResult
+from bot.parser import ParsedFeed, Parser
+from bot.scheduler import Outcome, base_interval, next_interval
+from bot.settings import FeedSpec, PollSettings
+from bot.store.keys import Keys
+from bot.types import Entry
+
+log = logging.getLogger(__name__)
+
+LOG_WINDOW = 7 * 86400  # entries-per-day looks back this far
+PRUNE_EVERY = 86400  # scan the seen hash for expired fields at most this often
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What makes the next request conditional; stored by `Poller.commit`."""
+
+    etag: str | None
+    last_modified: str | None
+    body_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    """One feed's poll. `entries` are new or edited (keys of edits in `edited`)."""
+
+    feed_id: str
+    status: str  # ok | not_modified | unchanged | error
+    entries: tuple[Entry, ...] = ()
+    edited: frozenset[str] = frozenset()
+    error: str | None = None
+    problem: str | None = None  # parsed, but the feed was malformed (bozo)
+    http_status: int = 0
+    next_interval: float = 300.0
+    failures: int = 0
+    dead: bool = False
+    dead_notice: bool = False  # this poll made the feed dead: tell the admins, once
+    first_poll: bool = False
+    suppressed: int = 0  # entries marked seen without alerting on a first poll
+    url: str = ""  # the URL fetched
+    moved_to: str | None = None  # a permanent redirect's target, now the effective URL
+    pending: Validators | None = field(default=None, repr=False)
+    wire_bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _decode(raw: dict[Any, Any]) -> dict[str, str]:
+    return {
+        (k.decode() if isinstance(k, bytes) else str(k)):
+        (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v))
+        for k, v in raw.items()
+    }
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class Poller:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        settings: PollSettings,
+        fetcher: Fetcher,
+        parser: Parser,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.settings = settings
+        self.fetcher = fetcher
+        self.parser = parser
+
+    # -- public -----------------------------------------------------------
+    async def poll(self, feed: FeedSpec, *, now: datetime | None = None) -> PollResult:
+        """Fetch, parse and filter one feed. Never raises (except on cancellation)."""
+        now = now or datetime.now(UTC)
+        try:
+            return await self._poll(feed, now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("poll failed", extra={"feed": feed.id})
+            return PollResult(feed.id, "error", error=f"internal error: {type(exc).__name__}: "
+                              f"{exc}", next_interval=base_interval(feed, self.settings),
+                              url=feed.url)
+
+    async def poll_many(
+        self,
+        feeds: Sequence[FeedSpec],
+        *,
+        concurrency: int | None = None,
+        progress: Callable[[FeedSpec, PollResult], Awaitable[None] | None] | None = None,
+        now: datetime | None = None,
+    ) -> list[PollResult]:
+        """Poll every feed once (bounded concurrency); one result per feed, in order."""
+        sem = asyncio.Semaphore(concurrency or self.settings.concurrency)
+
+        async def one(feed: FeedSpec) -> PollResult:
+            async with sem:
+                result = await self.poll(feed, now=now)
+            if progress is not None:
+                maybe = progress(feed, result)
+                if maybe is not None:
+                    await maybe
+            return result
+
+        return list(await asyncio.gather(*(one(f) for f in feeds)))
+
+    async def commit(self, result: PollResult, entries: Iterable[Entry] | None = None,
+                     *, now: datetime | None = None) -> None:
+        """Mark the result's entries seen and store its validators. Call it after the
+        pipeline has handled the entries (see the module docstring)."""
+        chosen = tuple(result.entries if entries is None else entries)
+        await self._mark(result.feed_id, chosen, now or datetime.now(UTC),
+                         validators=result.pending, new_keys=set(e.key for e in chosen)
+                         - result.edited)
+
+    async def mark_seen(self, feed_id: str, entries: Iterable[Entry], *,
+                        now: datetime | None = None) -> None:
+        """Mark entries seen (their current content hash) after they were handled."""
+        chosen = tuple(entries)
+        await self._mark(feed_id, chosen, now or datetime.now(UTC), validators=None,
+                         new_keys={e.key for e in chosen})
+
+    # -- internals --------------------------------------------------------
+    def _hour(self, now: datetime) -> int:
+        return int(now.timestamp() // 3600)
+
+    async def _mark(self, feed_id: str, entries: tuple[Entry, ...], now: datetime, *,
+                    validators: Validators | None, new_keys: set[str]) -> None:
+        hour = self._hour(now)
+        ttl = int(self.settings.seen_ttl)
+        seen = self.keys.seen_set(feed_id)
+        logkey = self.keys.feed_entries_log(feed_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if entries:
+                pipe.hset(seen, mapping={e.key: f"{e.content_hash} {hour}" for e in entries})
+                pipe.expire(seen, ttl)
+            if new_keys:
+                ts = now.timestamp()
+                pipe.zadd(logkey, {k: ts for k in new_keys})
+                pipe.zremrangebyscore(logkey, "-inf", ts - LOG_WINDOW)
+                pipe.expire(logkey, LOG_WINDOW + 86400)
+            if validators is not None:
+                pipe.hset(self.keys.feed_state(feed_id), mapping={
+                    "etag": validators.etag or "",
+                    "last_modified": validators.last_modified or "",
+                    "body_hash": validators.body_hash,
+                })
+            await pipe.execute()
+
+    async def _poll(self, feed: FeedSpec, now: datetime) -> PollResult:
+        skey = self.keys.feed_state(feed.id)
+        state = _decode(await self.redis.hgetall(skey))
+        first = state.get("init") != "1" or state.get("url") != feed.url
+        url = feed.url if first else (state.get("effective_url") or feed.url)
+        res: FetchResult = await self.fetcher.fetch(
+            url,
+            etag=None if first else (state.get("etag") or None),
+            last_modified=None if first else (state.get("last_modified") or None),
+        )
+        previous = _float(state.get("interval"))
+        hint = _float(state.get("feed_hint"))
+        if res.status == 304 and not first:
+            return await self._succeeded(feed, state, res, now, "not_modified", previous,
+                                         hint_ttl=hint)
+        if not res.ok:
+            reason = res.error or f"HTTP {res.status}"
+            return await self._failed(feed, state, res, now, reason, previous)
+        assert res.body is not None
+        digest = body_hash(res.body)
+        if not first and digest == state.get("body_hash"):
+            return await self._succeeded(
+                feed, state, res, now, "unchanged", previous, hint_ttl=hint,
+                validators=Validators(res.etag, res.last_modified, digest))
+        parsed: ParsedFeed = await self.parser.parse(
+            res.body, feed_id=feed.id, url=res.effective_url or url,
+            source=feed.display_name, language=feed.language, content_type=res.content_type,
+        )
+        if parsed.error:
+            return await self._failed(feed, state, res, now, parsed.error, previous)
+        if parsed.problem:
+            log.info("feed is malformed but usable",
+                     extra={"feed": feed.id, "problem": parsed.problem})
+        return await self._fresh(feed, state, res, parsed, digest, now, first, previous)
+
+    async def _fresh(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
+                     parsed: ParsedFeed, digest: str, now: datetime, first: bool,
+                     previous: float | None) -> PollResult:
+        entries = parsed.entries
+        seen = self.keys.seen_set(feed.id)
+        values = await self.redis.hmget(seen, [e.key for e in entries]) if entries else []
+        hour = self._hour(now)
+        stale = max(1, int(self.settings.seen_ttl // 3600) // 2)
+        fresh: list[Entry] = []
+        edited: set[str] = set()
+        touch: dict[str, str] = {}
+        for e, raw in zip(entries, values, strict=True):
+            if raw is None:
+                fresh.append(e)
+                continue
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            stored_hash, _, stored_hour = text.partition(" ")
+            if stored_hash != e.content_hash:
+                fresh.append(e)
+                edited.add(e.key)
+            elif hour - int(stored_hour or 0) >= stale:
+                # Still in the feed: keep it from expiring and coming back as new.
+                touch[e.key] = f"{stored_hash} {hour}"
+        suppressed: list[Entry] = []
+        if first:
+            backfill = feed.backfill if feed.backfill is not None else self.settings.backfill
+            if backfill == "all":
+                keep = fresh
+            else:
+                cutoff = now - timedelta(seconds=float(backfill))
+                keep = [e for e in fresh if backfill and e.published and e.published >= cutoff]
+            kept = {e.key for e in keep}
+            suppressed = [e for e in fresh if e.key not in kept]
+            fresh = keep
+            edited &= kept
+            for e in suppressed:
+                touch[e.key] = f"{e.content_hash} {hour}"
+        validators = Validators(res.etag, res.last_modified, digest)
+        result_hint = max((h for h in (parsed.ttl, parsed.update_period) if h), default=None)
+        status = "ok"
+        extra_state: dict[str, str] = {
+            "init": "1",
+            "url": feed.url,
+            "title": parsed.title[:200],
+            "problem": parsed.problem or "",
+            "feed_hint": str(result_hint or ""),
+            "entries": str(len(entries)),
+        }
+        pipe_ops: list[Callable[[Any], None]] = []
+        if touch:
+            pipe_ops.append(lambda p: p.hset(seen, mapping=touch))
+            pipe_ops.append(lambda p: p.expire(seen, int(self.settings.seen_ttl)))
+        if first and suppressed:
+            # Seed entries-per-day from what the feed published in the last week.
+            week = now - timedelta(seconds=LOG_WINDOW)
+            recent = {e.key: e.published.timestamp() for e in suppressed
+                      if e.published and week <= e.published <= now}
+            if recent:
+                logkey = self.keys.feed_entries_log(feed.id)
+                pipe_ops.append(lambda p: p.zadd(logkey, recent))
+                pipe_ops.append(lambda p: p.expire(logkey, LOG_WINDOW + 86400))
+        if first:
+            log.info("first poll of feed", extra={"feed": feed.id, "suppressed": len(suppressed),
+                                                  "backfilled": len(fresh)})
+        result = await self._succeeded(
+            feed, state, res, now, status, previous, hint_ttl=result_hint,
+            validators=None if fresh else validators, new_entries=len(fresh),
+            extra_state=extra_state, pipe_ops=pipe_ops,
+        )
+        await self._maybe_prune(feed.id, state, now)
+        return PollResult(
+            feed_id=feed.id,
+            status=status,
+            entries=tuple(fresh),
+            edited=frozenset(edited),
+            problem=parsed.problem,
+            http_status=res.status,
+            next_interval=result.next_interval,
+            first_poll=first,
+            suppressed=len(suppressed),
+            url=result.url,
+            moved_to=result.moved_to,
+            pending=validators if fresh else None,
+            wire_bytes=res.wire_bytes,
+        )
+
+    async def _succeeded(
+        self,
+        feed: FeedSpec,
+        state: dict[str, str],
+        res: FetchResult,
+        now: datetime,
+        status: str,
+        previous: float | None,
+        *,
+        hint_ttl: float | None,
+        validators: Validators | None = None,
+        new_entries: int = 0,
+        extra_state: dict[str, str] | None = None,
+        pipe_ops: list[Callable[[Any], None]] | None = None,
+    ) -> PollResult:
+        outcome = Outcome(ok=True, http_status=res.status, new_entries=new_entries,
+                          previous=previous, ttl=hint_ttl, max_age=res.max_age)
+        interval = next_interval(outcome, self.settings, base_interval(feed, self.settings),
+                                 adaptive=feed.interval is None)
+        mapping: dict[Any, Any] = {
+            "last_poll": _iso(now),
+            "last_success": _iso(now),
+            "last_status": str(res.status),
+            "failures": "0",
+            "interval": f"{interval:.0f}",
+            "next_poll": _iso(now + timedelta(seconds=interval)),
+        }
+        if validators is not None:
+            mapping.update(etag=validators.etag or "",
+                           last_modified=validators.last_modified or "",
+                           body_hash=validators.body_hash)
+        moved = self._moved(feed, state, res, mapping)
+        if extra_state:
+            mapping.update(extra_state)
+        skey = self.keys.feed_state(feed.id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(skey, mapping=mapping)
+            pipe.hsetnx(skey, "since", _iso(now))
+            if state.get("dead_since"):
+                pipe.hdel(skey, "dead_since")
+            for op in pipe_ops or ():
+                op(pipe)
+            await pipe.execute()
+        if state.get("dead_since"):
+            log.warning("dead feed recovered", extra={"feed": feed.id})
+        return PollResult(feed.id, status, http_status=res.status, next_interval=interval,
+                          url=res.url, moved_to=moved, wire_bytes=res.wire_bytes)
+
+    def _moved(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
+               mapping: dict[Any, Any]) -> str | None:
+        target = res.permanent_url
+        if target and target != feed.url and target != state.get("effective_url"):
+            log.warning("feed moved permanently",
+                        extra={"feed": feed.id, "url": res.url, "location": target})
+            mapping["effective_url"] = target
+            return target
+        if state.get("url") != feed.url:
+            mapping["effective_url"] = target or ""
+        return None
+
+    async def _failed(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
+                      now: datetime, reason: str, previous: float | None) -> PollResult:
+        skey = self.keys.feed_state(feed.id)
+        failures = int(await self.redis.hincrby(skey, "failures", 1))
+        outcome = Outcome(ok=False, http_status=res.status, failures=failures,
+                          previous=previous, retry_after=res.retry_after)
+        interval = next_interval(outcome, self.settings, base_interval(feed, self.settings))
+        dead = failures >= self.settings.dead_after
+        mapping: dict[Any, Any] = {
+            "last_poll": _iso(now),
+            "last_error": reason[:500],
+            "last_error_at": _iso(now),
+            "last_status": str(res.status),
+            "next_poll": _iso(now + timedelta(seconds=interval)),
+        }
+        notice = False
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(skey, mapping=mapping)
+            if dead:
+                pipe.hsetnx(skey, "dead_since", _iso(now))
+            replies = await pipe.execute()
+        if dead:
+            notice = bool(replies[-1])  # HSETNX: only the poll that crossed the line
+        log.info("poll failed", extra={"feed": feed.id, "reason": reason,
+                                       "failures": failures, "retry_in": interval})
+        return PollResult(feed.id, "error", error=reason, http_status=res.status,
+                          next_interval=interval, failures=failures, dead=dead,
+                          dead_notice=notice, url=res.url, wire_bytes=res.wire_bytes)
+
+    async def _maybe_prune(self, feed_id: str, state: dict[str, str], now: datetime) -> None:
+        last = _float(state.get("pruned"))
+        ts = now.timestamp()
+        if last is not None and ts - last < PRUNE_EVERY:
+            return
+        seen = self.keys.seen_set(feed_id)
+        oldest = self._hour(now) - int(self.settings.seen_ttl // 3600)
+        stale: list[bytes] = []
+        async for name, value in self.redis.hscan_iter(seen, count=500):
+            _, _, hour = value.decode().partition(" ")
+            if int(hour or 0) < oldest:
+                stale.append(name)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if stale:
+                pipe.hdel(seen, *stale)
+            pipe.hset(self.keys.feed_state(feed_id), "pruned", str(int(ts)))
+            await pipe.execute()

@@ -1,0 +1,397 @@
+"""Render alerts and digests for Telegram (HTML parse mode) and for the console (plain text).
+
+Everything that comes from feeds is escaped. A message is built as a list of
+segments (text + style) and truncated on its *plain* text before any markup is
+added, so truncation never cuts a tag or an entity. Telegram counts the text
+after entity parsing in UTF-16 code units (an emoji counts 2): so do we.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import pycountry
+
+from bot.types import Alert, AlertKind
+
+MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
+MAX_SUMMARY = 400
+MAX_SOURCES_SHOWN = 5
+ELLIPSIS = "…"
+
+# How many UTF-16 units each segment may lose, in order: the summary first, then the headline.
+_SHRINK_ORDER = ("summary", "title", "sources", "figures", "rule")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "breaking": "BREAKING",
+        "update": "Update",
+        "also": "Also reported by",
+        "digest_hourly": "Hourly digest",
+        "digest_daily": "Daily digest",
+        "digest": "Digest",
+        "stories": "stories",
+        "elsewhere": "Elsewhere",
+        "continued": "continued",
+    },
+    "ru": {
+        "breaking": "СРОЧНО",
+        "update": "Обновление",
+        "also": "Также сообщают",
+        "digest_hourly": "Сводка за час",
+        "digest_daily": "Сводка за день",
+        "digest": "Сводка",
+        "stories": "сюжетов",
+        "elsewhere": "Другие страны",
+        "continued": "продолжение",
+    },
+}
+
+# Labels of the figures detectors extract, by language; unknown ones show their key.
+_FIGURES: dict[str, dict[str, str]] = {
+    "en": {},
+    "ru": {
+        "detained": "задержаны", "arrested": "арестованы", "killed": "погибли",
+        "dead": "погибли", "deaths": "погибли", "injured": "ранены", "wounded": "ранены",
+        "evacuated": "эвакуированы", "missing": "пропали без вести",
+        "displaced": "вынуждены покинуть дома", "protesters": "протестующие",
+        "participants": "участники", "hospitalized": "госпитализированы",
+        "affected": "пострадали", "magnitude": "магнитуда",
+    },
+}
+
+# Shorter, usual names where ISO's official one reads badly in a message.
+_COUNTRY_NAMES: dict[str, dict[str, str]] = {
+    "en": {"RU": "Russia", "US": "USA", "GB": "United Kingdom", "KR": "South Korea",
+           "KP": "North Korea", "IR": "Iran", "SY": "Syria", "MD": "Moldova",
+           "VE": "Venezuela", "BO": "Bolivia", "TZ": "Tanzania", "VN": "Vietnam",
+           "LA": "Laos", "CZ": "Czechia", "TW": "Taiwan", "PS": "Palestine"},
+    "ru": {"RU": "Россия", "US": "США", "GB": "Великобритания", "KG": "Кыргызстан",
+           "KR": "Южная Корея", "KP": "КНДР", "SY": "Сирия", "MD": "Молдова",
+           "VE": "Венесуэла", "BO": "Боливия", "TZ": "Танзания", "CZ": "Чехия",
+           "PS": "Палестина", "IR": "Иран"},
+}
+
+
+def labels(language: str) -> Mapping[str, str]:
+    return _LABELS.get(language, _LABELS["en"])
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate_utf16(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
+    """Cut `text` to at most `limit` UTF-16 units, at a word boundary when one is near."""
+    if utf16_len(text) <= limit:
+        return text
+    room = limit - utf16_len(ellipsis)
+    if room <= 0:
+        return ellipsis[: max(limit, 0)]
+    units, cut = 0, 0
+    for i, ch in enumerate(text):  # never split a surrogate pair: count whole code points
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > room:
+            break
+        cut = i + 1
+    head = text[:cut]
+    space = head.rfind(" ")
+    if space >= cut * 0.8:  # a word boundary close to the limit reads better
+        head = head[:space]
+    return head.rstrip() + ellipsis
+
+
+def flag(country: str) -> str:
+    """The flag emoji of an ISO 3166-1 alpha-2 code (regional indicator symbols)."""
+    code = country.upper()
+    if len(code) != 2 or not code.isalpha() or not code.isascii():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code)
+
+
+@lru_cache(maxsize=8)
+def _iso_translation(language: str) -> gettext.NullTranslations:
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return gettext.NullTranslations()
+
+
+@lru_cache(maxsize=2048)
+def country_name(country: str, language: str = "en") -> str:
+    code = country.upper()
+    override = _COUNTRY_NAMES.get(language, {}).get(code)
+    if override:
+        return override
+    record = pycountry.countries.get(alpha_2=code)
+    if record is None:
+        return code
+    if language == "en":
+        return str(getattr(record, "common_name", None) or record.name)
+    return _iso_translation(language).gettext(record.name)
+
+
+def rule_label(rule: str) -> str:
+    """A readable stand-in when no rule title is known: "mass_detentions" → "Mass detentions"."""
+    return rule.replace("_", " ").replace("-", " ").capitalize()
+
+
+def figure_label(key: str, language: str) -> str:
+    return _FIGURES.get(language, {}).get(key) or key.replace("_", " ")
+
+
+def format_number(value: int) -> str:
+    return f"{value:,}"
+
+
+def format_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# -- segments ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of plain text with one style; `href` makes it a link, `name` makes it shrinkable."""
+
+    text: str
+    style: str = ""  # "", "b", "i"
+    href: str | None = None
+    name: str = ""
+
+
+def _to_html(segments: Iterable[Segment]) -> str:
+    out: list[str] = []
+    for s in segments:
+        text = html.escape(s.text, quote=False)
+        if s.style:
+            text = f"<{s.style}>{text}</{s.style}>"
+        if s.href:
+            text = f'<a href="{html.escape(s.href, quote=True)}">{text}</a>'
+        out.append(text)
+    return "".join(out)
+
+
+def _to_plain(segments: Iterable[Segment]) -> str:
+    out: list[str] = []
+    for s in segments:
+        out.append(s.text)
+        if s.href and s.href != s.text:
+            out.append(f" — {s.href}")
+    return "".join(out)
+
+
+def _fit(segments: list[Segment], limit: int, measure: type[_Measure]) -> list[Segment]:
+    """Shrink the named segments, in `_SHRINK_ORDER`, until the message fits `limit`."""
+    segs = list(segments)
+    for name in _SHRINK_ORDER:
+        over = measure.size(segs) - limit
+        if over <= 0:
+            return segs
+        for i, s in enumerate(segs):
+            if s.name == name and over > 0:
+                keep = max(utf16_len(s.text) - over, 0)
+                new = truncate_utf16(s.text, keep) if keep else ""
+                over -= utf16_len(s.text) - utf16_len(new)
+                segs[i] = Segment(new, s.style, s.href, s.name)
+    # Still too long (absurd inputs): drop trailing segments whole, never cutting markup.
+    while segs and measure.size(segs) > limit:
+        segs.pop()
+    return segs
+
+
+class _Measure:
+    @staticmethod
+    def size(segments: Sequence[Segment]) -> int:
+        return utf16_len(_to_plain_html(segments).strip())
+
+
+def _to_plain_html(segments: Sequence[Segment]) -> str:
+    """What Telegram counts for the HTML rendering: the text without markup."""
+    return "".join(s.text for s in segments)
+
+
+class _PlainMeasure(_Measure):
+    @staticmethod
+    def size(segments: Sequence[Segment]) -> int:
+        return utf16_len(_to_plain(segments).strip())
+
+
+class _BothMeasure(_Measure):
+    @staticmethod
+    def size(segments: Sequence[Segment]) -> int:
+        return max(_Measure.size(segments), _PlainMeasure.size(segments))
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One message in both forms: `html` for parse_mode=HTML, `text` for plain sends."""
+
+    html: str
+    text: str
+    preview_url: str | None = None
+    alert_ids: tuple[str, ...] = ()  # for a digest part: the alerts it carries
+
+
+def render_segments(segments: list[Segment], *, limit: int = MAX_MESSAGE,
+                    preview_url: str | None = None) -> Rendered:
+    html_segs = _fit(segments, limit, _Measure)
+    plain_segs = _fit(segments, limit, _PlainMeasure)
+    return Rendered(_to_html(html_segs).strip(), _to_plain(plain_segs).strip(), preview_url)
+
+
+# -- alerts --------------------------------------------------------------------------------
+
+def sources_line(sources: Sequence[str], language: str) -> str:
+    shown = [s for s in sources if s][:MAX_SOURCES_SHOWN]
+    more = len([s for s in sources if s]) - len(shown)
+    text = ", ".join(shown)
+    if more > 0:
+        text += f" (+{more})"
+    return text
+
+
+def locations(countries: Sequence[str], language: str) -> str:
+    return ", ".join(f"{flag(c)} {country_name(c, language)}".strip() for c in countries)
+
+
+def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None = None,
+                   include_breaking: bool = True) -> list[Segment]:
+    lab = labels(language)
+    segs: list[Segment] = []
+    if alert.breaking and include_breaking:
+        segs += [Segment("🔴 "), Segment(lab["breaking"], "b"), Segment("\n")]
+    if alert.kind is AlertKind.UPDATE:
+        segs.append(Segment(f"{lab['update']}: ", "b"))
+    segs.append(Segment(rule_title or rule_label(alert.rule), "b", name="rule"))
+    if alert.countries:
+        segs.append(Segment(" · " + locations(alert.countries, language)))
+    segs.append(Segment("\n"))
+    segs.append(Segment(alert.title.strip(), "b", name="title"))
+    summary = truncate_utf16(" ".join(alert.summary.split()), MAX_SUMMARY)
+    if summary:
+        segs += [Segment("\n\n"), Segment(summary, name="summary")]
+    if alert.figures:
+        figures = " · ".join(f"{figure_label(k, language)}: {format_number(v)}"
+                             for k, v in alert.figures.items())
+        segs += [Segment("\n\n📊 "), Segment(figures, name="figures")]
+    source = alert.source.strip() or _host(alert.url)
+    tail: list[Segment] = []
+    if source and alert.url:
+        tail.append(Segment(source, href=alert.url))
+    elif source:
+        tail.append(Segment(source))
+    elif alert.url:
+        tail.append(Segment(alert.url, href=alert.url))
+    when = format_time(alert.published)
+    if when:
+        if tail:
+            tail.append(Segment(" · "))
+        tail.append(Segment(when, "i"))
+    if tail:
+        segs += [Segment("\n\n🔗 "), *tail]
+    also = sources_line(alert.sources, language)
+    if also:
+        segs += [Segment("\n"), Segment(f"{lab['also']}: ", "i"),
+                 Segment(also, "i", name="sources")]
+    return segs
+
+
+def render_alert(alert: Alert, *, language: str = "en", rule_title: str | None = None,
+                 limit: int = MAX_MESSAGE) -> Rendered:
+    """The message for one alert, in the subscriber's language (the summary keeps its own)."""
+    return render_segments(alert_segments(alert, language=language, rule_title=rule_title),
+                           limit=limit, preview_url=alert.url)
+
+
+def _host(url: str | None) -> str:
+    if not url:
+        return ""
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].removeprefix("www.")
+
+
+# -- digests -------------------------------------------------------------------------------
+
+def digest_blocks(alerts: Sequence[Alert], *, language: str = "en",
+                  rule_titles: Mapping[str, str] | None = None
+                  ) -> list[tuple[list[Segment], str, int]]:
+    """One block per line: (segments, alert id, level 0 country / 1 event type / 2 item)."""
+    lab = labels(language)
+    titles = rule_titles or {}
+    by_country: dict[str, dict[str, list[Alert]]] = {}
+    for a in alerts:
+        country = a.countries[0] if a.countries else ""
+        by_country.setdefault(country, {}).setdefault(a.rule, []).append(a)
+    blocks: list[tuple[list[Segment], str, int]] = []
+    for country in sorted(by_country, key=lambda c: (c == "", country_name(c, language) if c
+                                                     else "")):
+        header = (f"{flag(country)} {country_name(country, language)}".strip() if country
+                  else lab["elsewhere"])
+        blocks.append(([Segment("\n"), Segment(header, "b")], "", 0))
+        for rule in sorted(by_country[country], key=lambda r: titles.get(r, r)):
+            blocks.append(([Segment(titles.get(rule) or rule_label(rule), "i")], "", 1))
+            for a in by_country[country][rule]:
+                item = [Segment("• "), Segment(a.title.strip(), name="title")]
+                if a.breaking:
+                    item.insert(1, Segment("🔴 "))
+                source = a.source.strip() or _host(a.url)
+                if source:
+                    item += [Segment(" — "), Segment(source, href=a.url)]
+                blocks.append((item, a.id, 2))
+    return blocks
+
+
+def render_digest(alerts: Sequence[Alert], *, language: str = "en", mode: str = "",
+                  rule_titles: Mapping[str, str] | None = None,
+                  limit: int = MAX_MESSAGE) -> list[Rendered]:
+    """The digest as messages of at most `limit` units each, split between lines only."""
+    if not alerts:
+        return []
+    lab = labels(language)
+    title = lab.get(f"digest_{mode}", lab["digest"])
+    head = [Segment(f"🗞 {title}", "b"), Segment(f" · {len(alerts)} {lab['stories']}")]
+    cont = [Segment(f"🗞 {title}", "b"), Segment(f" ({lab['continued']})")]
+    blocks = digest_blocks(alerts, language=language, rule_titles=rule_titles)
+    # One packing for both forms, measured by the longer one, so they split alike.
+    chunks = _pack(head, cont, blocks, limit, _BothMeasure)
+    return [Rendered(_to_html(c).strip(), _to_plain(c).strip(), None, ids) for c, ids in chunks]
+
+
+def _pack(head: list[Segment], cont: list[Segment],
+          blocks: list[tuple[list[Segment], str, int]], limit: int,
+          measure: type[_Measure]) -> list[tuple[list[Segment], tuple[str, ...]]]:
+    chunks: list[tuple[list[Segment], tuple[str, ...]]] = []
+    current = list(head)
+    ids: list[str] = []
+    has_items = False
+    headers: list[list[Segment]] = [[], []]  # the country and event type being listed
+    for block, alert_id, level in blocks:
+        if level < 2:
+            headers[level] = block
+            if level == 0:
+                headers[1] = []
+        line = [Segment("\n"), *block] if current else list(block)
+        if measure.size([*current, *line]) > limit:
+            if has_items:
+                chunks.append((current, tuple(ids)))
+            # A new part repeats the headers its first line belongs under.
+            current, ids = list(cont), []
+            for header in headers[: min(level, 2)]:
+                if header:
+                    current += [Segment("\n"), *header]
+            line = _fit([Segment("\n"), *block], limit - measure.size(current) - 1, measure)
+        current += line
+        has_items = True
+        if alert_id:
+            ids.append(alert_id)
+    if has_items:
+        chunks.append((current, tuple(ids)))
+    return chunks

@@ -1,0 +1,142 @@
+"""`eventwatch same-story`: judge pairs of articles with the live merging decision.
+
+Operators tune `stories.similarity`, `figure_tolerance` and the windows on their own
+labelled pairs. Input, one JSON object per line:
+
+    {"id": "p1", "a": {"title", "text", "language"?, "url"?, "published"?}, "b": {...}}
+
+Output, one line per pair: {"id", "same_story": bool, "score": float, "reason": str}.
+
+The judgement is `bot.stories.judge`, the function that merges live reports:
+- on text alone, whatever the rules say: the Jaccard similarity of headline+lead
+  shingles reaches `stories.similarity`, the two give no conflicting counts, and, when
+  both are dated, they are within `stories.window` of each other;
+- else, only when both articles match a rule: the event signature of a rule they share
+  (location country, figures that agree or rise, time). This is how a report in another
+  language, or a next-day update of a story, joins it live.
+`score` is always the text similarity.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from bot.settings import StorySettings
+from bot.similarity import fingerprint
+from bot.stories import Verdict, create, judge, make_report
+from bot.types import Entry
+from detectors.types import Detection, Document, Severity
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_NO_RULE = Detection(rule="", countries=(), severity=Severity.LOW, score=0.0)
+
+
+class Detector(Protocol):
+    def detect(self, doc: Document) -> tuple[Detection, ...]: ...
+
+
+def document(data: Any) -> Document:
+    if not isinstance(data, dict):
+        raise ValueError("expected an object with title and text")
+    title, text = data.get("title", ""), data.get("text", "")
+    if not isinstance(title, str) or not isinstance(text, str) or not (title or text):
+        raise ValueError("title and text must be strings, not both empty")
+    published = data.get("published")
+    when: datetime | None = None
+    if published is not None:
+        if not isinstance(published, str):
+            raise ValueError("published must be an ISO-8601 string")
+        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    language = data.get("language")
+    url = data.get("url")
+    return Document(
+        title=title,
+        text=text,
+        language=language if isinstance(language, str) else None,
+        url=url if isinstance(url, str) else None,
+        published=when,
+    )
+
+
+def _entry(doc: Document, side: str, published: datetime) -> Entry:
+    return Entry(feed_id=side, key=side, url=doc.url, title=doc.title, text=doc.text,
+                 published=published, language=doc.language, content_hash="", source=side)
+
+
+def same_story(
+    a: Document,
+    b: Document,
+    settings: StorySettings,
+    detector: Detector | None = None,
+) -> Verdict:
+    """Would a live report `b` join the story that report `a` founded?"""
+    # Undated articles are judged as if published together: the window can't apply.
+    pa = a.published or b.published or _EPOCH
+    pb = b.published or pa
+    now = max(pa, pb)
+    ea, eb = _entry(a, "a", pa), _entry(b, "b", pb)
+    fa, fb = fingerprint(a.title, a.text), fingerprint(b.title, b.text)
+
+    story = create(make_report(ea, _NO_RULE, now=now, fp=fa), now=now).story
+    text = judge(make_report(eb, _NO_RULE, now=now, fp=fb), story, settings)
+    if text.same or detector is None:
+        return text
+    da, db = detector.detect(a), detector.detect(b)
+    if not da or not db:
+        return text
+    for x in da:
+        for y in db:
+            if x.rule != y.rule:
+                continue
+            story = create(make_report(ea, x, now=now, fp=fa), now=now).story
+            verdict = judge(make_report(eb, y, now=now, fp=fb), story, settings)
+            if verdict.same:
+                return verdict
+    return text
+
+
+def run(
+    lines: Iterable[str],
+    out: IO[str],
+    err: IO[str],
+    settings: StorySettings,
+    detector: Detector | None = None,
+) -> int:
+    """The command's body: 0 when every line was judged, 1 when any line was bad."""
+    status = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            pair = json.loads(line)
+            if not isinstance(pair, dict) or "a" not in pair or "b" not in pair:
+                raise ValueError('expected {"id", "a": {...}, "b": {...}}')
+            pid = pair.get("id", str(number))
+            verdict = same_story(document(pair["a"]), document(pair["b"]), settings, detector)
+        except (ValueError, TypeError) as exc:
+            err.write(f"line {number}: {exc}\n")
+            status = 1
+            continue
+        out.write(json.dumps({
+            "id": pid,
+            "same_story": verdict.same,
+            "score": round(verdict.score, 4),
+            "reason": verdict.reason,
+        }, ensure_ascii=False) + "\n")
+    out.flush()
+    return status
+
+
+def run_same_story(config: Config, stdin: Iterable[str], stdout: IO[str], stderr: IO[str]) -> int:
+    """`eventwatch same-story [--config DIR]`: the config's rules and story settings."""
+    return run(stdin, stdout, stderr, config.settings.stories, config.rules)

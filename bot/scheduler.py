@@ -1,0 +1,280 @@
+"""When to poll each feed: one APScheduler job per feed, adaptive, polite, unbreakable.
+
+The decisions (backoff, adaptive interval, honouring the feed's and server's hints)
+are pure functions of a poll's outcome, so tests drive them without clocks or sleeps.
+`FeedScheduler` only wires them to APScheduler 3.x's AsyncIOScheduler:
+
+- one interval job per feed, first run jittered across the interval;
+- `max_instances=1` and `coalesce=True`, plus a running-set guard, so the same feed is
+  never polled twice at once (also not by `poll_now`);
+- after each poll the job is re-timed to the interval the outcome calls for;
+- nothing a poll or a callback raises escapes the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.settings import FeedSpec, PollSettings
+
+if TYPE_CHECKING:
+    from bot.poller import PollResult
+
+log = logging.getLogger(__name__)
+
+_THROTTLED = frozenset({429, 503})
+_GROW = 1.25  # quiet poll: stretch the interval by this factor
+_SHRINK = 1.5  # poll with new entries: shorten it by this factor
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the interval decision needs to know about one poll."""
+
+    ok: bool
+    http_status: int = 0
+    failures: int = 0  # consecutive failures, this poll included
+    new_entries: int = 0
+    previous: float | None = None  # the interval used before this poll
+    ttl: float | None = None  # RSS <ttl>, seconds
+    update_period: float | None = None  # sy:updatePeriod / updateFrequency, seconds
+    max_age: float | None = None  # Cache-Control max-age
+    retry_after: float | None = None
+
+
+def base_interval(feed: FeedSpec, settings: PollSettings) -> float:
+    return float(feed.interval or settings.interval)
+
+
+def backoff_delay(failures: int, base: float, cap: float) -> float:
+    """Exponential: base·2^failures, capped (default 6 h). No failures: base."""
+    if failures <= 0:
+        return base
+    return float(min(cap, base * 2 ** min(failures, 32)))
+
+
+def next_interval(outcome: Outcome, settings: PollSettings, base: float, *,
+                  adaptive: bool = True) -> float:
+    """Seconds until the next poll of a feed, given how the last one went.
+
+    Failures back off exponentially up to `max_backoff`; 429/503 and Retry-After are
+    honoured (a server's Retry-After wins over our backoff, up to `max_backoff`).
+    Successes drift toward `min_interval` while a feed keeps publishing and toward
+    `max_interval` while it is quiet, never more often than the feed's own
+    ttl/updatePeriod/max-age ask (those are capped at `max_interval`: we never go
+    slower than the operator's ceiling for a healthy feed).
+    """
+    cap = settings.max_backoff
+    if not outcome.ok:
+        delay = backoff_delay(outcome.failures, base, cap)
+        if outcome.retry_after is not None:
+            delay = max(delay, min(outcome.retry_after, cap))
+        if outcome.http_status in _THROTTLED:
+            delay = max(delay, min(cap, 2 * base))
+        return float(min(delay, cap))
+    lo, hi = settings.min_interval, max(settings.min_interval, settings.max_interval)
+    previous = outcome.previous or base
+    if not adaptive:
+        current = base
+    elif outcome.new_entries > 0:
+        current = previous / _SHRINK
+    else:
+        current = previous * _GROW
+    current = min(max(current, lo), hi)
+    hints = [h for h in (outcome.ttl, outcome.update_period, outcome.max_age,
+                         outcome.retry_after) if h]
+    if hints:
+        current = max(current, min(max(hints), hi))
+    return float(current)
+
+
+def jittered(delay: float, fraction: float, rng: random.Random) -> float:
+    """Spread polls: ±fraction/10 of the delay (bounded so backoff stays backoff)."""
+    spread = delay * min(fraction, 1.0) * 0.1
+    return max(1.0, delay + rng.uniform(-spread, spread))
+
+
+class FeedPoller(Protocol):
+    async def poll(self, feed: FeedSpec, *, now: datetime | None = None) -> PollResult: ...
+
+
+OnResult = Callable[[FeedSpec, "PollResult"], Awaitable[None]]
+OnDead = Callable[[FeedSpec, str], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FeedScheduler:
+    """One APScheduler job per feed. `start()` inside the running loop."""
+
+    def __init__(
+        self,
+        feeds: Iterable[FeedSpec],
+        settings: PollSettings,
+        poller: FeedPoller,
+        on_result: OnResult,
+        *,
+        clock: Clock | None = None,
+        on_dead: OnDead | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.poller = poller
+        self.on_result = on_result
+        self.on_dead = on_dead
+        self.clock = clock or _utcnow
+        self.rng = rng or random.Random()
+        self._feeds: dict[str, FeedSpec] = {f.id: f for f in feeds}
+        self._intervals: dict[str, float] = {}
+        self._running: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # -- lifecycle --------------------------------------------------------
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        for feed in self._feeds.values():
+            self._add(feed, first=True)
+        self._scheduler.start()
+        log.info("scheduler started", extra={"feeds": len(self._feeds)})
+
+    async def shutdown(self, grace: float = 30.0) -> None:
+        """Stop scheduling; let polls in flight finish (up to `grace` seconds)."""
+        if self._scheduler is not None:
+            scheduler, self._scheduler = self._scheduler, None
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+        tasks = [t for t in self._tasks if not t.done()]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for t in pending:
+                t.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    def reschedule(self, feeds: Iterable[FeedSpec]) -> None:
+        """Apply a reloaded feed list: add new feeds, drop removed ones, re-time changed."""
+        new = {f.id: f for f in feeds}
+        old = self._feeds
+        self._feeds = new
+        if self._scheduler is None:
+            return
+        for feed_id in old.keys() - new.keys():
+            self._remove(feed_id)
+        for feed_id, feed in new.items():
+            before = old.get(feed_id)
+            if before is None:
+                self._add(feed, first=True)
+            elif before.url != feed.url or before.interval != feed.interval:
+                self._intervals.pop(feed_id, None)
+                self._add(feed, first=True)
+
+    # -- jobs -------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Is the scheduler alive (for /healthz)?"""
+        return self._scheduler is not None and self._scheduler.running
+
+    def job_id(self, feed_id: str) -> str:
+        return f"feed:{feed_id}"
+
+    def next_run(self, feed_id: str) -> datetime | None:
+        if self._scheduler is None:
+            return None
+        job = self._scheduler.get_job(self.job_id(feed_id))
+        return job.next_run_time if job else None
+
+    def _add(self, feed: FeedSpec, *, first: bool) -> None:
+        assert self._scheduler is not None
+        interval = self._intervals.get(feed.id) or base_interval(feed, self.settings)
+        now = self.clock()
+        offset = self.rng.uniform(0, interval * self.settings.jitter) if first else interval
+        self._scheduler.add_job(
+            self.run_feed,
+            trigger=IntervalTrigger(seconds=interval, start_date=now + timedelta(seconds=offset),
+                                    timezone=UTC),
+            args=(feed.id,),
+            id=self.job_id(feed.id),
+            name=feed.id,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,  # late is better than never
+            replace_existing=True,
+        )
+
+    def _remove(self, feed_id: str) -> None:
+        assert self._scheduler is not None
+        self._intervals.pop(feed_id, None)
+        if self._scheduler.get_job(self.job_id(feed_id)):
+            self._scheduler.remove_job(self.job_id(feed_id))
+
+    def _retime(self, feed_id: str, delay: float) -> None:
+        if self._scheduler is None or feed_id not in self._feeds:
+            return
+        self._intervals[feed_id] = delay
+        start = self.clock() + timedelta(seconds=delay)
+        if self._scheduler.get_job(self.job_id(feed_id)):
+            self._scheduler.reschedule_job(
+                self.job_id(feed_id),
+                trigger=IntervalTrigger(seconds=delay, start_date=start, timezone=UTC),
+            )
+
+    async def poll_now(self, feed_id: str) -> PollResult | None:
+        """Poll one feed immediately (admin command, tests); None if already running."""
+        return await self.run_feed(feed_id)
+
+    async def run_feed(self, feed_id: str) -> PollResult | None:
+        """The job body. Never raises; skips if the feed is already being polled."""
+        feed = self._feeds.get(feed_id)
+        if feed is None or feed_id in self._running:
+            if feed is not None:
+                log.info("poll still running, skipped", extra={"feed": feed_id})
+            return None
+        self._running.add(feed_id)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            return await self._run(feed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("feed job failed", extra={"feed": feed_id})
+            return None
+        finally:
+            self._running.discard(feed_id)
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _run(self, feed: FeedSpec) -> PollResult:
+        result = await self.poller.poll(feed, now=self.clock())
+        try:
+            await self.on_result(feed, result)
+        except Exception:
+            # Not committed, so the next poll offers the entries again.
+            log.exception("processing poll result failed", extra={"feed": feed.id})
+        if result.dead_notice:
+            reason = result.error or "unknown error"
+            log.error("feed is dead", extra={"feed": feed.id, "reason": reason,
+                                             "failures": result.failures})
+        if result.dead_notice and self.on_dead is not None:
+            try:
+                await self.on_dead(feed, result.error or "unknown error")
+            except Exception:
+                log.exception("dead-feed notice failed", extra={"feed": feed.id})
+        delay = jittered(result.next_interval, self.settings.jitter, self.rng)
+        self._retime(feed.id, delay)
+        return result

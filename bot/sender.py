@@ -1,0 +1,622 @@
+"""Deliver the outbox: fan each alert out to its chats, within Telegram's limits, exactly once.
+
+The sender reads alerts from the outbox's consumer group, works out the chats
+that want each one, and sends it with the real `telegram.Bot`. It paces every
+send itself (PTB's AIORateLimiter pauses *every* chat on a 429 and has no
+per-private-chat limit): an overall leaky bucket (aiolimiter) plus a next-send
+time per chat. A 429 pauses only that chat, and its message is requeued; other
+chats keep flowing.
+
+Each (alert, chat) is recorded in the outbox's delivery hash as soon as Telegram
+accepts the message, and an alert is acknowledged only when every chat is done.
+A crashed sender's alerts are reclaimed (XAUTOCLAIM) and go only to the chats
+without a record. `ConsoleSink` consumes the same outbox and prints instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import IO, TYPE_CHECKING
+
+from aiolimiter import AsyncLimiter
+from telegram import LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.digest import DigestStore
+from bot.outbox import Outbox, OutboxEntry
+from bot.render import Rendered, render_alert
+from bot.settings import RateLimits, StorySettings, TelegramSettings
+from bot.subscribers import SubscriberStore
+from bot.types import Alert, AlertKind
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+# PTB 22 warns on every read of RetryAfter.retry_after unless it may return a timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+RuleTitle = Callable[[str, str], str]  # (rule id, language) → the rule's title
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_consumer() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Pacer:
+    """Telegram's limits, applied before each send: overall, per private chat, per group."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        # Small buckets (a tenth of a second's worth) keep bursts short, so a server that
+        # measures per second never sees more than the limit.
+        per_tick = max(1.0, limits.overall / 10)
+        self.overall = AsyncLimiter(per_tick, per_tick / limits.overall)
+        self._private = 1.0 / limits.private
+        self._group = 60.0 / limits.group
+        self._next: dict[str, float] = {}
+
+    def interval(self, is_group: bool) -> float:
+        return self._group if is_group else self._private
+
+    def reserve(self, chat: str, is_group: bool) -> float:
+        """Take the chat's next slot: 0 when taken, else the seconds until it is free."""
+        now = time.monotonic()
+        at = self._next.get(chat, 0.0)
+        if at > now:
+            return at - now
+        self._next[chat] = now + self.interval(is_group)
+        if len(self._next) > 50_000:  # forget chats that are long free again
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        return 0.0
+
+    def sent(self, chat: str, is_group: bool) -> None:
+        """Restart the chat's interval at the moment of the send (after the overall wait)."""
+        self._next[chat] = max(self._next.get(chat, 0.0),
+                               time.monotonic() + self.interval(is_group))
+
+    def pause(self, chat: str, seconds: float) -> None:
+        self._next[chat] = max(self._next.get(chat, 0.0), time.monotonic() + seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A chat that gets an alert: a subscriber's chat or a configured channel."""
+
+    chat: int | str
+    language: str = "en"
+    thread_id: int | None = None
+    is_group: bool = False
+    subscriber: bool = True
+
+    @property
+    def key(self) -> str:
+        return str(self.chat)
+
+
+@dataclass(slots=True)
+class _Job:
+    alert: Alert
+    target: Target
+    rendered: Rendered
+    attempt: int = 0
+    plain: bool = False
+    edit_claimed: bool = False
+    reply: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """Try `job` again after `delay` seconds."""
+
+    job: _Job
+    delay: float
+
+
+@dataclass(slots=True)
+class _Fanout:
+    queue: asyncio.Queue[_Job] = field(default_factory=asyncio.Queue)
+    remaining: int = 0
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    timers: set[asyncio.TimerHandle] = field(default_factory=set)
+
+    def done(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.finished.set()
+
+    def later(self, job: _Job, delay: float) -> None:
+        if delay <= 0:
+            self.queue.put_nowait(job)
+            return
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle
+
+        def fire() -> None:
+            self.timers.discard(handle)
+            self.queue.put_nowait(job)
+
+        handle = loop.call_later(delay, fire)
+        self.timers.add(handle)
+
+
+class OutboxConsumer:
+    """The consumer-group loop shared by the Telegram sender and the console sink."""
+
+    def __init__(self, outbox: Outbox, *, consumer: str | None = None, claim_idle: float = 60.0,
+                 max_in_flight: int = 8, clock: Clock = _now) -> None:
+        self.outbox = outbox
+        self.consumer = consumer or default_consumer()
+        self.claim_idle = claim_idle
+        self.max_in_flight = max_in_flight
+        self.clock = clock
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._stopped.set()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def handle(self, entry: OutboxEntry) -> bool:
+        """Deliver one alert; True when every chat is done (then it is acknowledged)."""
+        raise NotImplementedError
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def _process(self, entry: OutboxEntry) -> None:
+        try:
+            if entry.alert is None:
+                log.warning("outbox entry without its alert (expired?)",
+                            extra={"alert": entry.alert_id})
+                await self.outbox.ack(entry.entry_id)
+                return
+            if await self.handle(entry):
+                await self.outbox.ack(entry.entry_id)
+                await self.outbox.log_sent(entry.alert_id, self.clock())
+        except Exception:  # one bad alert must not stop the others; it stays pending
+            log.exception("delivery failed; the alert stays pending",
+                          extra={"alert": entry.alert_id})
+
+    def _spawn(self, entries: list[OutboxEntry]) -> None:
+        for entry in entries:
+            if entry.entry_id in self._tasks:
+                continue
+            task = asyncio.create_task(self._process(entry), name=f"alert:{entry.alert_id}")
+            self._tasks[entry.entry_id] = task
+            task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        for entry_id, t in list(self._tasks.items()):
+            if t is task:
+                del self._tasks[entry_id]
+
+    async def _heartbeat(self) -> None:
+        """Keep in-flight entries fresh so that other senders don't reclaim them."""
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.claim_idle / 3)
+            except TimeoutError:
+                try:
+                    await self.outbox.touch(self.consumer, list(self._tasks))
+                except Exception:
+                    log.warning("heartbeat failed", exc_info=True)
+
+    async def run(self) -> None:
+        """Consume until `stop()`: own pending first, then reclaimed and new alerts."""
+        self._stopping.clear()
+        self._stopped.clear()
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            await self.outbox.ensure_group()
+            self._spawn(await self.outbox.own_pending(self.consumer))
+            last_reclaim = 0.0
+            while not self._stopping.is_set():
+                try:
+                    if time.monotonic() - last_reclaim > self.claim_idle / 2:
+                        last_reclaim = time.monotonic()
+                        self._spawn(await self.outbox.reclaim(self.consumer,
+                                                              min_idle=self.claim_idle))
+                    free = self.max_in_flight - len(self._tasks)
+                    if free <= 0:
+                        await asyncio.wait(list(self._tasks.values()), timeout=1.0,
+                                           return_when=asyncio.FIRST_COMPLETED)
+                        continue
+                    self._spawn(await self.outbox.read(self.consumer, count=free,
+                                                       block_ms=1000))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # Redis hiccup: the client retries; pause and go on
+                    log.exception("outbox read failed")
+                    await asyncio.sleep(1.0)
+            if self._tasks:
+                await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        finally:
+            self._stopping.set()
+            heartbeat.cancel()
+            self._stopped.set()
+
+    async def stop(self) -> None:
+        """Finish in-flight sends; whatever is not done stays pending for the next start."""
+        self._stopping.set()
+        await self._stopped.wait()
+
+    async def drain(self) -> int:
+        """Deliver everything now in the outbox, then return the number of alerts handled."""
+        await self.outbox.ensure_group()
+        handled = 0
+        entries = await self.outbox.own_pending(self.consumer)
+        entries += await self.outbox.reclaim(self.consumer, min_idle=self.claim_idle)
+        seen: set[str] = set()
+        while True:
+            batch = [e for e in entries if e.entry_id not in seen]
+            if not batch:
+                batch = await self.outbox.read(self.consumer, count=self.max_in_flight)
+                if not batch:
+                    return handled
+            seen.update(e.entry_id for e in batch)
+            await asyncio.gather(*(self._process(e) for e in batch))
+            handled += len(batch)
+            entries = []
+
+
+class Sender(OutboxConsumer):
+    """Sends alerts to Telegram subscribers and channels through a real `telegram.Bot`."""
+
+    def __init__(
+        self, outbox: Outbox, bot: Bot, subscribers: SubscriberStore, *,
+        telegram: TelegramSettings | None = None, stories: StorySettings | None = None,
+        digests: DigestStore | None = None, rule_title: RuleTitle | None = None,
+        consumer: str | None = None, claim_idle: float = 60.0, max_in_flight: int = 8,
+        concurrency: int = 64, backoff: float = 0.5, max_backoff: float = 60.0,
+        max_attempts: int = 8, clock: Clock = _now,
+    ) -> None:
+        super().__init__(outbox, consumer=consumer, claim_idle=claim_idle,
+                         max_in_flight=max_in_flight, clock=clock)
+        self.bot = bot
+        self.subscribers = subscribers
+        self.telegram = telegram or TelegramSettings()
+        self.stories = stories or StorySettings()
+        self.digests = digests or DigestStore(outbox)
+        self.rule_title = rule_title
+        self.pacer = Pacer(self.telegram.rate_limits)
+        self.concurrency = concurrency
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_attempts = max_attempts
+
+    # -- who gets what ------------------------------------------------------------------
+    async def targets(self, alert: Alert, done: dict[str, str]) -> list[Target]:
+        """The chats still due to get `alert` now; digest, held and muted chats are recorded."""
+        now = self.clock()
+        out: list[Target] = []
+        records: dict[str, str] = {}
+        for sub in await self.subscribers.matching(alert):
+            key = str(sub.chat_id)
+            if key in done:
+                continue
+            target = Target(sub.chat_id, sub.language, sub.thread_id, sub.is_group)
+            if alert.kind is AlertKind.SOURCES:
+                if sub.mode == "instant":  # an edit is silent: it may happen in quiet hours
+                    out.append(target)
+                continue
+            if sub.is_muted(now):
+                records[key] = "muted"
+            elif sub.mode != "instant":
+                await self.digests.add(sub.chat_id, alert, now)
+                records[key] = "digest"
+            elif sub.quiet_until(now) is not None:
+                await self.digests.add(sub.chat_id, alert, now)  # sent when quiet hours end
+                records[key] = "held"
+            else:
+                out.append(target)
+        await self.outbox.record_deliveries(alert.id, records)
+        for channel in self.telegram.channels:
+            if str(channel) not in done:
+                out.append(Target(channel, "en", None, True, subscriber=False))
+        return out
+
+    def render(self, alert: Alert, language: str) -> Rendered:
+        title = self.rule_title(alert.rule, language) if self.rule_title else None
+        return render_alert(alert, language=language, rule_title=title)
+
+    # -- one alert -----------------------------------------------------------------------
+    async def handle(self, entry: OutboxEntry) -> bool:
+        alert = entry.alert
+        assert alert is not None
+        done = await self.outbox.deliveries(alert.id)
+        targets = await self.targets(alert, done)
+        if not targets:
+            return True
+        rendered: dict[str, Rendered] = {}
+        jobs = []
+        for t in targets:
+            if t.language not in rendered:
+                rendered[t.language] = self.render(alert, t.language)
+            jobs.append(_Job(alert, t, rendered[t.language]))
+        log.info("delivering alert", extra={"alert": alert.id, "kind": alert.kind.value,
+                                            "chats": len(jobs)})
+        return await self._fanout(jobs)
+
+    async def _fanout(self, jobs: list[_Job]) -> bool:
+        fan = _Fanout(remaining=len(jobs))
+        for job in jobs:
+            fan.queue.put_nowait(job)
+        workers = [asyncio.create_task(self._worker(fan))
+                   for _ in range(min(self.concurrency, len(jobs)))]
+        stop = asyncio.create_task(self._stopping.wait())
+        finished = asyncio.create_task(fan.finished.wait())
+        try:
+            await asyncio.wait([stop, finished], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for timer in fan.timers:
+                timer.cancel()
+            stop.cancel()
+            finished.cancel()
+            # Workers finish the send they are in (never cut a request mid-way), then stop.
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return fan.remaining <= 0
+
+    async def _worker(self, fan: _Fanout) -> None:
+        while True:
+            job = await fan.queue.get()
+            if self._stopping.is_set():
+                return
+            wait = self.pacer.reserve(job.target.key, job.target.is_group)
+            if wait > 0:
+                fan.later(job, wait)
+                continue
+            await self.pacer.overall.acquire()
+            if self._stopping.is_set():
+                return
+            # A cancellation (stop) must not cut a send in half: shield the attempt.
+            attempt = asyncio.ensure_future(self._attempt(job, fan))
+            try:
+                await asyncio.shield(attempt)
+            except asyncio.CancelledError:
+                await attempt
+                raise
+
+    async def _attempt(self, job: _Job, fan: _Fanout) -> None:
+        self.pacer.sent(job.target.key, job.target.is_group)
+        outcome = await self._send(job)
+        if outcome is None:
+            fan.done()
+        else:  # retry this job (or its successor) later; never dropped
+            fan.later(outcome.job, outcome.delay)
+
+    async def _send(self, job: _Job) -> _Retry | None:
+        """One try; None when the chat is done, else what to retry and when."""
+        alert, target = job.alert, job.target
+        try:
+            value = await self._call(job)
+        except RetryAfter as exc:
+            seconds = min(retry_seconds(exc), self.telegram.max_retry_after)
+            self.pacer.pause(target.key, seconds)
+            log.warning("429 from Telegram: chat paused, message requeued",
+                        extra={"chat": target.chat, "retry_after": seconds, "alert": alert.id})
+            return _Retry(job, seconds)
+        except Forbidden as exc:
+            log.info("chat refuses the bot: deactivated",
+                     extra={"chat": target.chat, "reason": exc.message})
+            await self.outbox.record_delivery(alert.id, target.chat, "forbidden")
+            if target.subscriber and isinstance(target.chat, int):
+                await self.subscribers.deactivate(target.chat, exc.message)
+            return None
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            log.info("group migrated to a supergroup", extra={"chat": target.chat,
+                                                              "new_chat": new_id})
+            await self.outbox.record_delivery(alert.id, target.chat, f"migrated:{new_id}")
+            if target.subscriber and isinstance(target.chat, int):
+                await self.subscribers.migrate(target.chat, new_id)
+            else:
+                log.error("configured channel moved: update telegram.channels",
+                          extra={"chat": target.chat, "new_chat": new_id})
+            if str(new_id) in await self.outbox.deliveries(alert.id):
+                return None
+            moved = replace(job, target=replace(target, chat=new_id), attempt=0)
+            return _Retry(moved, 0.0)
+        except BadRequest as exc:
+            return await self._bad_request(job, exc)
+        except NetworkError as exc:  # includes TimedOut and 5xx (BadRequest handled above)
+            return await self._failed(job, exc)
+        except TelegramError as exc:
+            return await self._failed(job, exc)
+        if value is not None:
+            await self.outbox.record_delivery(alert.id, target.chat, value)
+        return None
+
+    async def _failed(self, job: _Job, exc: TelegramError) -> _Retry | None:
+        attempt = job.attempt + 1
+        transient = isinstance(exc, NetworkError)
+        if not transient and attempt >= self.max_attempts:
+            log.error("delivery failed for good", extra={
+                "chat": job.target.chat, "alert": job.alert.id, "error": str(exc)})
+            await self.outbox.record_delivery(job.alert.id, job.target.chat,
+                                              f"failed: {exc}"[:200])
+            return None
+        delay = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+        delay *= 0.5 + random.random() / 2  # jitter, so chats don't retry in lockstep
+        log.warning("send failed, retrying", extra={
+            "chat": job.target.chat, "alert": job.alert.id, "attempt": attempt,
+            "delay": round(delay, 2), "error": str(exc)})
+        return _Retry(replace(job, attempt=attempt), delay)
+
+    async def _bad_request(self, job: _Job, exc: BadRequest) -> _Retry | None:
+        message = exc.message.lower()
+        alert, target = job.alert, job.target
+        if "can't parse entities" in message and not job.plain:
+            log.error("TELEGRAM REJECTED OUR HTML: falling back to plain text for this message",
+                      extra={"chat": target.chat, "alert": alert.id, "error": exc.message})
+            return _Retry(replace(job, plain=True), 0.0)
+        if "not modified" in message:
+            mid = await self.outbox.story_message(alert.story_id, target.chat)
+            await self.outbox.record_delivery(alert.id, target.chat, mid or "unchanged")
+            return None
+        if "replied message not found" in message or "message to be replied" in message:
+            return _Retry(replace(job, reply=False), 0.0)
+        if "message to edit not found" in message or "can't be edited" in message:
+            await self.outbox.record_delivery(alert.id, target.chat, "edit-gone")
+            return None
+        if "too long" in message and not job.plain:
+            log.error("message too long after rendering: sending the plain form",
+                      extra={"chat": target.chat, "alert": alert.id})
+            return _Retry(replace(job, plain=True), 0.0)
+        log.error("Telegram refused the message", extra={
+            "chat": target.chat, "alert": alert.id, "error": exc.message})
+        await self.outbox.record_delivery(alert.id, target.chat,
+                                          f"failed: {exc.message}"[:200])
+        return None
+
+    async def _call(self, job: _Job) -> int | str | None:
+        """Send (or edit) once; returns what to record for the chat."""
+        alert, target = job.alert, job.target
+        text = job.rendered.text if job.plain else job.rendered.html
+        mode = None if job.plain else ParseMode.HTML
+        preview = (LinkPreviewOptions(url=alert.url)
+                   if self.telegram.link_preview and alert.url
+                   else LinkPreviewOptions(is_disabled=True))
+        if alert.kind is AlertKind.SOURCES:
+            mid = await self.outbox.story_message(alert.story_id, target.chat)
+            if mid is None:
+                return "no-original"  # the chat never got the story: nothing to edit
+            if not job.edit_claimed:
+                # The stories engine spaces SOURCES alerts; this guards against a doubled
+                # one, with slack for the time they spent in the queue.
+                if not await self.outbox.claim_edit(alert.story_id, target.chat, self.clock(),
+                                                    self.stories.edit_interval / 2):
+                    return "edit-throttled"
+                job.edit_claimed = True
+            await self.bot.edit_message_text(text, chat_id=target.chat, message_id=mid,
+                                             parse_mode=mode, link_preview_options=preview)
+            return mid
+        reply = None
+        if alert.kind is AlertKind.UPDATE and job.reply:
+            mid = await self.outbox.story_message(alert.story_id, target.chat)
+            if mid is not None:
+                reply = ReplyParameters(message_id=mid, allow_sending_without_reply=True)
+        msg: Message = await self.bot.send_message(
+            target.chat, text, parse_mode=mode, link_preview_options=preview,
+            reply_parameters=reply, message_thread_id=target.thread_id)
+        if alert.kind is AlertKind.NEW:
+            await self.outbox.remember_story_message(alert.story_id, target.chat,
+                                                     msg.message_id)
+        return msg.message_id
+
+    # -- one message outside the outbox (digests) --------------------------------------------
+    async def send_rendered(self, chat: int, rendered: Rendered, *, is_group: bool = False,
+                            thread_id: int | None = None) -> int | None:
+        """Send one message now, within the limits; the message id, or None if undeliverable.
+
+        Retries 429s and network errors in place; 403 deactivates; a migration moves
+        the subscriber and resends; invalid HTML falls back to plain text.
+        """
+        plain, attempt, target = False, 0, chat
+        while not self._stopping.is_set():
+            wait = self.pacer.reserve(str(target), is_group)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            await self.pacer.overall.acquire()
+            self.pacer.sent(str(target), is_group)
+            try:
+                msg = await self.bot.send_message(
+                    target, rendered.text if plain else rendered.html,
+                    parse_mode=None if plain else ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    message_thread_id=thread_id)
+                return msg.message_id
+            except RetryAfter as exc:
+                seconds = min(retry_seconds(exc), self.telegram.max_retry_after)
+                self.pacer.pause(str(target), seconds)
+            except Forbidden as exc:
+                await self.subscribers.deactivate(target, exc.message)
+                return None
+            except ChatMigrated as exc:
+                await self.subscribers.migrate(target, int(exc.new_chat_id))
+                target = int(exc.new_chat_id)
+            except BadRequest as exc:
+                if plain:
+                    log.error("Telegram refused a digest", extra={"chat": target,
+                                                                  "error": exc.message})
+                    return None
+                log.error("TELEGRAM REJECTED OUR HTML: falling back to plain text",
+                          extra={"chat": target, "error": exc.message})
+                plain = True
+            except TelegramError as exc:
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    log.error("digest send failed", extra={"chat": target, "error": str(exc)})
+                    return None
+                await asyncio.sleep(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+        return None
+
+
+class ConsoleSink(OutboxConsumer):
+    """Without a Telegram token: print each alert's plain rendering, once."""
+
+    CHAT = "console"
+
+    def __init__(self, outbox: Outbox, *, stream: IO[str] | None = None, language: str = "en",
+                 rule_title: RuleTitle | None = None, consumer: str | None = None,
+                 claim_idle: float = 60.0, clock: Clock = _now) -> None:
+        # One at a time: a console reader expects alerts in the order they were queued.
+        super().__init__(outbox, consumer=consumer, claim_idle=claim_idle, max_in_flight=1,
+                         clock=clock)
+        self.stream = stream
+        self.language = language
+        self.rule_title = rule_title
+
+    def _write(self, text: str) -> None:
+        out = self.stream or sys.stdout
+        out.write(text + "\n" + "─" * 40 + "\n")
+        out.flush()
+
+    async def handle(self, entry: OutboxEntry) -> bool:
+        alert = entry.alert
+        assert alert is not None
+        if self.CHAT in await self.outbox.deliveries(alert.id):
+            return True
+        if alert.kind is AlertKind.SOURCES:
+            self._write(f"[{alert.story_id}] {alert.title}: also reported by "
+                        + ", ".join(alert.sources))
+        else:
+            title = self.rule_title(alert.rule, self.language) if self.rule_title else None
+            self._write(render_alert(alert, language=self.language, rule_title=title).text)
+        await self.outbox.record_delivery(alert.id, self.CHAT, "printed")
+        return True
+
+    async def send_rendered(self, chat: int, rendered: Rendered, *, is_group: bool = False,
+                            thread_id: int | None = None) -> int | None:
+        self._write(f"[digest for {chat}]\n{rendered.text}")
+        return 0
+

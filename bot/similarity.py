@@ -1,0 +1,203 @@
+"""Near-duplicate text: normalisation, shingles, MinHash/LSH bands and the text score.
+
+A report's *fingerprint* is the set of its shingles (stemmed words of the headline and
+the lead, hashed to 32 bits), plus a MinHash of that set. The MinHash is only used to
+find candidates quickly (LSH bands, kept in Redis); the decision itself uses the exact
+Jaccard similarity of the shingle sets, which are small enough (≈ 100 × 4 bytes) to keep.
+
+Why these shingles (measured on tests/data/stories, see bench/stories.py):
+- stemmed unigrams of the headline and the first three sentences: rewritten headlines
+  and syndicated copies share most of them, while word bigrams lose too much recall;
+- names and numbers count twice, because look-alike reports of the same kind of event
+  elsewhere share the generic words ("police detained protesters") and differ in
+  exactly these ("Yerevan"/"Tbilisi", "180"/"40");
+- "2,030" and "2 030" are one number.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import Stemmer
+from datasketch import MinHash
+
+from bot.summary import sentences
+
+NUM_PERM = 64
+BANDS = 32
+ROWS = NUM_PERM // BANDS  # P(candidate) = 1 - (1 - J^2)^32: 0.95 at J = 0.3, 0.27 at J = 0.1
+LEAD_SENTENCES = 3
+MAX_SHINGLES = 160
+_SEED = 20220110
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CYRILLIC = re.compile(r"[а-я]")
+# 2,030 / 2 030 / 8.000 → one token; a year-like "2,0301" is left alone.
+_THOUSANDS = re.compile(r"(?<=\d)[,.\s\u00a0\u202f](?=\d{3}(?!\d))")
+# A capitalised word inside a sentence, or any number: names, places and figures.
+_SALIENT = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:\d[\d,.]*|[A-ZА-ЯЁ][\w-]+)", re.UNICODE)
+
+_STOPWORDS = """
+    a an and are as at be been by for from had has have he her his in into is it its of on
+    or over said says she than that the their they this to was were which who will with
+    would after about also more most almost around some up out not new
+    и в во на по с со к ко о об от до за из у не что как это а но же ли бы для при после
+    более около почти его ее их он она они был была были было будет также уже еще который
+    которые которая заявил заявила сообщил сообщила сообщает
+"""
+_STOP = frozenset(_STOPWORDS.split())
+
+
+@lru_cache(maxsize=2)
+def _stemmer(algorithm: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(algorithm)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> object:
+    # Built once: a MinHash with the same seed and scheme has the same permutations.
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity, scheme="affine32")
+    return m.permutations
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def normalise(text: str) -> str:
+    """Lower case, NFKC, ё → е, digit groups joined."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _THOUSANDS.sub("", text)
+    return text.lower().replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    """Stemmed content words, each with the stemmer of its own script."""
+    out: list[str] = []
+    for word in _WORD.findall(normalise(text)):
+        if word in _STOP or (len(word) < 2 and not word.isdigit()):
+            continue
+        stemmer = _stemmer("russian" if _CYRILLIC.search(word) else "english")
+        out.append(stemmer.stemWord(word))
+    return out
+
+
+def lead(text: str, count: int = LEAD_SENTENCES) -> str:
+    return " ".join(sentences(text)[:count])
+
+
+def shingles(title: str, text: str) -> set[str]:
+    """The shingle set of a report: words of headline and lead, names and numbers twice."""
+    chunks = [title, lead(text)]
+    base = set(words(" ".join(chunks)))
+    salient: set[str] = set()
+    for chunk in chunks:
+        for part in sentences(chunk):
+            salient.update(words(" ".join(m.group(0) for m in _SALIENT.finditer(part))))
+    out = set(base)
+    out.update(f"{w}#" for w in salient & base)
+    return out
+
+
+def hash32(shingle: str) -> int:
+    return zlib.crc32(shingle.encode("utf-8"))
+
+
+_MONTHS = (
+    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+    r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йяе]|июн\w*|июл\w*|август\w*|сентябр\w*|"
+    r"октябр\w*|ноябр\w*|декабр\w*"
+)
+_DATE = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}})\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?:(\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+)(?![\d,.]\d)|(\d+(?:[.,]\d+)?))"
+    r"(?:\s*(thousand|million|тыс\w*|млн|миллион\w*))?",
+    re.IGNORECASE,
+)
+
+
+def numbers(title: str, text: str) -> frozenset[int]:
+    """The counts a report gives in its headline and lead: 3,000, "3 тысяч", 2.5 million.
+
+    Dates and years are left out: they are not counts, and two reports of one event
+    can date it differently. Small numbers (< 10) are too common to tell events apart.
+    """
+    found: set[int] = set()
+    for chunk in (title, lead(text)):
+        chunk = _DATE.sub(" ", unicodedata.normalize("NFKC", chunk))
+        for m in _NUMBER.finditer(chunk):
+            grouped, plain = m.group(1), m.group(2)
+            # "2,030" is a count even though 2030 could be a year; "2030" alone is not.
+            value = float(re.sub(r"\D", "", grouped)) if grouped else float(
+                plain.replace(",", "."))
+            scale = (m.group(3) or "").lower()
+            if scale.startswith(("thousand", "тыс")):
+                value *= 1000
+            elif scale.startswith(("million", "млн", "миллион")):
+                value *= 1_000_000
+            count = int(value)
+            if count >= 10 and not (1900 <= count <= 2100 and not scale and not grouped):
+                found.add(count)
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    tokens: frozenset[int]  # 32-bit hashes of the shingles
+    minhash: tuple[int, ...]  # NUM_PERM values
+    numbers: frozenset[int] = frozenset()  # counts in the headline and lead
+
+    def bands(self) -> tuple[str, ...]:
+        """One short value per LSH band; equal values make two reports candidates."""
+        if not self.tokens:
+            return ()
+        out = []
+        for band in range(BANDS):
+            rows = self.minhash[band * ROWS : (band + 1) * ROWS]
+            raw = struct.pack(f"<{ROWS}I", *rows)
+            out.append(f"{zlib.crc32(raw):08x}")
+        return tuple(out)
+
+    def pack(self) -> bytes:
+        return pack_tokens(self.tokens)
+
+
+def fingerprint(title: str, text: str) -> Fingerprint:
+    tokens = frozenset(hash32(s) for s in sorted(shingles(title, text))[:MAX_SHINGLES])
+    return Fingerprint(tokens, _minhash(tokens), numbers(title, text))
+
+
+def _minhash(tokens: Iterable[int]) -> tuple[int, ...]:
+    values = list(tokens)
+    if not values:
+        return ()
+    m = MinHash(
+        num_perm=NUM_PERM,
+        seed=_SEED,
+        hashfunc=_identity,
+        permutations=_permutations(),
+        scheme="affine32",
+    )
+    m.update_batch(values)
+    return tuple(int(v) for v in m.hashvalues)
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def pack_tokens(tokens: Iterable[int]) -> bytes:
+    return np.array(sorted(tokens), dtype="<u4").tobytes()
+
+
+def unpack_tokens(raw: bytes) -> frozenset[int]:
+    return frozenset(int(v) for v in np.frombuffer(raw, dtype="<u4"))

@@ -1,0 +1,140 @@
+"""Build the python-telegram-bot Application: handlers, command menus, error handling.
+
+The composition root fills `BotServices`; nothing here reaches for settings or Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.subscribers import SubscriberStore
+from bot.telegram.handlers import Handlers
+from bot.telegram.texts import ADMIN_COMMANDS, USER_COMMANDS, language_of, t
+from bot.telegram.types import RuleInfo, StatusReport, StorySummary
+
+log = logging.getLogger(__name__)
+
+BotApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BotServices:
+    """What the handlers need; callables, because a reload swaps the values behind them."""
+
+    subscribers: SubscriberStore
+    rules: Callable[[], Sequence[RuleInfo]]
+    watch: Callable[[], tuple[str, ...]]  # ISO 3166-1 alpha-2 codes
+    admins: Callable[[], frozenset[int]]  # Telegram user ids (telegram.admins)
+    status: Callable[[], Awaitable[StatusReport]]
+    reload: Callable[[], Awaitable[list[str]]]  # error lines; empty means reloaded
+    latest: Callable[[int], Awaitable[Sequence[StorySummary]]]
+
+
+def commands(language: str, *, admin: bool = False) -> list[BotCommand]:
+    """The command menu in one language (English unless "ru")."""
+    rows = USER_COMMANDS + (ADMIN_COMMANDS if admin else ())
+    return [BotCommand(name, ru if language == "ru" else en) for name, en, ru in rows]
+
+
+async def register_commands(app: BotApp, admins: frozenset[int]) -> None:
+    """setMyCommands: English by default, Russian for Russian-speaking users, and the
+    admin commands in each admin's private chat. A failure is logged, never fatal."""
+    bot = app.bot
+    calls: list[tuple[list[BotCommand], BotCommandScope, str | None]] = [
+        (commands("en"), BotCommandScopeDefault(), None),
+        (commands("ru"), BotCommandScopeDefault(), "ru"),
+    ]
+    for admin in sorted(admins):
+        scope = BotCommandScopeChat(admin)
+        calls += [(commands("en", admin=True), scope, None),
+                  (commands("ru", admin=True), scope, "ru")]
+    for cmds, where, language in calls:
+        try:
+            await bot.set_my_commands(cmds, scope=where, language_code=language)
+        except TelegramError as exc:
+            # An admin who never opened a chat with the bot gives "chat not found".
+            log.warning("setMyCommands failed", extra={"scope": type(where).__name__,
+                                                       "language": language, "error": str(exc)})
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every handler failure with its chat, tell the user, and keep polling."""
+    effective = update.effective_chat if isinstance(update, Update) else None
+    chat = effective.id if effective is not None else None
+    log.error("telegram handler failed", exc_info=context.error, extra={"chat": chat})
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        elif update.effective_message is not None and chat is not None:
+            user = update.effective_user
+            lang = language_of(user.language_code if user else None)
+            await update.effective_message.reply_text(t(lang, "error"), do_quote=False)
+    except TelegramError as exc:
+        log.warning("could not report a handler error", extra={"chat": chat, "error": str(exc)})
+
+
+def add_handlers(app: BotApp, handlers: Handlers) -> None:
+    new = filters.UpdateType.MESSAGE  # edited messages do not repeat a command
+    for name, callback in (
+        ("start", handlers.start), ("help", handlers.help), ("rules", handlers.rules),
+        ("countries", handlers.countries), ("settings", handlers.settings),
+        ("mute", handlers.mute), ("unmute", handlers.unmute), ("latest", handlers.latest),
+        ("stop", handlers.stop), ("status", handlers.status), ("reload", handlers.reload),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=new))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
+    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.COMMAND & new, handlers.unknown))
+    app.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, handlers.text))
+    app.add_error_handler(on_error)
+
+
+def build_application(
+    token: str, api_url: str, services: BotServices, *,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> BotApp:
+    """The bot, talking to the Bot API at `api_url` (Telegram's or a local stand-in)."""
+    api_url = api_url.rstrip("/")
+
+    async def post_init(app: BotApp) -> None:
+        await register_commands(app, services.admins())
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .post_init(post_init)
+    )
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    app = builder.build()
+    add_handlers(app, Handlers(services))
+    return app

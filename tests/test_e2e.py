@@ -1,0 +1,128 @@
+"""The whole pipeline, end to end: a local feed server → eventwatch → the real
+python-telegram-bot Application → a local fake Bot API, with a real Redis (issue 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.app import Eventwatch
+from bot.config import load_config
+from bot.settings import Env
+from bot.store.keys import Keys
+from tests.conftest import ROOT, SHARED
+from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
+from tests.feedserver import FeedServer, feed_server  # noqa: F401
+
+SAMPLE = SHARED / "samples" / "kazakhstan-csto-2022-01-10.txt"
+ALICE, BORIS = 1001, 1002  # an English and a Russian user
+
+
+def _rss(items: list[tuple[str, str, str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{html.escape(link)}</link>"
+        f"<guid>{html.escape(link)}</guid><pubDate>{date}</pubDate>"
+        f"<description>{html.escape(text)}</description></item>"
+        for t, link, date, text in items
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Wire</title><link>http://wire.test/</link>{body}</channel></rss>")
+
+
+def reference_feed() -> str:
+    article = SAMPLE.read_text(encoding="utf-8").strip().splitlines()[:-1]  # no byline
+    return _rss([
+        ("Putin explains deployment of CSTO troops in Kazakhstan",
+         "http://wire.test/kz-csto", "Mon, 10 Jan 2022 16:20:00 +0000", "\n".join(article)),
+        ("Central bank keeps key rate unchanged", "http://wire.test/rate",
+         "Mon, 10 Jan 2022 12:00:00 +0000",
+         "The central bank kept its key rate at 4.5% on Monday as inflation slowed."),
+    ])
+
+
+async def until(condition: Callable[[], bool], seconds: float = 15.0) -> None:
+    async with asyncio.timeout(seconds):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, feed_server: FeedServer) -> Path:  # noqa: F811
+    feed_server.route("/wire.xml", body=reference_feed(), etag='"v1"')
+    (tmp_path / "settings.yaml").write_text(
+        f"rule_paths: [{ROOT / 'config' / 'rules'}]\npoll:\n  backfill: all\n",
+        encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(
+        f"feeds:\n  - id: wire\n    name: The Wire\n    url: {feed_server.url('/wire.xml')}\n"
+        "    language: en\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+async def app_factory(
+    redis_url: str, keys: Keys, redis_client: aioredis.Redis, config_dir: Path,
+    fake_bot_api: FakeBotAPI, tmp_path: Path,  # noqa: F811
+) -> AsyncIterator[Callable[[], Eventwatch]]:
+    env = Env(redis_url=redis_url, telegram_token=fake_bot_api.token,
+              telegram_api_url=fake_bot_api.url, config_dir=config_dir,
+              data_dir=tmp_path / "data")
+
+    def make() -> Eventwatch:
+        return Eventwatch(env, load_config(config_dir), keys=keys, updates_timeout=0.2)
+
+    yield make
+
+
+async def test_reference_article_alerts_each_subscriber_once(
+    app_factory: Callable[[], Eventwatch], fake_bot_api: FakeBotAPI,  # noqa: F811
+    feed_server: FeedServer,  # noqa: F811
+) -> None:
+    async with app_factory() as app:
+        await app.start()
+        try:
+            fake_bot_api.command("start", user_id=ALICE, language_code="en")
+            fake_bot_api.command("start", user_id=BORIS, language_code="ru")
+            await until(lambda: all(fake_bot_api.texts(c) for c in (ALICE, BORIS)))
+            welcome = {c: len(fake_bot_api.texts(c)) for c in (ALICE, BORIS)}
+
+            assert app.scheduler is not None
+            await app.scheduler.poll_now("wire")
+            await until(lambda: all(
+                len(fake_bot_api.texts(c)) >= welcome[c] + 3 for c in (ALICE, BORIS)))
+            await asyncio.sleep(0.5)  # nothing more may follow
+            alerts = {c: fake_bot_api.plain_texts(c)[welcome[c]:] for c in (ALICE, BORIS)}
+
+            await app.scheduler.poll_now("wire")  # a re-poll: 304, nothing new
+            await asyncio.sleep(0.5)
+        finally:
+            await app.stop()
+
+    for chat, texts in alerts.items():
+        assert len(texts) == 3, texts
+        assert all("Kazakhstan" in t or "Казахстан" in t for t in texts), texts
+        assert not any("Russia" in t.split("\n")[0] for t in texts)
+        joined = "\n".join(texts)
+        assert "2,030" in joined or "2 030" in joined
+        assert "8,000" in joined or "8 000" in joined
+        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 3
+    assert feed_server.last("/wire.xml").headers.get("If-None-Match") == '"v1"'
+
+    # A restart polls again and sends nothing: the seen set and the stories are in Redis.
+    async with app_factory() as app:
+        await app.start()
+        try:
+            assert app.scheduler is not None
+            feed_server.route("/wire.xml", body=reference_feed(), etag='"v2"')  # refetched
+            await app.scheduler.poll_now("wire")
+            await asyncio.sleep(0.5)
+        finally:
+            await app.stop()
+    for chat in (ALICE, BORIS):
+        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 3

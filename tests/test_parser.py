@@ -1,0 +1,181 @@
+"""Parser and identity: real feed files compared against expected files beside them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.identity import canonical_url, content_hash, entry_key
+from bot.parser import ParsedFeed, Parser, html_to_text, parse_feed
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+FEED_URL = "https://news.example.kz/rss.xml"
+CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".json"))
+
+
+def as_expected(p: ParsedFeed) -> dict[str, Any]:
+    return {
+        "version": p.version, "title": p.title, "error": p.error, "problem": bool(p.problem),
+        "ttl": p.ttl, "update_period": p.update_period, "duplicates": p.duplicates,
+        "entries": [
+            {"key": e.key, "url": e.url, "title": e.title, "text": e.text,
+             "published": e.published.isoformat() if e.published else None,
+             "language": e.language, "content_hash": e.content_hash}
+            for e in p.entries
+        ],
+    }
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_feed_file_matches_expected(path: Path) -> None:
+    parsed = parse_feed(path.read_bytes(), feed_id="t", url=FEED_URL, source="T")
+    expected = json.loads(path.with_suffix(".expected.json").read_text("utf-8"))
+    assert as_expected(parsed) == expected
+
+
+def parse(name: str, **kw: Any) -> ParsedFeed:
+    return parse_feed((FEEDS / name).read_bytes(), feed_id="t", url=FEED_URL, source="T", **kw)
+
+
+def test_rss2_html_to_text_and_relative_links() -> None:
+    p = parse("rss2.xml")
+    first = p.entries[0]
+    assert first.title == "Troops arrive in Almaty"
+    assert first.text == "First paragraph with a link.\nSecond paragraph & more."
+    assert "alert(1)" not in first.text
+    assert first.url is not None and first.url.startswith("https://news.example.kz/world/")
+    assert first.published == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    assert first.source == "T" and first.feed_id == "t"
+    assert p.ttl == 15 * 60
+
+
+@pytest.mark.parametrize("name", ["cp1251.xml", "koi8r.xml"])
+def test_russian_encodings(name: str) -> None:
+    p = parse(name)
+    assert p.error is None
+    assert p.title == "Новости Казахстана"
+    assert p.entries[0].title == "В Алматы введено чрезвычайное положение"
+    assert p.entries[1].title == "Ёлка на площади"
+
+
+def test_cp1251_declared_only_by_http_header() -> None:
+    body = (FEEDS / "cp1251.xml").read_bytes().replace(b' encoding="windows-1251"', b"")
+    p = parse_feed(body, feed_id="t", url=FEED_URL, content_type="text/xml; charset=windows-1251")
+    assert p.entries[0].title == "В Алматы введено чрезвычайное положение"
+
+
+def test_atom_and_rss1() -> None:
+    atom = parse("atom.xml")
+    assert atom.version == "atom10" and atom.title == "Новости Бишкека"
+    assert atom.entries[0].text == "Сотни людей вышли на площадь."
+    assert atom.entries[0].language == "ru"
+    rss1 = parse("rss1.rdf")
+    assert rss1.version == "rss10" and len(rss1.entries) == 2
+    assert rss1.update_period == 1800  # hourly, twice
+
+
+def test_language_from_feed_spec_wins() -> None:
+    assert parse("rss2.xml", language="kk").entries[0].language == "kk"
+
+
+def test_malformed_feed_keeps_entries_and_records_problem() -> None:
+    p = parse("malformed.xml")
+    assert p.error is None and p.problem and len(p.entries) == 2
+
+
+def test_html_page_is_not_a_feed() -> None:
+    p = parse("page.html")
+    assert p.entries == () and p.error is not None and p.error.startswith("not a feed")
+
+
+def test_garbage_is_not_a_feed() -> None:
+    assert parse_feed(b"\x00\xff garbage", feed_id="t", url=FEED_URL).error
+
+
+def test_duplicate_guids_keep_first() -> None:
+    p = parse("dupes.xml")
+    assert [e.title for e in p.entries] == ["A", "B"] and p.duplicates == 1
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>a&amp;b</p><p>c<br>d</p>") == "a&b\nc\nd"
+    assert html_to_text("plain   text ") == "plain text"
+    assert html_to_text("<script>x()</script><b>bold</b>") == "bold"
+    assert html_to_text("") == ""
+    assert html_to_text("<<<>>>") is not None
+
+
+# -- identity -------------------------------------------------------------
+
+def test_canonical_url() -> None:
+    assert canonical_url("HTTPS://News.Example.KZ:443/a?utm_source=x&id=7&fbclid=z#top") == (
+        "https://news.example.kz/a?id=7")
+    assert canonical_url("http://example.com") == "http://example.com/"
+    assert canonical_url("http://example.com:8080/x") == "http://example.com:8080/x"
+
+
+def test_key_prefers_guid_then_link_then_title_date() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    assert entry_key("g1", "http://a/1", "T", when) == entry_key("g1", "http://b/2", "U", None)
+    assert entry_key(None, "HTTP://A/1?utm_medium=rss#x", "T", None) == entry_key(
+        "", "http://a/1", "Other", when)
+    assert entry_key(None, None, "Title", when) == entry_key(None, None, " title ", when)
+    assert entry_key(None, None, "Title", when) != entry_key(None, None, "Title", None)
+
+
+def test_content_hash_ignores_whitespace_and_tracking_but_sees_edits() -> None:
+    base = content_hash("T", "body", "http://a/1")
+    assert content_hash(" T ", "body\n", "http://a/1?utm_source=x") == base
+    assert content_hash("T", "body, edited", "http://a/1") != base
+
+
+def reordered_feed(entries: list[str]) -> bytes:
+    items = "".join(entries)
+    return f"<rss version='2.0'><channel><title>x</title>{items}</channel></rss>".encode()
+
+
+ITEM = ("<item><title>{t}</title><link>https://x.example/{n}</link>"
+        "<description>{d}</description><pubDate>Tue, 24 Nov 2026 0{n}:00:00 GMT</pubDate>"
+        "</item>")
+
+
+def test_keys_stable_under_reorder_and_edit() -> None:
+    a = [ITEM.format(t=f"T{n}", n=n, d=f"D{n}") for n in range(1, 4)]
+    first = parse_feed(reordered_feed(a), feed_id="t", url=FEED_URL)
+    again = parse_feed(reordered_feed(a[::-1]), feed_id="t", url=FEED_URL)
+    assert {(e.key, e.content_hash) for e in first.entries} == {
+        (e.key, e.content_hash) for e in again.entries}
+    edited = [*a[:2], ITEM.format(t="T3 (updated)", n=3, d="D3 and more")]
+    after = {e.key: e.content_hash for e in parse_feed(
+        reordered_feed(edited), feed_id="t", url=FEED_URL).entries}
+    before = {e.key: e.content_hash for e in first.entries}
+    assert after.keys() == before.keys()
+    changed = [k for k in before if before[k] != after[k]]
+    assert len(changed) == 1
+
+
+# -- off the event loop -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def process_parser() -> Iterator[Parser]:
+    with Parser("process", workers=2) as parser:
+        yield parser
+
+
+@pytest.mark.parametrize("mode", ["thread", "inline"])
+async def test_parser_modes_agree(mode: str) -> None:
+    body = (FEEDS / "atom.xml").read_bytes()
+    with Parser(mode, workers=2) as parser:  # type: ignore[arg-type]
+        got = await parser.parse(body, feed_id="t", url=FEED_URL)
+    assert got == parse_feed(body, feed_id="t", url=FEED_URL)
+
+
+async def test_process_pool_parses(process_parser: Parser) -> None:
+    body = (FEEDS / "cp1251.xml").read_bytes()
+    got = await process_parser.parse(body, feed_id="t", url=FEED_URL, source="S")
+    assert got == parse_feed(body, feed_id="t", url=FEED_URL, source="S")

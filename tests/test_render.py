@@ -1,0 +1,109 @@
+"""Rendering: escaping, Telegram's 4096 UTF-16 limit, languages, digests."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from bot.render import (
+    MAX_MESSAGE,
+    flag,
+    render_alert,
+    render_digest,
+    truncate_utf16,
+    utf16_len,
+)
+from bot.types import Alert, AlertKind
+from tests.fakebotapi import parse_html
+
+
+def make_alert(**kw: object) -> Alert:
+    base: dict[str, object] = dict(
+        id="a1", kind=AlertKind.NEW, story_id="s1", rule="mass_detentions",
+        countries=("KZ",), severity="high", title="Police detain protesters in Almaty",
+        summary="Police detained hundreds of protesters. The rally was unauthorised.",
+        figures={"detained": 8000}, url="https://news.example/a?x=1&y=2", source="Example News",
+        published=datetime(2026, 1, 5, 8, 30, tzinfo=UTC), language="en",
+    )
+    base.update(kw)
+    return Alert(**base)  # type: ignore[arg-type]
+
+
+def test_alert_has_every_part_and_escapes_feed_text() -> None:
+    alert = make_alert(title="<script>alert(1)</script> & co", source='Bad "<Outlet>"',
+                       summary="a < b && c > d", url='https://x.example/?q="1"&r=<2>')
+    r = render_alert(alert, rule_title="Mass detentions")
+    plain = parse_html(r.html)  # Telegram's own check: tags, attributes, entities
+    assert "<script>" not in r.html and "&lt;script&gt;" in r.html
+    assert 'href="https://x.example/?q=&quot;1&quot;&amp;r=&lt;2&gt;"' in r.html
+    for part in ("Mass detentions", "🇰🇿 Kazakhstan", "<script>alert(1)</script> & co",
+                 "a < b && c > d", "detained: 8,000", 'Bad "<Outlet>"', "2026-01-05 08:30 UTC"):
+        assert part in plain
+        assert part in r.text
+    assert "https://x.example/" in r.text  # the plain form spells the link out
+    assert r.preview_url == alert.url
+
+
+def test_labels_follow_the_subscriber_language_summary_does_not() -> None:
+    alert = make_alert(kind=AlertKind.UPDATE, breaking=True, countries=("RU", "BY"),
+                       sources=("A", "B", "C", "D", "E", "F", "G"))
+    r = render_alert(alert, language="ru", rule_title="Массовые задержания")
+    plain = parse_html(r.html)
+    assert "СРОЧНО" in plain and "Обновление:" in plain
+    assert "🇷🇺 Россия, 🇧🇾 Беларусь" in plain
+    assert "задержаны: 8,000" in plain
+    assert "Также сообщают: A, B, C, D, E (+2)" in plain
+    assert "Police detained hundreds" in plain  # the summary stays in the article's language
+    en = parse_html(render_alert(alert).html)
+    assert "BREAKING" in en and "Update:" in en and "Also reported by: A, B, C, D, E (+2)" in en
+
+
+def test_summary_is_capped_at_400() -> None:
+    r = render_alert(make_alert(summary="word " * 300))
+    summary = next(p for p in r.text.split("\n\n") if p.startswith("word"))
+    assert utf16_len(summary) <= 400 and summary.endswith("…")
+
+
+def test_never_over_4096_utf16_units_and_never_cut_markup() -> None:
+    rng = random.Random(6)
+    alphabet = "ab <>&\"'😀🇰🇿 жз\n&amp;<b>"
+    for _ in range(60):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6000)))
+        summary = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3000)))
+        sources = tuple("".join(rng.choice(alphabet) for _ in range(50)) for _ in range(9))
+        r = render_alert(make_alert(title=title, summary=summary, sources=sources,
+                                    source="😀" * rng.randint(0, 3000)))
+        plain = parse_html(r.html)
+        assert utf16_len(plain.strip()) <= MAX_MESSAGE
+        assert utf16_len(r.text) <= MAX_MESSAGE
+        assert "\ud83d" not in r.text  # no lone surrogate half
+
+
+def test_truncate_utf16_keeps_surrogate_pairs_whole() -> None:
+    assert truncate_utf16("😀😀😀", 4) == "😀…"
+    assert utf16_len(truncate_utf16("😀" * 10, 7)) <= 7
+    assert truncate_utf16("short", 10) == "short"
+    assert flag("kz") == "🇰🇿" and flag("??") == ""
+
+
+def test_digest_groups_by_country_and_type_and_splits_at_4096() -> None:
+    alerts = [make_alert(id=f"a{i}", story_id=f"s{i}", countries=(("KZ", "RU", "BY")[i % 3],),
+                         rule=("protest", "mass_detentions")[i % 2],
+                         title=f"Story {i} " + "x" * 120 + " <&>")
+              for i in range(150)]
+    parts = render_digest(alerts, language="ru", mode="daily",
+                          rule_titles={"protest": "Протест", "mass_detentions": "Задержания"})
+    assert len(parts) > 2
+    carried: list[str] = []
+    for part in parts:
+        assert utf16_len(parse_html(part.html).strip()) <= MAX_MESSAGE
+        assert utf16_len(part.text) <= MAX_MESSAGE
+        assert part.html.count("<b>") == part.html.count("</b>")
+        carried += part.alert_ids
+    assert sorted(carried) == sorted(a.id for a in alerts)  # each alert exactly once
+    first = parse_html(parts[0].html)
+    assert first.startswith("🗞 Сводка за день · 150")
+    assert "🇧🇾 Беларусь" in first
+    kz = [p for p in parts if "Казахстан" in parse_html(p.html)]
+    assert kz and "Протест" in parse_html(kz[0].html)
+    assert render_digest([]) == []

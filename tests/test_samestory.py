@@ -1,0 +1,95 @@
+"""`eventwatch same-story`: the live decision on pairs, text first, signature if both match."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_config
+from bot.samestory import run, same_story
+from bot.settings import StorySettings
+from detectors.engine import RuleSet
+from detectors.types import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "stories"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_config(ROOT / "config").rules
+
+
+def records() -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted(DATA.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                out[r["id"]] = r
+    return out
+
+
+def side(r: dict[str, Any], *, dated: bool = True) -> dict[str, Any]:
+    d = {"title": r["title"], "text": r["text"], "language": r["language"]}
+    if dated:
+        d["published"] = r["published"]
+    return d
+
+
+def judge_lines(pairs: list[tuple[str, str]], rules: RuleSet | None) -> list[dict[str, Any]]:
+    rs = records()
+    stdin = [json.dumps({"id": f"{a}|{b}", "a": side(rs[a]), "b": side(rs[b])}) for a, b in pairs]
+    out, err = io.StringIO(), io.StringIO()
+    assert run(stdin, out, err, StorySettings(), rules) == 0, err.getvalue()
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_rewrites_are_the_same_story_and_look_alikes_are_not(rules: RuleSet) -> None:
+    got = judge_lines([
+        ("by-1", "by-2"),  # rewritten headline
+        ("by-1", "by-3"),  # syndicated copy with small edits
+        ("kz-summit-1", "kz-summit-2"),  # the same agency text under another title
+        ("am-1", "ge-1"),  # the same kind of event in another country, the same day
+        ("by-1", "by-night2-1"),  # the next night: another count
+        ("kz-summit-1", "kz-withdrawal"),  # a later outcome
+        ("kz-summit-1", "kz-opinion"),  # a comment piece
+        ("by-1", "by-later"),  # two weeks later
+    ], rules)
+    assert [g["same_story"] for g in got] == [True, True, True, False, False, False, False, False]
+    assert all(set(g) == {"id", "same_story", "score", "reason"} for g in got)
+    assert got[0]["reason"].startswith("text similarity") and got[0]["score"] >= 0.3
+    assert "window" in got[-1]["reason"]
+
+
+def test_cross_language_pairs_join_only_through_a_rule(rules: RuleSet) -> None:
+    pair = [("kz-summit-1", "kz-summit-4")]
+    text_only = judge_lines(pair, None)[0]
+    assert not text_only["same_story"] and text_only["score"] < 0.3
+    with_rules = judge_lines(pair, rules)[0]
+    assert with_rules["same_story"], with_rules
+    assert with_rules["reason"].startswith("event signature")
+
+
+def test_undated_pairs_ignore_the_window() -> None:
+    rs = records()
+    a, b = rs["by-1"], rs["by-2"]
+    verdict = same_story(Document(a["title"], a["text"]), Document(b["title"], b["text"]),
+                         StorySettings())
+    assert verdict.same
+
+
+def test_bad_lines_are_reported_and_the_rest_judged() -> None:
+    good = json.dumps({"id": "ok", "a": {"title": "A", "text": "x"},
+                       "b": {"title": "B", "text": "y"}})
+    stdin = [good, "{not json", json.dumps({"id": "x", "a": {"title": 1}}),
+             json.dumps({"id": "y", "a": {"title": "t", "text": "x"},
+                         "b": {"title": "t", "text": "x", "published": "yesterday"}}), "", good]
+    out, err = io.StringIO(), io.StringIO()
+    assert run(stdin, out, err, StorySettings()) == 1
+    assert [json.loads(x)["id"] for x in out.getvalue().splitlines()] == ["ok", "ok"]
+    assert [e.split(":")[0] for e in err.getvalue().splitlines()] == ["line 2", "line 3", "line 4"]

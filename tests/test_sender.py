@@ -1,0 +1,341 @@
+"""The sender end to end: real python-telegram-bot `Bot`, the fake Bot API, real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis.asyncio as aioredis
+from telegram import Bot
+
+from bot.outbox import Outbox
+from bot.render import MAX_MESSAGE, utf16_len
+from bot.sender import ConsoleSink, Sender
+from bot.settings import RateLimits, StorySettings, TelegramSettings
+from bot.store.keys import Keys
+from bot.subscribers import Subscriber, SubscriberStore
+from bot.types import AlertKind
+from tests.fakebotapi import FakeBotAPI
+from tests.test_render import make_alert
+
+FAST = RateLimits(overall=1000, private=100, group=6000)
+
+
+@pytest.fixture
+async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    b = Bot(fake_bot_api.token, base_url=fake_bot_api.base_url,
+            base_file_url=fake_bot_api.base_file_url)
+    await b.initialize()
+    try:
+        yield b
+    finally:
+        await b.shutdown()
+
+
+@pytest.fixture
+def outbox(redis_client: aioredis.Redis, keys: Keys) -> Outbox:
+    return Outbox(redis_client, keys)
+
+
+@pytest.fixture
+def subs(redis_client: aioredis.Redis, keys: Keys) -> SubscriberStore:
+    return SubscriberStore(redis_client, keys)
+
+
+SenderFactory = Callable[..., Sender]
+
+
+@pytest.fixture
+def make_sender(outbox: Outbox, bot: Bot, subs: SubscriberStore) -> SenderFactory:
+    def build(limits: RateLimits = FAST, **kw: object) -> Sender:
+        telegram = TelegramSettings(rate_limits=limits,
+                                    channels=kw.pop("channels", ()))  # type: ignore[arg-type]
+        kw.setdefault("backoff", 0.05)
+        return Sender(outbox, bot, subs, telegram=telegram, **kw)  # type: ignore[arg-type]
+    return build
+
+
+async def subscribe(subs: SubscriberStore, *chat_ids: int, **kw: object) -> None:
+    for c in chat_ids:
+        chat_type = "private" if c > 0 else "group"
+        await subs.save(Subscriber(chat_id=c, chat_type=chat_type, **kw))  # type: ignore[arg-type]
+
+
+async def test_alert_reaches_every_matching_chat_once(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 1, 2, -3)
+    await subscribe(subs, 4, rules=frozenset({"other_rule"}))  # does not want it
+    await subscribe(subs, 5, language="ru")
+    await outbox.publish(make_alert(id="n1"))
+    sender = make_sender(channels=(-1009,))
+    assert await sender.drain() == 1
+    for chat in (1, 2, -3, 5, -1009):
+        (msg,) = fake_bot_api.messages[chat]
+        assert msg.parse_mode == "HTML"
+        assert msg.link_preview_options == {"url": "https://news.example/a?x=1&y=2"}
+        assert "Police detain protesters" in msg.plain
+    assert 4 not in fake_bot_api.messages
+    assert "Казахстан" in fake_bot_api.messages[5][0].plain
+    assert await outbox.depth() == 0
+    records = await outbox.deliveries("n1")
+    assert records == {"1": "1", "2": "1", "-3": "1", "5": "1", "-1009": "1"}
+    # Published again (a producer's retry): nothing more goes out.
+    await outbox.publish(make_alert(id="n1"))
+    assert await sender.drain() == 0
+    assert fake_bot_api.total_messages() == 5
+
+
+async def test_pacing_keeps_within_the_per_chat_limit(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    # The fake enforces 1/s per private chat with no burst; the sender must pace itself.
+    fake_bot_api.config.private_burst = 1
+    await subscribe(subs, 11, 12)
+    for i in range(3):
+        await outbox.publish(make_alert(id=f"p{i}", story_id=f"s{i}"))
+    sender = make_sender(limits=RateLimits(overall=100, private=1.0, group=20))
+    started = asyncio.get_running_loop().time()
+    await sender.drain()
+    assert len(fake_bot_api.messages[11]) == 3 and len(fake_bot_api.messages[12]) == 3
+    assert fake_bot_api.count_429 == 0
+    assert asyncio.get_running_loop().time() - started >= 1.9
+
+
+async def test_429_pauses_only_that_chat_and_the_message_is_requeued(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, *range(101, 121))
+    fake_bot_api.flood(105, retry_after=1, times=2)
+    await outbox.publish(make_alert(id="f1"))
+    await make_sender().drain()
+    assert fake_bot_api.count_429 == 2
+    for chat in range(101, 121):
+        assert len(fake_bot_api.messages[chat]) == 1, chat
+    flooded = fake_bot_api.messages[105][0].date
+    others = max(m.date for c in range(101, 121) if c != 105
+                 for m in fake_bot_api.messages[c])
+    assert flooded >= others + 1  # the others did not wait for it
+    assert (await outbox.deliveries("f1"))["105"] == "1"
+
+
+async def test_retry_after_is_capped(fake_bot_api: FakeBotAPI, outbox: Outbox,
+                                     subs: SubscriberStore, bot: Bot) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 7)
+    fake_bot_api.flood(7, retry_after=3600)
+    await outbox.publish(make_alert(id="cap"))
+    telegram = TelegramSettings(rate_limits=FAST, max_retry_after=0.2)
+    started = asyncio.get_running_loop().time()
+    await Sender(outbox, bot, subs, telegram=telegram).drain()
+    assert asyncio.get_running_loop().time() - started < 5
+    assert len(fake_bot_api.messages[7]) == 1
+
+
+async def test_403_deactivates_and_keeps_settings(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 21, 22, mode="instant", countries=frozenset({"KZ"}))
+    fake_bot_api.block(21)
+    await outbox.publish(make_alert(id="b1"))
+    await make_sender().drain()
+    sub = await subs.get(21)
+    assert sub is not None and not sub.active and sub.countries == frozenset({"KZ"})
+    assert sub.deactivated_reason and "blocked" in sub.deactivated_reason
+    assert await subs.active_ids() == [22]
+    assert len(fake_bot_api.messages[22]) == 1
+    assert (await outbox.deliveries("b1"))["21"] == "forbidden"
+    assert await outbox.depth() == 0
+
+
+async def test_parse_error_falls_back_to_plain_text_loudly(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory, caplog: pytest.LogCaptureFixture) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 31, 32)
+    fake_bot_api.fail_next("sendMessage", chat_id=31, status=400, description=(
+        "Bad Request: can't parse entities: Unsupported start tag \"p\" at byte offset 0"))
+    await outbox.publish(make_alert(id="h1"))
+    with caplog.at_level(logging.ERROR, logger="bot.sender"):
+        await make_sender().drain()
+    (msg,) = fake_bot_api.messages[31]
+    assert msg.parse_mode is None and "https://news.example/a?x=1&y=2" in msg.text
+    assert fake_bot_api.messages[32][0].parse_mode == "HTML"
+    assert any(r.levelno == logging.ERROR and "plain text" in r.getMessage()
+               for r in caplog.records)
+
+
+async def test_too_long_is_never_sent(fake_bot_api: FakeBotAPI, outbox: Outbox,
+                                      subs: SubscriberStore,
+                                      make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 41)
+    await outbox.publish(make_alert(id="long", title="Very long & <odd> " * 600,
+                                    summary="😀 " * 3000, sources=tuple("XYZ" * 50)))
+    await make_sender().drain()
+    (msg,) = fake_bot_api.messages[41]
+    assert msg.parse_mode == "HTML" and utf16_len(msg.plain) <= MAX_MESSAGE
+    assert not [r for r in fake_bot_api.rejected if r[2] == 400]
+
+
+async def test_migrated_group_moves_and_gets_the_alert(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, -51, rules=frozenset({"mass_detentions"}))
+    fake_bot_api.migrate(-51, -1005100000000001)
+    await outbox.publish(make_alert(id="m1"))
+    await make_sender().drain()
+    assert -51 not in fake_bot_api.messages
+    assert len(fake_bot_api.messages[-1005100000000001]) == 1
+    moved = await subs.get(-1005100000000001)
+    assert moved is not None and moved.active and moved.rules == frozenset({"mass_detentions"})
+    assert await subs.get(-51) is None
+    records = await outbox.deliveries("m1")
+    assert records["-51"] == "migrated:-1005100000000001"
+    assert records["-1005100000000001"] == "1"
+
+
+async def test_5xx_and_network_errors_are_retried(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 61, 62)
+    fake_bot_api.fail_next("sendMessage", chat_id=61, status=502, times=2)
+    fake_bot_api.fail_next("sendMessage", chat_id=62, status=500,
+                           description="Internal Server Error")
+    await outbox.publish(make_alert(id="r1"))
+    await make_sender().drain()
+    assert len(fake_bot_api.messages[61]) == 1 and len(fake_bot_api.messages[62]) == 1
+    assert fake_bot_api.requests["sendMessage"] == 5
+
+
+async def test_outage_then_recovery_loses_nothing(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 63, 64)
+    fake_bot_api.config.down = "reset"
+    await outbox.publish(make_alert(id="o1"))
+    sender = make_sender()
+    task = asyncio.create_task(sender.run())
+    await asyncio.sleep(0.4)
+    assert fake_bot_api.total_messages() == 0
+    fake_bot_api.config.down = None
+    for _ in range(100):
+        if fake_bot_api.total_messages() == 2 and await outbox.depth() == 0:
+            break
+        await asyncio.sleep(0.05)
+    await sender.stop()
+    await task
+    assert len(fake_bot_api.messages[63]) == 1 and len(fake_bot_api.messages[64]) == 1
+
+
+async def test_reclaim_after_crash_delivers_only_to_missing_chats(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore, bot: Bot,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    chats = list(range(201, 211))
+    await subscribe(subs, *chats)
+    await outbox.publish(make_alert(id="k1"))
+    # A sender read the alert, delivered to half of the chats, and died.
+    assert len(await outbox.read("crashed", count=1)) == 1
+    for chat in chats[:5]:
+        msg = await bot.send_message(chat, "first half")
+        await outbox.record_delivery("k1", chat, msg.message_id)
+    await asyncio.sleep(0.3)
+    survivor = make_sender(consumer="survivor", claim_idle=0.2)
+    assert await survivor.drain() == 1
+    for chat in chats:
+        assert len(fake_bot_api.messages[chat]) == 1, chat
+    assert fake_bot_api.texts(201) == ["first half"]
+    assert await outbox.depth() == 0
+
+
+async def test_stop_leaves_the_rest_pending_and_a_restart_finishes(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    chats = list(range(301, 341))
+    await subscribe(subs, *chats)
+    await outbox.publish(make_alert(id="g1"))
+    slow = RateLimits(overall=40, private=100, group=6000)
+    first = make_sender(limits=slow, consumer="one")
+    task = asyncio.create_task(first.run())
+    for _ in range(500):
+        if fake_bot_api.total_messages() >= 10:
+            break
+        await asyncio.sleep(0.01)
+    await first.stop()
+    await task
+    sent = fake_bot_api.total_messages()
+    assert 10 <= sent < 40
+    assert await outbox.depth() == 1  # not acknowledged: nothing lost
+    assert len(await outbox.deliveries("g1")) == sent  # every send was recorded
+    await make_sender(consumer="one").drain()
+    assert all(len(fake_bot_api.messages[c]) == 1 for c in chats)
+    assert await outbox.depth() == 0
+
+
+async def test_update_replies_and_sources_edit_the_original(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore, bot: Bot) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 71, 72)
+    clock = [datetime(2026, 1, 1, 12, tzinfo=UTC)]
+    sender = Sender(outbox, bot, subs, telegram=TelegramSettings(rate_limits=FAST),
+                    stories=StorySettings(edit_interval=600), clock=lambda: clock[0])
+    await outbox.publish(make_alert(id="s-new", story_id="st"))
+    await sender.drain()
+    await outbox.publish(make_alert(id="s-src", story_id="st", kind=AlertKind.SOURCES,
+                                    sources=("Outlet B", "Outlet C")))
+    await sender.drain()
+    clock[0] += timedelta(seconds=60)  # a doubled SOURCES alert too soon: no second edit
+    await outbox.publish(make_alert(id="s-src2", story_id="st", kind=AlertKind.SOURCES,
+                                    sources=("Outlet B", "Outlet C", "Outlet D")))
+    await sender.drain()
+    await outbox.publish(make_alert(id="s-upd", story_id="st", kind=AlertKind.UPDATE,
+                                    figures={"detained": 16000}))
+    await sender.drain()
+    for chat in (71, 72):
+        first, update = fake_bot_api.messages[chat]
+        assert "Also reported by: Outlet B, Outlet C" in first.plain
+        assert first.edits == 1
+        assert update.reply_to == first.message_id
+        assert "Update:" in update.plain and "16,000" in update.plain
+    assert len(fake_bot_api.edits) == 2
+
+
+async def test_muted_digest_and_quiet_chats_get_no_instant_message(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore, keys: Keys,
+        redis_client: aioredis.Redis, make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    now = datetime.now(UTC)
+    await subscribe(subs, 81, muted_until=now + timedelta(hours=1))
+    await subscribe(subs, 82, mode="hourly")
+    await subscribe(subs, 83)
+    await outbox.publish(make_alert(id="d1"))
+    await make_sender().drain()
+    assert fake_bot_api.texts(81) == [] and fake_bot_api.texts(82) == []
+    assert len(fake_bot_api.texts(83)) == 1
+    records = await outbox.deliveries("d1")
+    assert records["81"] == "muted" and records["82"] == "digest"
+    assert await redis_client.zrange(keys.digest(82), 0, -1) == [b"d1"]
+
+
+async def test_console_sink_prints_each_alert_once(outbox: Outbox) -> None:
+    out = io.StringIO()
+    await outbox.publish(make_alert(id="c1", title="Console <title> & more"))
+    sink = ConsoleSink(outbox, stream=out)
+    assert await sink.drain() == 1
+    assert await sink.drain() == 0
+    text = out.getvalue()
+    assert text.count("Console <title> & more") == 1
+    assert "https://news.example/a?x=1&y=2" in text
+    assert await outbox.depth() == 0

@@ -1,0 +1,399 @@
+"""Stories against a real Redis: one alert per story, sources, updates, dedup, races."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.settings import StorySettings
+from bot.similarity import fingerprint
+from bot.store.keys import Keys
+from bot.stories import (
+    Report,
+    StoryStore,
+    create,
+    entry_id,
+    is_breaking,
+    judge,
+    make_report,
+    material_changes,
+    merge,
+)
+from bot.types import Alert, AlertKind, Entry
+from detectors.types import Detection, Severity
+
+DATA = Path(__file__).resolve().parent / "data" / "stories"
+REFERENCE = (DATA / "kazakhstan-csto-2022-01-10.txt").read_text(encoding="utf-8")
+T0 = datetime(2022, 1, 10, 12, 0, tzinfo=UTC)
+
+TROOPS = "According to the President, 2,030 troops and 250 units of equipment of the CSTO peacekeeping mission are currently deployed in the country."  # noqa: E501
+DETAINED = "The Ministry of Internal Affairs of Kazakhstan reported the detention of almost 8,000 people."  # noqa: E501
+EMERGENCY = "Currently, a state of emergency has been imposed throughout the country."
+
+REWRITE_A = (
+    "Vladimir Putin on Monday described the unrest in Kazakhstan as an aggression of "
+    "international terrorism and said Maidan technologies had been used, speaking at an online "
+    "summit of the Collective Security Treaty Organisation. Kazakh President Kassym-Jomart "
+    "Tokayev told the leaders that order had been restored after an attempted coup, and that "
+    "2,030 troops and 250 units of equipment of the CSTO peacekeeping mission are deployed in the "
+    "country. Sixteen members of the security forces were killed. The interior ministry said "
+    "almost 8,000 people had been detained, and a state of emergency remains in force nationwide."
+)
+REWRITE_B = (
+    "The number of people detained in Kazakhstan after the unrest has risen to nearly 12,000, the "
+    "interior ministry said on Monday, as leaders of the Russia-led CSTO met online. Vladimir "
+    "Putin called the events an aggression of international terrorism. According to Tokayev, "
+    "2,030 CSTO troops and 250 units of equipment are deployed in the country. A state of "
+    "emergency is in force throughout the country."
+)
+
+
+def entry(feed: str, key: str, title: str, text: str, published: datetime,
+          source: str = "", language: str = "en") -> Entry:
+    return Entry(feed_id=feed, key=key, url=f"https://{feed}.example/{key}", title=title,
+                 text=text, published=published, language=language,
+                 content_hash=str(hash(text)), source=source or feed)
+
+
+def det(rule: str, countries: Sequence[str] = ("KZ",), figures: dict[str, int] | None = None,
+        severity: Severity = Severity.HIGH, evidence: Sequence[str] = ()) -> Detection:
+    return Detection(rule=rule, countries=tuple(countries), severity=severity, score=1.0,
+                     figures=figures or {}, evidence=tuple(evidence), language="en")
+
+
+def reference_detections(detained: int = 8000) -> list[Detection]:
+    return [
+        det("troop-deployment", figures={"troops": 2030, "equipment": 250}, evidence=[TROOPS]),
+        det("state-of-emergency", evidence=[EMERGENCY]),
+        det("mass-detention", figures={"detained": detained}, evidence=[DETAINED],
+            severity=Severity.CRITICAL),
+    ]
+
+
+def kinds(alerts: Sequence[Alert], rule: str) -> list[AlertKind]:
+    return [a.kind for a in alerts if a.rule == rule]
+
+
+async def test_reference_and_two_rewrites_make_one_story_issue5(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    store = StoryStore(redis_client, keys, StorySettings())
+    ref = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan to stop 'aggression of "
+                "international terrorism'", REFERENCE, T0, source="World EN")
+    a = entry("steppe", "a-1", "CSTO summit: Putin blames 'international terrorism' for "
+              "Kazakhstan unrest", REWRITE_A, T0 + timedelta(minutes=20), source="Steppe Wire")
+    b = entry("eurasia", "b-1", "Kazakhstan: detentions rise to 12,000 as CSTO leaders back "
+              "Tokayev", REWRITE_B, T0 + timedelta(minutes=25), source="Eurasia Daily")
+
+    first = await store.ingest(ref, reference_detections(), now=T0)
+    second = await store.ingest(a, reference_detections(), now=T0 + timedelta(minutes=20))
+    third = await store.ingest(b, reference_detections(12000), now=T0 + timedelta(minutes=25))
+    alerts = [*first, *second, *third]
+
+    # One story per rule, each alerted once; the raised figure is the only update.
+    assert sorted(a.rule for a in first) == ["mass-detention", "state-of-emergency",
+                                             "troop-deployment"]
+    assert all(a.kind is AlertKind.NEW for a in first)
+    assert kinds(alerts, "mass-detention") == [AlertKind.NEW, AlertKind.SOURCES, AlertKind.UPDATE]
+    assert kinds(alerts, "troop-deployment") == [AlertKind.NEW, AlertKind.SOURCES]
+    assert len({a.story_id for a in alerts if a.rule == "mass-detention"}) == 1
+    update = next(a for a in alerts if a.kind is AlertKind.UPDATE)
+    assert update.changes == ("detained: 8,000 → 12,000",)
+    assert update.figures["detained"] == 12000
+    assert update.source == "Eurasia Daily" and update.countries == ("KZ",)
+    assert "12,000" in update.summary
+    sources = next(a for a in second if a.rule == "mass-detention")
+    assert sources.sources == ("Steppe Wire",) and sources.title == ref.title
+
+    # The third outlet waits for the edit interval, then comes in one coalesced edit.
+    assert await store.due_edits(now=T0 + timedelta(minutes=29)) == []
+    edits = await store.due_edits(now=T0 + timedelta(minutes=31))
+    assert sorted(e.rule for e in edits) == sorted(["mass-detention", "state-of-emergency",
+                                                    "troop-deployment"])
+    assert all(e.kind is AlertKind.SOURCES for e in edits)
+    assert all(e.sources == ("Steppe Wire", "Eurasia Daily") for e in edits)
+    # Three outlets within 30 minutes: the story is breaking, and the edit says so.
+    assert all(e.breaking for e in edits)
+    assert await store.due_edits(now=T0 + timedelta(hours=2)) == []
+
+    # The NEW alert carries a real summary: the lead plus the evidence, ≤ 400 chars.
+    new = next(a for a in first if a.rule == "mass-detention")
+    assert DETAINED in new.summary and len(new.summary) <= 400
+    assert new.severity == "critical" and new.figures == {"detained": 8000}
+
+
+async def test_exact_dedup_survives_repoll_edit_and_restart(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    settings = StorySettings()
+    e = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
+    store = StoryStore(redis_client, keys, settings)
+    assert len(await store.ingest(e, reference_detections(), now=T0)) == 3
+    assert await store.ingest(e, reference_detections(), now=T0) == []
+    edited = replace(e, text=REFERENCE + " Updated.", content_hash="v2")
+    assert await store.ingest(edited, reference_detections(12000), now=T0) == []
+    restarted = StoryStore(redis_client, keys, settings)
+    assert await restarted.ingest(e, reference_detections(), now=T0 + timedelta(hours=1)) == []
+
+
+async def test_alert_ids_are_deterministic(redis_url: str) -> None:
+    ids: list[list[str]] = []
+    for _ in range(2):
+        k = Keys(prefix=f"ewtest:ids{len(ids)}{id(ids)}:v1")
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            store = StoryStore(client, k, StorySettings())
+            got = await store.ingest(entry("w", "1", "Putin: troops", REFERENCE, T0),
+                                     reference_detections(), now=T0)
+            got += await store.ingest(entry("s", "2", "CSTO summit", REWRITE_A, T0),
+                                      reference_detections(), now=T0)
+            ids.append([a.id for a in got])
+        finally:
+            from tests.conftest import delete_prefix
+
+            await delete_prefix(client, k)
+            await client.aclose()
+    assert ids[0] == ids[1] and len(set(ids[0])) == len(ids[0]) == 6
+
+
+async def test_cross_language_report_joins_through_event_signature(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    store = StoryStore(redis_client, keys, StorySettings())
+    en = entry("agency-en", "by-1", "Belarus police detain 3,000 after election protests",
+               "Police in Belarus detained about 3,000 people overnight as protests broke out in "
+               "Minsk after the election, the interior ministry said.", T0)
+    ru = entry("novosti-ru", "by-2", "МВД Белоруссии сообщило о задержании около 3 тысяч человек",
+               "Около 3 тысяч человек задержаны в Белоруссии в ходе акций протеста после выборов, "
+               "сообщило МВД.", T0 + timedelta(minutes=10), language="ru")
+    detention = [det("mass-detention", ("BY",), {"detained": 3000})]
+    first = await store.ingest(en, detention, now=T0)
+    second = await store.ingest(ru, detention, now=T0 + timedelta(minutes=10))
+    assert [a.kind for a in first] == [AlertKind.NEW]
+    assert [a.kind for a in second] == [AlertKind.SOURCES]
+    assert second[0].story_id == first[0].story_id and second[0].sources == ("novosti-ru",)
+
+
+async def test_look_alikes_stay_apart(redis_client: aioredis.Redis, keys: Keys) -> None:
+    store = StoryStore(redis_client, keys, StorySettings())
+    am = entry("agency-en", "am", "Armenian police detain 180 as opposition blocks Yerevan streets",
+               "Police in Armenia detained more than 180 people on Tuesday as opposition "
+               "supporters blocked streets in Yerevan.", T0)
+    ge = entry("agency-en", "ge", "Georgian police detain 40 as opposition protest blocks Tbilisi",
+               "Police in Georgia detained about 40 people on Tuesday as opposition supporters "
+               "blocked an avenue in Tbilisi.", T0 + timedelta(hours=1))
+    # The same country and rule, a day later and a much smaller count: another incident.
+    am2 = entry("daily-en", "am2", "Dozens more detained in Yerevan as opposition keeps pressure",
+                "Armenian police detained about 40 more protesters in Yerevan on Wednesday, the "
+                "second day of road blockades.", T0 + timedelta(hours=20))
+    # The same story after the window has passed is a new story.
+    later = replace(am, key="am-later", feed_id="other",
+                    published=T0 + timedelta(days=5))
+    a1 = await store.ingest(am, [det("mass-detention", ("AM",), {"detained": 180})], now=T0)
+    a2 = await store.ingest(ge, [det("mass-detention", ("GE",), {"detained": 40})],
+                            now=T0 + timedelta(hours=1))
+    a3 = await store.ingest(am2, [det("mass-detention", ("AM",), {"detained": 40})],
+                            now=T0 + timedelta(hours=20))
+    a4 = await store.ingest(later, [det("mass-detention", ("AM",), {"detained": 180})],
+                            now=T0 + timedelta(days=5))
+    assert [a.kind for a in (*a1, *a2, *a3, *a4)] == [AlertKind.NEW] * 4
+    assert len({a.story_id for a in (*a1, *a2, *a3, *a4)}) == 4
+
+
+class RacingStore(StoryStore):
+    """Both workers read before either commits: the worst interleaving, every time."""
+
+    def __init__(self, *args: object, barrier: asyncio.Barrier, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.barrier = barrier
+        self.reads = 0
+
+    async def _read(self, *args, **kw):  # type: ignore[no-untyped-def]
+        result = await super()._read(*args, **kw)
+        self.reads += 1
+        if self.reads == 1:
+            await self.barrier.wait()
+        return result
+
+
+async def test_two_workers_ingesting_one_story_at_once_make_one_story(
+    redis_url: str, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    other = aioredis.Redis.from_url(redis_url)
+    try:
+        barrier = asyncio.Barrier(2)
+        w1 = RacingStore(redis_client, keys, StorySettings(), barrier=barrier)
+        w2 = RacingStore(other, keys, StorySettings(), barrier=barrier)
+        e1 = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0,
+                   source="World EN")
+        e2 = entry("mirror", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0,
+                   source="Mirror")
+        dets = [det("mass-detention", figures={"detained": 8000})]
+        r1, r2 = await asyncio.gather(w1.ingest(e1, dets, now=T0), w2.ingest(e2, dets, now=T0))
+        alerts = [*r1, *r2]
+        assert sorted(a.kind for a in alerts) == sorted([AlertKind.NEW, AlertKind.SOURCES])
+        assert len({a.story_id for a in alerts}) == 1
+        assert w1.reads + w2.reads == 3  # the loser read again after its claim failed
+        story = await w1.get(alerts[0].story_id)
+        assert story is not None and set(story.sources) == {"World EN", "Mirror"}
+    finally:
+        await other.aclose()
+
+
+async def test_many_concurrent_ingests_of_one_story(
+    redis_url: str, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    clients = [aioredis.Redis.from_url(redis_url) for _ in range(4)]
+    try:
+        stores = [StoryStore(c, keys, StorySettings()) for c in clients]
+        dets = [det("mass-detention", figures={"detained": 8000})]
+        jobs = [
+            stores[i % 4].ingest(
+                entry(f"feed{i}", "kz", "Putin: troops sent to Kazakhstan", REFERENCE, T0),
+                dets, now=T0)
+            for i in range(8)
+        ]
+        alerts = [a for batch in await asyncio.gather(*jobs) for a in batch]
+        assert [a.kind for a in alerts].count(AlertKind.NEW) == 1
+        assert len({a.story_id for a in alerts}) == 1
+        story = await stores[0].get(alerts[0].story_id)
+        assert story is not None and story.reports == 8 and len(story.sources) == 8
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
+async def test_everything_expires_and_recent_lists_latest(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    store = StoryStore(redis_client, keys, StorySettings())
+    await store.ingest(entry("w", "1", "Putin: troops sent to Kazakhstan", REFERENCE, T0),
+                       reference_detections(), now=T0)
+    await store.ingest(entry("s", "2", "CSTO summit", REWRITE_A, T0 + timedelta(minutes=1)),
+                       reference_detections(), now=T0 + timedelta(minutes=1))
+    await store.ingest(entry("e", "3", "Detentions rise", REWRITE_B, T0 + timedelta(minutes=2)),
+                       reference_detections(12000), now=T0 + timedelta(minutes=2))
+    found = [k async for k in redis_client.scan_iter(match=keys.pattern())]
+    assert found
+    for key in found:
+        assert await redis_client.ttl(key) > 0, key
+    latest = await store.recent(limit=2)
+    assert len(latest) == 2
+    assert all(s.reports == 3 for s in latest)
+    assert all(len(s.members) >= 1 for s in latest)
+
+
+# -- pure decisions -----------------------------------------------------------------
+
+
+def report(text: str, *, title: str = "t", source: str = "A", figures: dict[str, int] | None = None,
+           countries: tuple[str, ...] = ("KZ",), severity: int = 3, minutes: int = 0,
+           rule: str = "mass-detention") -> Report:
+    e = entry(source.lower(), f"{source}{minutes}", title, text, T0 + timedelta(minutes=minutes),
+              source=source)
+    d = det(rule, countries, figures, Severity(severity))
+    return make_report(e, d, now=T0 + timedelta(minutes=minutes), fp=fingerprint(title, text))
+
+
+def test_material_change_rules() -> None:
+    settings = StorySettings()
+    story = create(report("x", figures={"detained": 1000}), now=T0).story
+    assert material_changes(report("x", figures={"detained": 1400}), story, settings)[0] == []
+    assert material_changes(report("x", figures={"detained": 1500}), story, settings)[0] == [
+        "detained: 1,000 → 1,500"]
+    assert material_changes(report("x", countries=("KZ", "KG")), story, settings)[0] == [
+        "new location: KG"]
+    assert material_changes(report("x", severity=4), story, settings)[0] == [
+        "severity: high → critical"]
+    # After an update, the next rise is measured from what was alerted.
+    updated = merge(story, report("x", source="B", figures={"detained": 8000}), settings,
+                    now=T0).story
+    assert material_changes(report("x", figures={"detained": 9000}), updated, settings)[0] == []
+
+
+def test_breaking_needs_distinct_outlets_within_the_window() -> None:
+    settings = StorySettings(breaking_outlets=3, breaking_window=1800)
+    assert is_breaking([0, 600, 1700], settings)
+    assert not is_breaking([0, 1000, 2000], settings)
+    assert not is_breaking([0, 10], settings)
+
+
+def test_judge_reasons() -> None:
+    settings = StorySettings()
+    base = report(REWRITE_A, title="CSTO summit: Putin blames terrorism",
+                  figures={"detained": 8000})
+    story = create(base, now=T0).story
+    same = judge(report(REWRITE_A, title="Putin blames terrorism at CSTO summit", source="B",
+                        figures={"detained": 8000}), story, settings)
+    assert same.same and same.reason.startswith("text similarity")
+    smaller = judge(report(REWRITE_A, source="B", figures={"detained": 50}), story, settings)
+    assert not smaller.same and "below" in smaller.reason
+    far = judge(report(REWRITE_A, source="B", minutes=60 * 72), story, settings)
+    assert not far.same and "window" in far.reason
+
+
+def test_entry_identity_ignores_content() -> None:
+    e = entry("f", "k", "t", "one", T0)
+    assert entry_id(e) == entry_id(replace(e, text="two", content_hash="x"))
+    assert entry_id(e) != entry_id(replace(e, feed_id="g"))
+
+
+@pytest.mark.parametrize("interval", [600, 60])
+async def test_edit_interval_is_configurable(
+    redis_client: aioredis.Redis, keys: Keys, interval: int
+) -> None:
+    store = StoryStore(redis_client, keys, StorySettings(edit_interval=interval))
+    dets = [det("mass-detention", figures={"detained": 8000})]
+    out = []
+    for i, outlet in enumerate(["A", "B", "C"]):
+        at = T0 + timedelta(seconds=30 * i)
+        out += await store.ingest(entry(outlet, "k", "Putin: troops sent to Kazakhstan",
+                                        REFERENCE, at, source=outlet), dets, now=at)
+    assert [a.kind for a in out] == [AlertKind.NEW, AlertKind.SOURCES]
+    before = await store.due_edits(now=T0 + timedelta(seconds=30 + interval - 1))
+    after = await store.due_edits(now=T0 + timedelta(seconds=30 + interval))
+    assert before == [] and [a.sources for a in after] == [("B", "C")]
+
+
+async def test_labelled_clusters_merge_with_pairwise_f1_above_target_issue5(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    """The labelled set of tests/data/stories, through the live store (bench/stories.py)."""
+    import itertools
+    import json
+
+    records = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            records.extend(json.loads(line) for line in fh)
+    records.sort(key=lambda r: r["published"])
+    store = StoryStore(redis_client, keys, StorySettings())
+    story_of: dict[str, set[str]] = {}
+    for r in records:
+        at = datetime.fromisoformat(r["published"])
+        e = entry(r["feed"], r["id"], r["title"], r["text"], at, source=r["source"],
+                  language=r["language"])
+        dets = [det(x["rule"], x["countries"], x["figures"]) for x in r["events"]] or [
+            det("any", ())]
+        await store.ingest(e, dets, now=at)
+        story_of[r["id"]] = set()
+        for d in dets:
+            sid = await redis_client.get(keys.detection(entry_id(e), d.rule))
+            assert sid is not None
+            story_of[r["id"]].add(sid.decode())
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(records, 2):
+        gold = a["cluster"] == b["cluster"]
+        merged = bool(story_of[a["id"]] & story_of[b["id"]])
+        tp += gold and merged
+        fp += merged and not gold
+        fn += gold and not merged
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.9, (precision, recall)
