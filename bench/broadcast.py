@@ -44,6 +44,7 @@ import redis  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
+from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.outbox import Outbox  # noqa: E402
 from bot.sender import Sender, retry_seconds  # noqa: E402
@@ -132,15 +133,20 @@ async def sender_main(args: argparse.Namespace) -> None:
     client = aioredis.Redis.from_url(args.redis)
     keys = Keys(prefix=args.prefix)
     outbox = Outbox(client, keys)
-    bot = Bot(TOKEN, base_url=f"{args.api}/bot")
+    # A pool about the sender's concurrency: httpcore scans every pooled connection per request.
+    bot = Bot(TOKEN, base_url=f"{args.api}/bot",
+              request=HTTPXRequest(connection_pool_size=args.in_flight_bound))
     await bot.initialize()
     sender = Sender(outbox, bot, SubscriberStore(client, keys),
                     telegram=TelegramSettings(rate_limits=RateLimits(
                         overall=args.limit, private=1, group=20)),
-                    consumer=args.consumer, claim_idle=args.claim_idle)
+                    consumer=args.consumer, claim_idle=args.claim_idle,
+                    concurrency=args.in_flight_bound)
     task = asyncio.create_task(sender.run())
     await asyncio.sleep(0.5)
-    while await outbox.depth() > 0:  # done when the outbox is empty
+    while True:  # done when the outbox is empty
+        if await outbox.depth() == 0:
+            break
         await asyncio.sleep(0.1)
     await sender.stop()
     await task
@@ -273,7 +279,7 @@ def main() -> int:
     p.add_argument("--latency", type=float, default=0.02, help="added per request (s)")
     p.add_argument("--baseline", type=int, default=500, help="chats for the naive baseline")
     p.add_argument("--claim-idle", type=float, default=3.0)
-    p.add_argument("--in-flight-bound", type=int, default=64,
+    p.add_argument("--in-flight-bound", type=int, default=16,
                    help="the sender's concurrency: at most this many sends in flight")
     p.add_argument("--api", default="")
     p.add_argument("--redis", default="")

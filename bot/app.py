@@ -136,6 +136,7 @@ class Eventwatch:
             return status_report(
                 rows, outbox_depth=await self.outbox.depth(),
                 alerts_24h=await self.outbox.sent_last_24h(now),
+                outbox_pending=await self.outbox.pending(),
                 last_poll=datetime.fromtimestamp(last, UTC) if last else None,
             )
 
@@ -215,7 +216,7 @@ class Eventwatch:
                 on_dead=lambda feed, reason: self.notify_admins(
                     f"Feed {feed.id} is dead: {reason}"),
             )
-            self.scheduler.start()
+            self.scheduler.start(resume=await self.poller.schedule_state(self.config.feeds))
         if sends and self.consumer is not None:
             self._consumer_task = asyncio.create_task(self.consumer.run(), name="outbox")
         self._housekeeping = AsyncIOScheduler(timezone=UTC)
@@ -226,8 +227,7 @@ class Eventwatch:
         if sends and isinstance(self.consumer, Sender):
             digests = Digests(self.consumer.digests, self.subscribers, self.consumer,
                               rule_title=self._rule_title)
-            self._housekeeping.add_job(lambda: digests.run_digests(datetime.now(UTC)),
-                                       "interval", seconds=HOUSEKEEPING_DIGESTS,
+            self._housekeeping.add_job(digests.run_due, "interval", seconds=HOUSEKEEPING_DIGESTS,
                                        max_instances=1, coalesce=True, id="digests")
         self._housekeeping.start()
         if answers and self.telegram is not None:

@@ -44,7 +44,7 @@ def _validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors.extend(source.validation_errors(exc))
+        errors.extend(source.validation_errors(exc, model))
         return None
 
 
@@ -79,12 +79,7 @@ def load_config(directory: Path, *, run_examples: bool = False) -> Config:
         parsed = _validate(feeds_src, FeedsFile, errors)
         if parsed is not None:
             feeds = _resolve_local(parsed.feeds, directory)
-            seen: set[str] = set()
-            for i, feed in enumerate(parsed.feeds):
-                if feed.id in seen:
-                    errors.append(
-                        feeds_src.error(("feeds", i, "id"), f"duplicate feed id {feed.id!r}"))
-                seen.add(feed.id)
+        errors.extend(_duplicate_ids(feeds_src, "feeds", "feed"))
 
     sources: dict[str, yamlsource.LocatedYAML] = {}
     rule_files: list[tuple[str, RuleFile]] = []
@@ -120,6 +115,21 @@ def _raise_rule_errors(rule_errors: Any, sources: dict[str, yamlsource.LocatedYA
                 ConfigError(err.source, None, yamlsource.format_loc(err.loc), err.message))
         else:
             errors.append(src.error(err.loc, err.message))
+
+
+def _duplicate_ids(src: yamlsource.LocatedYAML, section: str, what: str) -> list[ConfigError]:
+    """Duplicate `id`s in a list, checked on the raw data so they show with other errors."""
+    items = src.data.get(section) if isinstance(src.data, dict) else None
+    seen: set[object] = set()
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if ident is None:
+            continue
+        if ident in seen:
+            out.append(src.error((section, i, "id"), f"duplicate {what} id {ident!r}"))
+        seen.add(ident)
+    return out
 
 
 def _rule_files(directory: Path, settings: Settings, src: yamlsource.LocatedYAML | None,

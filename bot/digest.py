@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -89,6 +89,11 @@ class Digests:
         self.subscribers = subscribers
         self.sink = sink
         self.rule_title = rule_title
+
+    async def run_due(self) -> int:
+        """`run_digests` at the current time: schedule this bound coroutine function itself
+        (APScheduler runs a plain lambda that returns a coroutine in a thread, never awaited)."""
+        return await self.run_digests(datetime.now(UTC))
 
     async def run_digests(self, now: datetime) -> int:
         """Send every digest due at `now`; returns the number of messages sent."""

@@ -78,16 +78,15 @@ def _row(f: FeedSpec, state: dict[Any, Any], count: int, oldest: Any, now: datet
     failures = int(_text(state, "failures") or 0)
     dead = _text(state, "dead_since") is not None
     status = "dead" if dead else "failing" if failures else "ok"
-    since = _when(_text(state, "since"))
-    starts = [now - timedelta(seconds=LOG_WINDOW)]
-    first_logged = min((s for s in (since,) if s), default=None)
+    # Entries per day over the last week, or over the time we have known the feed.
+    observed_from = _when(_text(state, "since"))
     if oldest:
         logged = datetime.fromtimestamp(float(oldest[0][1]), UTC)
-        first_logged = min(logged, first_logged) if first_logged else logged
-    if first_logged:
-        starts.append(first_logged)
-    span_days = max((now - max(starts)).total_seconds() / 86400, 1.0)
-    per_day = round(count / span_days, 1) if first_logged else None
+        observed_from = min(logged, observed_from) if observed_from else logged
+    per_day = None
+    if observed_from:
+        start = max(observed_from, now - timedelta(seconds=LOG_WINDOW))
+        per_day = round(count / max((now - start).total_seconds() / 86400, 1.0), 1)
     interval = _text(state, "interval")
     return FeedHealth(
         feed_id=f.id,

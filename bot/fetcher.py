@@ -44,7 +44,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _CHUNK = 64 * 1024
 # Decompressing a large body in the loop would stall it; past this size use a thread.
-_INLINE_DECOMPRESS = 256 * 1024
+_INLINE_DECOMPRESS = 64 * 1024
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -219,6 +219,10 @@ class Fetcher:
         host = (url.host or "").lower()
         sem = self._hosts.get(host)
         if sem is None:
+            if len(self._hosts) >= 4096:
+                # Article pages bring ever new hosts: forget the idle ones.
+                self._hosts = {h: s for h, s in self._hosts.items() if s.locked()
+                               or s._value < self.settings.per_host}
             sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         return sem
 

@@ -3,7 +3,7 @@
 The key says *which* item this is and must survive reordering and edits: the guid,
 else the canonical link, else a hash of title and date. The content hash says *which
 version* of it we saw; it covers only what a reader sees (title, text, link), never
-volatile fields such as `updated` or comment counts, so that a re-serialised feed
+volatile fields such as `updated`, comment counts or the link, so that a re-serialised feed
 does not look edited.
 """
 
@@ -83,11 +83,7 @@ def entry_key(
     return "h" + _digest(_WS.sub(" ", (title or "").strip().lower()), stamp)
 
 
-def content_hash(title: str, text: str, url: str | None) -> str:
-    """Version of an entry: what a reader sees, with whitespace normalised."""
-    return _digest(
-        _WS.sub(" ", title).strip(),
-        _WS.sub(" ", text).strip(),
-        canonical_url(url) if url else "",
-        size=8,
-    )
+def content_hash(title: str, text: str) -> str:
+    """Version of an entry: the words a reader sees, whitespace normalised. The link
+    is identity, not content (it churns with tracking parameters), so it stays out."""
+    return _digest(" ".join(title.split()), " ".join(text.split()), size=8)

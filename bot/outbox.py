@@ -13,12 +13,14 @@ chats that have no record.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, get_args, get_origin, get_type_hints
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -42,16 +44,21 @@ return false
 
 
 def encode_alert(alert: Alert) -> str:
-    return json.dumps({
-        "id": alert.id, "kind": alert.kind.value, "story_id": alert.story_id,
-        "rule": alert.rule, "countries": list(alert.countries), "severity": alert.severity,
-        "title": alert.title, "summary": alert.summary, "figures": dict(alert.figures),
-        "url": alert.url, "source": alert.source,
-        "published": alert.published.isoformat() if alert.published else None,
-        "language": alert.language, "sources": list(alert.sources),
-        "breaking": alert.breaking,
-        "created": alert.created.isoformat() if alert.created else None,
-    }, ensure_ascii=False)
+    """JSON of every Alert field, so a new field can't be silently dropped on the way."""
+    data = {f.name: _plain(getattr(alert, f.name)) for f in dataclasses.fields(Alert)}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 def _when(value: str | None) -> datetime | None:
@@ -61,17 +68,26 @@ def _when(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_ALERT_TYPES = get_type_hints(Alert)
+
+
 def decode_alert(raw: str | bytes) -> Alert:
-    d: dict[str, Any] = json.loads(raw)
-    return Alert(
-        id=d["id"], kind=AlertKind(d["kind"]), story_id=d["story_id"], rule=d["rule"],
-        countries=tuple(d.get("countries") or ()), severity=d.get("severity", ""),
-        title=d.get("title", ""), summary=d.get("summary", ""),
-        figures={k: int(v) for k, v in (d.get("figures") or {}).items()},
-        url=d.get("url"), source=d.get("source", ""), published=_when(d.get("published")),
-        language=d.get("language"), sources=tuple(d.get("sources") or ()),
-        breaking=bool(d.get("breaking")), created=_when(d.get("created")),
-    )
+    data: dict[str, Any] = json.loads(raw)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Alert):
+        if f.name not in data:
+            continue  # an alert queued by an older version: the field's default
+        value, hint = data[f.name], _ALERT_TYPES[f.name]
+        if f.name == "kind":
+            value = AlertKind(value)
+        elif f.name == "figures":
+            value = {k: int(v) for k, v in (value or {}).items()}
+        elif datetime in get_args(hint) or hint is datetime:
+            value = _when(value)
+        elif get_origin(hint) is tuple:
+            value = tuple(value or ())
+        values[f.name] = value
+    return Alert(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +220,12 @@ class Outbox:
             pipe.xdel(self._keys.outbox(), entry_id)
             await pipe.execute()
 
+    async def pending(self) -> int:
+        """Alerts a sender has claimed but not finished (in flight, or a crashed sender's)."""
+        await self.ensure_group()
+        info = await self._redis.xpending(self._keys.outbox(), self._group)
+        return int(info["pending"]) if info else 0
+
     async def depth(self) -> int:
         """Alerts not yet fully delivered: pending plus not yet read."""
         return int(await self._redis.xlen(self._keys.outbox()))
@@ -214,11 +236,12 @@ class Outbox:
         return {_s(k): _s(v) for k, v in raw.items()}
 
     async def record_delivery(self, alert_id: str, chat: int | str, value: int | str) -> None:
-        key = self._keys.delivery(alert_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, str(chat), str(value))
-            pipe.expire(key, self._alert_ttl)
-            await pipe.execute()
+        """One HSET per send (the hot path); `seal_deliveries` gives the hash its TTL."""
+        await self._redis.hset(self._keys.delivery(alert_id), str(chat), str(value))
+
+    async def seal_deliveries(self, alert_id: str) -> None:
+        """Set the delivery records' TTL: when an alert starts and when it is done."""
+        await self._redis.expire(self._keys.delivery(alert_id), self._alert_ttl)
 
     async def record_deliveries(self, alert_id: str, values: Mapping[str, str]) -> None:
         if not values:
@@ -235,7 +258,7 @@ class Outbox:
                                      message_id: int) -> None:
         """The first message of a story per chat: later edits and replies refer to it."""
         key = self._keys.story_messages(story_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hsetnx(key, str(chat), message_id)
             pipe.expire(key, self._story_ttl)
             await pipe.execute()

@@ -154,6 +154,23 @@ class Poller:
 
         return list(await asyncio.gather(*(one(f) for f in feeds)))
 
+    async def schedule_state(self, feeds: Sequence[FeedSpec]) -> dict[str, datetime]:
+        """Feed id → next poll as the last poll decided it (backoff included), for
+        `FeedScheduler.start(resume=...)`, so that a restart keeps each feed's pace."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for f in feeds:
+                pipe.hmget(self.keys.feed_state(f.id), ["next_poll", "url"])
+            replies = await pipe.execute()
+        out: dict[str, datetime] = {}
+        for f, (next_poll, url) in zip(feeds, replies, strict=True):
+            if not next_poll or (url or b"").decode() != f.url:
+                continue
+            try:
+                out[f.id] = datetime.fromisoformat(next_poll.decode())
+            except ValueError:
+                continue
+        return out
+
     async def commit(self, result: PollResult, entries: Iterable[Entry] | None = None,
                      *, now: datetime | None = None) -> None:
         """Mark the result's entries seen and store its validators. Call it after the
@@ -200,7 +217,8 @@ class Poller:
     async def _poll(self, feed: FeedSpec, now: datetime) -> PollResult:
         skey = self.keys.feed_state(feed.id)
         state = _decode(await self.redis.hgetall(skey))
-        first = state.get("init") != "1" or state.get("url") != feed.url
+        # `init` holds the URL whose first poll is done: a new URL starts over.
+        first = state.get("init") != feed.url
         url = feed.url if first else (state.get("effective_url") or feed.url)
         res: FetchResult = await self.fetcher.fetch(
             url,
@@ -273,8 +291,8 @@ class Poller:
         result_hint = max((h for h in (parsed.ttl, parsed.update_period) if h), default=None)
         status = "ok"
         extra_state: dict[str, str] = {
-            "init": "1",
-            "url": feed.url,
+            "init": feed.url,
+            **({"pruned": str(int(now.timestamp()))} if first else {}),
             "title": parsed.title[:200],
             "problem": parsed.problem or "",
             "feed_hint": str(result_hint or ""),
@@ -301,7 +319,8 @@ class Poller:
             validators=None if fresh else validators, new_entries=len(fresh),
             extra_state=extra_state, pipe_ops=pipe_ops,
         )
-        await self._maybe_prune(feed.id, state, now)
+        if not first:
+            await self._maybe_prune(feed.id, state, now)
         return PollResult(
             feed_id=feed.id,
             status=status,
@@ -338,6 +357,7 @@ class Poller:
         interval = next_interval(outcome, self.settings, base_interval(feed, self.settings),
                                  adaptive=feed.interval is None)
         mapping: dict[Any, Any] = {
+            "url": feed.url,
             "last_poll": _iso(now),
             "last_success": _iso(now),
             "last_status": str(res.status),
@@ -374,7 +394,7 @@ class Poller:
                         extra={"feed": feed.id, "url": res.url, "location": target})
             mapping["effective_url"] = target
             return target
-        if state.get("url") != feed.url:
+        if state.get("init") != feed.url:
             mapping["effective_url"] = target or ""
         return None
 
@@ -387,6 +407,7 @@ class Poller:
         interval = next_interval(outcome, self.settings, base_interval(feed, self.settings))
         dead = failures >= self.settings.dead_after
         mapping: dict[Any, Any] = {
+            "url": feed.url,
             "last_poll": _iso(now),
             "last_error": reason[:500],
             "last_error_at": _iso(now),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -143,11 +143,18 @@ class FeedScheduler:
         self._scheduler: AsyncIOScheduler | None = None
 
     # -- lifecycle --------------------------------------------------------
-    def start(self) -> None:
+    def start(self, resume: Mapping[str, datetime] | None = None) -> None:
+        """Schedule every feed. `resume` (from `Poller.schedule_state`) maps feed id →
+        the next poll saved before a restart, so that backoff survives restarts."""
         loop = asyncio.get_running_loop()
         self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        now = self.clock()
         for feed in self._feeds.values():
-            self._add(feed, first=True)
+            saved = (resume or {}).get(feed.id)
+            if saved is not None and saved > now:
+                self._add(feed, first=False, at=saved)
+            else:
+                self._add(feed, first=True)
         self._scheduler.start()
         log.info("scheduler started", extra={"feeds": len(self._feeds)})
 
@@ -197,15 +204,15 @@ class FeedScheduler:
         job = self._scheduler.get_job(self.job_id(feed_id))
         return job.next_run_time if job else None
 
-    def _add(self, feed: FeedSpec, *, first: bool) -> None:
+    def _add(self, feed: FeedSpec, *, first: bool, at: datetime | None = None) -> None:
         assert self._scheduler is not None
         interval = self._intervals.get(feed.id) or base_interval(feed, self.settings)
-        now = self.clock()
-        offset = self.rng.uniform(0, interval * self.settings.jitter) if first else interval
+        if at is None:
+            offset = self.rng.uniform(0, interval * self.settings.jitter) if first else interval
+            at = self.clock() + timedelta(seconds=offset)
         self._scheduler.add_job(
             self.run_feed,
-            trigger=IntervalTrigger(seconds=interval, start_date=now + timedelta(seconds=offset),
-                                    timezone=UTC),
+            trigger=IntervalTrigger(seconds=interval, start_date=at, timezone=UTC),
             args=(feed.id,),
             id=self.job_id(feed.id),
             name=feed.id,
@@ -266,15 +273,15 @@ class FeedScheduler:
         except Exception:
             # Not committed, so the next poll offers the entries again.
             log.exception("processing poll result failed", extra={"feed": feed.id})
-        if result.dead_notice:
+        if result.dead_notice:  # once per death: the poller records it atomically
             reason = result.error or "unknown error"
             log.error("feed is dead", extra={"feed": feed.id, "reason": reason,
                                              "failures": result.failures})
-        if result.dead_notice and self.on_dead is not None:
-            try:
-                await self.on_dead(feed, result.error or "unknown error")
-            except Exception:
-                log.exception("dead-feed notice failed", extra={"feed": feed.id})
+            if self.on_dead is not None:
+                try:
+                    await self.on_dead(feed, reason)
+                except Exception:
+                    log.exception("dead-feed notice failed", extra={"feed": feed.id})
         delay = jittered(result.next_interval, self.settings.jitter, self.rng)
         self._retime(feed.id, delay)
         return result

@@ -115,6 +115,7 @@ class Target:
     thread_id: int | None = None
     is_group: bool = False
     subscriber: bool = True
+    breaking_only: bool = False
 
     @property
     def key(self) -> str:
@@ -181,6 +182,7 @@ class OutboxConsumer:
         self._stopped = asyncio.Event()
         self._stopped.set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._story_tails: dict[str, asyncio.Task[None]] = {}  # each story's latest alert
 
     async def handle(self, entry: OutboxEntry) -> bool:
         """Deliver one alert; True when every chat is done (then it is acknowledged)."""
@@ -190,14 +192,21 @@ class OutboxConsumer:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    async def _process(self, entry: OutboxEntry) -> None:
+    async def _process(self, entry: OutboxEntry,
+                       after: asyncio.Task[None] | None = None) -> None:
+        if after is not None:
+            # One story's alerts go out in order: the NEW message must exist (and be
+            # recorded) before its UPDATE replies to it or a SOURCES alert edits it.
+            await asyncio.wait({after})
         try:
             if entry.alert is None:
                 log.warning("outbox entry without its alert (expired?)",
                             extra={"alert": entry.alert_id})
                 await self.outbox.ack(entry.entry_id)
                 return
+            await self.outbox.seal_deliveries(entry.alert_id)
             if await self.handle(entry):
+                await self.outbox.seal_deliveries(entry.alert_id)
                 await self.outbox.ack(entry.entry_id)
                 await self.outbox.log_sent(entry.alert_id, self.clock())
         except Exception:  # one bad alert must not stop the others; it stays pending
@@ -208,14 +217,22 @@ class OutboxConsumer:
         for entry in entries:
             if entry.entry_id in self._tasks:
                 continue
-            task = asyncio.create_task(self._process(entry), name=f"alert:{entry.alert_id}")
+            story = entry.alert.story_id if entry.alert is not None else ""
+            before = self._story_tails.get(story) if story else None
+            task = asyncio.create_task(self._process(entry, before),
+                                       name=f"alert:{entry.alert_id}")
             self._tasks[entry.entry_id] = task
+            if story:
+                self._story_tails[story] = task
             task.add_done_callback(self._forget)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         for entry_id, t in list(self._tasks.items()):
             if t is task:
                 del self._tasks[entry_id]
+        for story, t in list(self._story_tails.items()):
+            if t is task:
+                del self._story_tails[story]
 
     async def _heartbeat(self) -> None:
         """Keep in-flight entries fresh so that other senders don't reclaim them."""
@@ -230,8 +247,7 @@ class OutboxConsumer:
 
     async def run(self) -> None:
         """Consume until `stop()`: own pending first, then reclaimed and new alerts."""
-        self._stopping.clear()
-        self._stopped.clear()
+        self._stopped.clear()  # (a stop() that came first still counts: run returns at once)
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             await self.outbox.ensure_group()
@@ -270,20 +286,26 @@ class OutboxConsumer:
     async def drain(self) -> int:
         """Deliver everything now in the outbox, then return the number of alerts handled."""
         await self.outbox.ensure_group()
-        handled = 0
-        entries = await self.outbox.own_pending(self.consumer)
-        entries += await self.outbox.reclaim(self.consumer, min_idle=self.claim_idle)
-        seen: set[str] = set()
-        while True:
-            batch = [e for e in entries if e.entry_id not in seen]
-            if not batch:
-                batch = await self.outbox.read(self.consumer, count=self.max_in_flight)
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            handled = 0
+            entries = await self.outbox.own_pending(self.consumer)
+            entries += await self.outbox.reclaim(self.consumer, min_idle=self.claim_idle)
+            seen: set[str] = set()
+            while True:
+                batch = [e for e in entries if e.entry_id not in seen]
                 if not batch:
-                    return handled
-            seen.update(e.entry_id for e in batch)
-            await asyncio.gather(*(self._process(e) for e in batch))
-            handled += len(batch)
-            entries = []
+                    batch = await self.outbox.read(self.consumer, count=self.max_in_flight)
+                    if not batch:
+                        return handled
+                seen.update(e.entry_id for e in batch)
+                self._spawn(batch)  # tracked, so the heartbeat keeps them claimed
+                await asyncio.gather(*(self._tasks[e.entry_id] for e in batch
+                                       if e.entry_id in self._tasks))
+                handled += len(batch)
+                entries = []
+        finally:
+            heartbeat.cancel()
 
 
 class Sender(OutboxConsumer):
@@ -294,7 +316,7 @@ class Sender(OutboxConsumer):
         telegram: TelegramSettings | None = None, stories: StorySettings | None = None,
         digests: DigestStore | None = None, rule_title: RuleTitle | None = None,
         consumer: str | None = None, claim_idle: float = 60.0, max_in_flight: int = 8,
-        concurrency: int = 64, backoff: float = 0.5, max_backoff: float = 60.0,
+        concurrency: int = 16, backoff: float = 0.5, max_backoff: float = 60.0,
         max_attempts: int = 8, clock: Clock = _now,
     ) -> None:
         super().__init__(outbox, consumer=consumer, claim_idle=claim_idle,
@@ -321,7 +343,8 @@ class Sender(OutboxConsumer):
             key = str(sub.chat_id)
             if key in done:
                 continue
-            target = Target(sub.chat_id, sub.language, sub.thread_id, sub.is_group)
+            target = Target(sub.chat_id, sub.language, sub.thread_id, sub.is_group,
+                            breaking_only=sub.breaking_only)
             if alert.kind is AlertKind.SOURCES:
                 if sub.mode == "instant":  # an edit is silent: it may happen in quiet hours
                     out.append(target)
@@ -505,8 +528,12 @@ class Sender(OutboxConsumer):
         preview = (LinkPreviewOptions(url=alert.url)
                    if self.telegram.link_preview and alert.url
                    else LinkPreviewOptions(is_disabled=True))
+        first_breaking = False
         if alert.kind is AlertKind.SOURCES:
             mid = await self.outbox.story_message(alert.story_id, target.chat)
+            # A breaking-only chat first hears of a story when it turns breaking: send it.
+            first_breaking = mid is None and alert.breaking and target.breaking_only
+        if alert.kind is AlertKind.SOURCES and not first_breaking:
             if mid is None:
                 return "no-original"  # the chat never got the story: nothing to edit
             if not job.edit_claimed:
@@ -527,7 +554,7 @@ class Sender(OutboxConsumer):
         msg: Message = await self.bot.send_message(
             target.chat, text, parse_mode=mode, link_preview_options=preview,
             reply_parameters=reply, message_thread_id=target.thread_id)
-        if alert.kind is AlertKind.NEW:
+        if alert.kind is AlertKind.NEW or first_breaking:
             await self.outbox.remember_story_message(alert.story_id, target.chat,
                                                      msg.message_id)
         return msg.message_id

@@ -5,10 +5,15 @@ deployment, a state of emergency and a mass detention, all in Kazakhstan). Each
 (entry, detection) becomes a `Report`, and a report either founds a story or joins one:
 
 - by text: the Jaccard similarity of headline+lead shingles reaches
-  `stories.similarity` (rewritten headlines, syndicated copies, the same agency text);
-- by event signature: the same rule, a shared location country, figures that agree
-  within `stories.figure_tolerance` (or rise: counts of the detained only grow) and
-  publication within `stories.window`. This also joins reports in other languages.
+  `stories.similarity` (rewritten headlines, syndicated copies, the same agency text),
+  unless both give counts and share none (look-alikes: "180 detained in Yerevan" and
+  "40 detained in Tbilisi" read alike);
+- by event signature: the same rule and a shared location country, published within
+  `stories.window` when both give the same figure (it may rise: counts only grow),
+  within `stories.event_window` when they share no figure. This also joins reports in
+  other languages, and a next-day update of a count.
+Either way, a count well below the story's lowest (by more than `figure_tolerance`) is
+another, smaller incident, and all of it happens within `stories.window`.
 
 The decisions are pure functions (`judge`, `choose`, `create`, `merge`, `flush`):
 they take the stored story and the report and return the next story and the alerts.
@@ -26,7 +31,10 @@ Alerts:
   coalesced here: at most one SOURCES alert per story per `stories.edit_interval`;
   what arrives in between waits in a due set that `StoryStore.due_edits` flushes.
 Alert ids hash (story, kind, version), so a re-run can never enqueue another id for
-the same event.
+the same event. Exact dedup: a marker per (entry, rule), written in the same commit,
+lives `stories.dedup_ttl`; ingesting that pair again gives no new alert, only — for
+REPLAY_TTL — the alerts it made, so that a batch that crashed before publishing them
+publishes them on the re-poll (the outbox drops ids it already has).
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bot.errors import EventwatchError
+from bot.outbox import decode_alert, encode_alert
 from bot.settings import StorySettings
 from bot.similarity import Fingerprint, fingerprint, jaccard, pack_tokens, unpack_tokens
 from bot.store.keys import Keys
@@ -56,6 +65,10 @@ NEAR_IDENTICAL = 0.7  # a member this close to a kept one adds little: not kept,
 MAX_NUMBERS = 32
 RECENT_MAX = 200
 MAX_ATTEMPTS = 10
+# A batch that crashed after its stories were committed but before its alerts were
+# published is polled again within minutes; for this long its alerts are given again
+# (same ids: the outbox drops what it already has), so nothing is lost.
+REPLAY_TTL = 3600
 
 
 class StoryConflictError(EventwatchError):
@@ -535,10 +548,12 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
 # -- the Redis edge -----------------------------------------------------------------
 
 # KEYS: story, detection marker (or the story key again when there is none), recent,
-#       edit-due, then the index keys (LSH bands and event signatures).
+#       edit-due, the replay key (or the story key again), then the index keys (LSH
+#       bands and event signatures).
 # ARGV: expected rev ("0": create), state, member field, member bytes, story ttl ms,
 #       dedup ttl ms, story id, now, window s, due ("" keep, "-" clear, else a score),
-#       recent max, has marker ("1"/"0"), then the story ids the caller already saw.
+#       recent max, has marker ("1"/"0"), alerts JSON, replay ttl ms, then the story
+#       ids the caller already saw.
 _COMMIT = """
 local has_marker = ARGV[12] == '1'
 if has_marker and redis.call('EXISTS', KEYS[2]) == 1 then return 'dup' end
@@ -548,8 +563,8 @@ local rev = redis.call('HGET', KEYS[1], 'rev')
 if ARGV[1] == '0' then
   if rev then return 'retry' end
   local known = {}
-  for i = 13, #ARGV do known[ARGV[i]] = true end
-  for i = 5, #KEYS do
+  for i = 15, #ARGV do known[ARGV[i]] = true end
+  for i = 6, #KEYS do
     for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], floor, '+inf')) do
       if not known[id] then return 'retry' end
     end
@@ -561,8 +576,11 @@ local id = ARGV[7]
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'rev', tostring(tonumber(ARGV[1]) + 1))
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if has_marker then redis.call('SET', KEYS[2], id, 'PX', ARGV[6]) end
-for i = 5, #KEYS do
+if has_marker then
+  redis.call('SET', KEYS[2], id, 'PX', ARGV[6])
+  redis.call('SET', KEYS[5], ARGV[13], 'PX', ARGV[14])
+end
+for i = 6, #KEYS do
   redis.call('ZADD', KEYS[i], now, id)
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. floor)
   redis.call('PEXPIRE', KEYS[i], ARGV[5])
@@ -611,7 +629,9 @@ class StoryStore:
     async def apply(self, report: Report, *, now: datetime) -> list[Alert]:
         marker = self.keys.detection(report.entry_id, report.rule)
         if await self.redis.exists(marker):
-            return []  # this entry already counted for this rule: no second alert, ever
+            # Counted already: never a new alert; only a replay of what it made (see
+            # REPLAY_TTL), which the outbox drops when it has them.
+            return await self._replay(report)
         bands, events = self._index_keys(report)
         for _ in range(MAX_ATTEMPTS):
             read = await self._read([*bands, *events], now=now)
@@ -628,12 +648,13 @@ class StoryStore:
             # Only kept members are indexed: other bands would point here anyway.
             index = [*bands, *events] if outcome.new_member is not None else events
             result = await self._commit(
-                outcome, expected, index, now=now, marker=marker, seen=read.seen
+                outcome, expected, index, now=now, marker=marker, replay_of=report,
+                seen=read.seen,
             )
             if result == "ok":
                 return list(outcome.alerts)
             if result == "dup":
-                return []
+                return await self._replay(report)
         raise StoryConflictError(report.entry_id, report.rule)
 
     async def due_edits(self, *, now: datetime) -> list[Alert]:
@@ -671,6 +692,12 @@ class StoryStore:
 
     # -- internals ------------------------------------------------------------------
 
+    async def _replay(self, report: Report) -> list[Alert]:
+        raw = await self.redis.get(self.keys.detection_alerts(report.entry_id, report.rule))
+        if not raw:
+            return []
+        return [decode_alert(a) for a in json.loads(raw)]
+
     def _index_keys(self, report: Report) -> tuple[list[str], list[str]]:
         bands = [self.keys.story_band(i, v) for i, v in enumerate(report.fingerprint.bands())]
         events = [self.keys.story_event(report.rule, c) for c in report.countries]
@@ -700,6 +727,7 @@ class StoryStore:
         *,
         now: datetime,
         marker: str | None = None,
+        replay_of: Report | None = None,
         seen: Sequence[str] = (),
     ) -> str:
         story = outcome.story
@@ -714,14 +742,19 @@ class StoryStore:
         else:
             due = ""
         story_key = self.keys.story(story.id)
+        replay = story_key
+        if replay_of is not None:
+            replay = self.keys.detection_alerts(replay_of.entry_id, replay_of.rule)
         result = await self._commit_script(
             keys=[story_key, marker or story_key, self.keys.stories_recent(),
-                  self.keys.stories_edit_due(), *index],
+                  self.keys.stories_edit_due(), replay, *index],
             args=[
                 str(expected), dump_story(story), member_field, member_bytes,
                 int(self.settings.window * 1000), int(self.settings.dedup_ttl * 1000),
                 story.id, repr(now.timestamp()), repr(self.settings.window), due,
-                RECENT_MAX, "1" if marker else "0", *seen,
+                RECENT_MAX, "1" if marker else "0",
+                json.dumps([encode_alert(a) for a in outcome.alerts]), REPLAY_TTL * 1000,
+                *seen,
             ],
         )
         return _text(result)

@@ -6,13 +6,14 @@ turns such a path back into the line a user has to edit.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.errors import ConfigError
 
@@ -38,15 +39,55 @@ class LocatedYAML:
         loc = tuple(loc)
         return ConfigError(self.path, self.line(loc), format_loc(loc), message)
 
-    def validation_errors(self, exc: ValidationError, base: Loc = ()) -> list[ConfigError]:
+    def validation_errors(
+        self, exc: ValidationError, model: type[BaseModel] | None = None
+    ) -> list[ConfigError]:
         errors = []
         for item in exc.errors(include_url=False):
-            loc = base + tuple(p for p in item["loc"] if not _is_union_tag(p))
+            loc = tuple(p for p in item["loc"] if not _is_union_tag(p))
             message = item["msg"]
             if item["type"] == "extra_forbidden":
                 message = "unknown key"
+                known = _known_keys(model, loc[:-1]) if model is not None else ()
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+                if close:
+                    message += f" (did you mean {close[0]!r}?)"
             errors.append(self.error(loc, message))
         return errors
+
+
+def _known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys a model accepts at `loc`: follows nested models, lists and optionals."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if _is_model(current) else None
+        if field is None:
+            field = next((f for f in current.model_fields.values() if f.alias == part), None) \
+                if _is_model(current) else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+        if current is None:
+            return []
+    if not _is_model(current):
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if _is_model(annotation):
+        return cast(type[BaseModel], annotation)
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _is_union_tag(part: str | int) -> bool:

@@ -7,7 +7,8 @@ thresholds on unknown figures) are collected as RuleErrors located in the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from detectors.engine import (
     ALL,
@@ -17,6 +18,7 @@ from detectors.engine import (
     Condition,
     Guard,
     RuleSet,
+    Sharing,
 )
 from detectors.errors import Loc, RuleError, RuleErrors
 from detectors.gazetteer import all_codes, place_names
@@ -88,9 +90,62 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
                 rules.append(rule)
     if errors:
         raise RuleErrors(errors)
+    eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards)})
+    matcher = builder.build(eager)
     return RuleSet(
-        rules=tuple(rules), matcher=builder.build(), guards=tuple(guards), places=places,
+        rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,
         watch=tuple(watch), _by_id={r.id: r for r in rules},
+        sharing=_sharing(rules, matcher.label_terms),
+    )
+
+
+def _shape(rule: CompiledRule) -> tuple[tuple[int, ...], object]:
+    """The rule's structure with its groups replaced by slot numbers, and the slots."""
+    slots: dict[int, int] = {}
+
+    def s(labels: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(slots.setdefault(label, len(slots)) for label in labels)
+
+    clauses = tuple(
+        (s(c.all), s(c.any), s(c.none), c.near, c.none_near, c.where, c.guards)
+        for c in rule.clauses
+    )
+    figures = tuple(
+        (f.name, s(f.counts), s(f.after), f.window, s(f.near), f.distance) for f in rule.figures
+    )
+    return tuple(slots), (clauses, figures)
+
+
+def _sharing(rules: list[CompiledRule], label_terms: Mapping[int, frozenset[int]]) -> Sharing:
+    shapes: dict[object, int] = {}
+    rule_shapes: list[int] = []
+    rule_slots: list[tuple[int, ...]] = []
+    for rule in rules:
+        slots, key = _shape(rule)
+        rule_shapes.append(shapes.setdefault(key, len(shapes)))
+        rule_slots.append(slots)
+    # atoms: terms that belong to exactly the same groups
+    membership: dict[int, set[int]] = defaultdict(set)
+    for label in {label for slots in rule_slots for label in slots}:
+        for term in label_terms.get(label, ()):
+            membership[term].add(label)
+    atoms: dict[frozenset[int], int] = {}
+    term_atom = {t: atoms.setdefault(frozenset(m), len(atoms)) for t, m in membership.items()}
+    label_atoms: dict[int, set[int]] = defaultdict(set)
+    for labels, atom in atoms.items():
+        for label in labels:
+            label_atoms[label].add(atom)
+    atom_slots: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for index, slots in enumerate(rule_slots):
+        for slot, label in enumerate(slots):
+            for atom in label_atoms[label]:
+                atom_slots[atom].append((index, slot))
+    return Sharing(
+        term_atom=term_atom,
+        atom_slots={a: tuple(v) for a, v in atom_slots.items()},
+        shapes=tuple(rule_shapes),
+        slot_keys=tuple(tuple((i, s) for s in range(len(slots)))
+                        for i, slots in enumerate(rule_slots)),
     )
 
 
@@ -151,6 +206,8 @@ def _compile_rule(
         return Condition(m.group(1), m.group(2), int(m.group(3)))
 
     clauses: list[CompiledClause] = []
+    if not spec.match:
+        err(("match",), "a rule needs at least one clause")
     for c_idx, clause in enumerate(spec.match):
         path: Loc = ("match", c_idx)
         if not clause.all and not clause.any:
@@ -197,6 +254,8 @@ def _scope(spec: RuleSpec, rule_file: RuleFile, codes: frozenset[str], watch: tu
             listed: tuple[str, ...] = rule_file.country_sets[value]
         elif value in BUILTIN_SETS:
             listed = BUILTIN_SETS[value]
+        elif value in codes:  # `countries: KZ` is one country
+            listed = (value,)
         else:
             report(("countries",), f"unknown country set {value!r}")  # type: ignore[operator]
             return None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from detectors.matcher import Matcher, Span
+from detectors.matcher import Matcher, Scan, Span
 from detectors.numbers import LINKING, Quantity, find_quantities
 from detectors.tokens import Tokens, analyse, guess_language
 from detectors.types import Detection, Document, Severity
@@ -42,8 +42,8 @@ _BORDER_NOUNS = ("border", "frontier", "границ", "рубеж")
 _PAIR_NOUNS = ("deal", "agreement", "accord", "talks", "summit", "relations", "ties", "pact")
 # An adjective before one of these names who acts at home: "Russian police".
 _AUTHORITY_NOUNS = ("police", "authorit", "government", "security", "court", "official",
-                    "interior", "полиц", "власт", "силовик", "правительств", "мвд", "суд",
-                    "правоохран", "омон")
+                    "interior", "border", "guard", "riot", "полиц", "власт", "силовик",
+                    "правительств", "мвд", "суд", "правоохран", "омон", "погранич", "милиц")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,21 @@ class CompiledRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     group_names: Mapping[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Sharing:
+    """How rules share work: rules with one shape (the same clauses over their own
+    groups) whose groups hit the same vocabulary in a document match identically.
+
+    Terms are partitioned into atoms (terms that belong to exactly the same groups),
+    so a document's hits reduce to a few atoms, and each rule's signature is the
+    bitmask of hit atoms per group slot."""
+
+    term_atom: Mapping[int, int]
+    atom_slots: Mapping[int, tuple[tuple[int, int], ...]]  # atom → (rule index, slot)
+    shapes: tuple[int, ...]  # rule index → shape id
+    slot_keys: tuple[tuple[tuple[int, int], ...], ...]  # rule index → its (rule, slot) keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,29 +178,48 @@ class RuleExplanation:
 
 
 @dataclass(slots=True)
+class _Match:
+    matched: dict[int, dict[str, int]]  # sentence → figures
+    approx: set[str]
+    reports: list[SentenceReport]
+    located: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # countries, actors
+
+
+@dataclass(slots=True)
 class _Doc:
     """Per-document working state (not shared)."""
 
     toks: Tokens
-    spans: dict[int, list[Span]]
+    scan: Scan
+    matcher: Matcher
     language: str
     guarded: dict[str, list[int]]  # guard kind → cue token positions
     mentions: list[Mention]
-    _quantities: list[Quantity] | None = None
     _main: tuple[str, ...] | None = None
     by_sentence: dict[int, dict[int, list[Span]]] = field(default_factory=dict)
+    _quantities: dict[int, list[Quantity]] = field(default_factory=dict)
 
-    def quantities(self) -> list[Quantity]:
-        if self._quantities is None:
-            self._quantities = find_quantities(self.toks.words)
-        return self._quantities
+    def quantities(self, sentence: int) -> list[Quantity]:
+        found = self._quantities.get(sentence)
+        if found is None:
+            toks = self.toks
+            start = toks.sentence_start[sentence]
+            end = (toks.sentence_start[sentence + 1] if sentence + 1 < len(toks.sentence_start)
+                   else len(toks.words))
+            found = [
+                Quantity(q.value, q.start + start, q.end + start, q.approximate)
+                for q in find_quantities(toks.words[start:end])
+            ]
+            self._quantities[sentence] = found
+        return found
 
     def hits(self, label: int, sentence: int) -> list[Span]:
         per = self.by_sentence.get(label)
         if per is None:
             per = {}
-            for span in self.spans.get(label, ()):
-                per.setdefault(self.toks.sentence_of[span[0]], []).append(span)
+            sentence_of = self.toks.sentence_of
+            for span in self.matcher.spans(self.scan, label):
+                per.setdefault(sentence_of[span[0]], []).append(span)
             self.by_sentence[label] = per
         return per.get(sentence, [])
 
@@ -204,6 +238,7 @@ class RuleSet:
     places: Mapping[int, tuple[str, str]]  # label → (code, kind)
     watch: tuple[str, ...]
     _by_id: Mapping[str, CompiledRule] = field(default_factory=dict)
+    sharing: Sharing | None = None
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -228,9 +263,31 @@ class RuleSet:
         """Detections for one document. `countries=None`: each rule's own scope;
         `ALL` (frozenset({"*"})): anywhere; otherwise only these ISO codes."""
         state = self._prepare(doc)
+        named = {m.code for m in state.mentions}  # every possible location is named
+        sharing = self.sharing
+        masks: dict[tuple[int, int], int] = {}
+        if sharing is not None:
+            term_atom, atom_slots = sharing.term_atom, sharing.atom_slots
+            for atom in {term_atom[t] for t in state.scan.terms if t in term_atom}:
+                bit = 1 << atom
+                for key in atom_slots[atom]:
+                    masks[key] = masks.get(key, 0) | bit
+        memo: dict[object, _Match] = {}
         out = []
-        for rule in self.rules:
-            det, _ = self._evaluate(rule, state, countries, explain=False)
+        for index, rule in enumerate(self.rules):
+            scope = rule.scope if countries is None else countries
+            if scope != ALL and scope.isdisjoint(named):
+                continue  # cannot be in scope: skip the work
+            found: _Match | None = None
+            if sharing is not None:
+                keys = sharing.slot_keys[index]
+                signature = (sharing.shapes[index], tuple(map(masks.get, keys)))
+                if not any(signature[1]):
+                    continue  # none of its groups has a hit
+                found = memo.get(signature)
+                if found is None:
+                    found = memo[signature] = self._match(rule, state, explain=False)
+            det, _ = self._evaluate(rule, state, countries, explain=False, found=found)
             if det is not None:
                 out.append(det)
         return tuple(out)
@@ -271,7 +328,8 @@ class RuleSet:
     def _prepare(self, doc: Document) -> _Doc:
         language = doc.language or guess_language(doc.title + " " + doc.text)
         toks = analyse(doc.title, doc.text, language.lower()[:2])
-        spans = self.matcher.scan(toks)
+        scan = self.matcher.scan(toks)
+        spans = scan.eager
         guarded: dict[str, list[int]] = {}
         for guard in self.guards:
             cues = spans.get(guard.cue)
@@ -284,13 +342,16 @@ class RuleSet:
         when = _historical_when(toks)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
-        return _Doc(toks, spans, language, guarded, self._mentions(toks, spans))
+        return _Doc(toks, scan, self.matcher, language, guarded, self._mentions(toks, spans))
 
     def _mentions(self, toks: Tokens, spans: dict[int, list[Span]]) -> list[Mention]:
         found: list[tuple[int, int, str, str]] = []
-        for label, (code, kind) in self.places.items():
-            for s, e in spans.get(label, ()):
-                found.append((s, e, code, kind))
+        places = self.places
+        for label, label_spans in spans.items():
+            place = places.get(label)
+            if place is not None:
+                for s, e in label_spans:
+                    found.append((s, e, place[0], place[1]))
         # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         out: list[Mention] = []
@@ -312,7 +373,9 @@ class RuleSet:
                 if words[j] in _LOCATIVE:
                     locative = True
                     break
-            if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS):
+            if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
+                e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
+            ):  # but "Tajik border guards" are Tajik
                 blocked = True
             if (out and out[-1].end == s and out[-1].code != code
                     and toks.sentence_of[out[-1].start] == sent):
@@ -340,10 +403,10 @@ class RuleSet:
             words = state.toks.words
             located = [
                 m.code for m in mentions
-                if m.kind == "adj" and any(
+                if m.kind == "leader" or (m.kind == "adj" and any(
                     words[j].startswith(_AUTHORITY_NOUNS)
                     for j in range(m.end, min(m.end + 3, len(words)))
-                )
+                ))
             ]
         return tuple(dict.fromkeys(located)), strength if located else 0
 
@@ -396,8 +459,7 @@ class RuleSet:
         approx: set[str] = set()
         if not rule.figures:
             return figures, approx
-        quantities = [q for q in state.quantities()
-                      if state.toks.sentence_of[q.start] == sentence]
+        quantities = state.quantities(sentence)
         if not quantities:
             return figures, approx
         for fig in rule.figures:
@@ -426,9 +488,8 @@ class RuleSet:
                         approx.discard(fig.name)
         return figures, approx
 
-    def _evaluate(
-        self, rule: CompiledRule, state: _Doc, countries: frozenset[str] | None, *, explain: bool
-    ) -> tuple[Detection | None, RuleExplanation | None]:
+    def _match(self, rule: CompiledRule, state: _Doc, *, explain: bool) -> _Match:
+        """The sentences where a clause of the rule holds (scope not yet applied)."""
         toks = state.toks
         names = rule.group_names
         reports: list[SentenceReport] = []
@@ -490,7 +551,10 @@ class RuleSet:
                 if (not failed and clause.near is not None and len(clause.all) > 1
                         and not _within(free, clause.all, clause.near)):
                     failed.append(f"near: the groups are more than {clause.near} words apart")
-                figures, fig_approx = self._figures(rule, state, sent)
+                figures: dict[str, int] = {}
+                fig_approx: set[str] = set()
+                if not failed or explain:
+                    figures, fig_approx = self._figures(rule, state, sent)
                 for cond in clause.where:
                     if not cond.holds(figures):
                         got = figures.get(cond.figure)
@@ -507,6 +571,15 @@ class RuleSet:
                         groups=used, failed=tuple(failed), figures=figures,
                         locations=self._sentence_locations(state, sent),
                     ))
+        return _Match(matched, approx, reports)
+
+    def _evaluate(
+        self, rule: CompiledRule, state: _Doc, countries: frozenset[str] | None, *, explain: bool,
+        found: _Match | None = None,
+    ) -> tuple[Detection | None, RuleExplanation | None]:
+        if found is None:
+            found = self._match(rule, state, explain=explain)
+        matched, approx, reports = found.matched, found.approx, found.reports
         scope = rule.scope if countries is None else countries
         scope_t = ("*",) if scope == ALL else tuple(sorted(scope))
         reasons: list[str] = []
@@ -516,21 +589,9 @@ class RuleSet:
         if not matched:
             reasons.append("no sentence satisfies a clause")
         else:
-            # the surest evidence decides: "in Iran" beats "the Russian Foreign Ministry"
-            best = 0
-            for sent in sorted(matched):
-                locs, strength = self._located(state, sent)
-                if not locs:
-                    locs, strength = self._main_location(state), 0
-                if strength > best:
-                    best, located = strength, []
-                if strength == best:
-                    located.extend(locs)
-            located = list(dict.fromkeys(located))
-            for m in state.mentions:
-                if toks.sentence_of[m.start] in matched and m.code not in located:
-                    actors.append(m.code)
-            actors = list(dict.fromkeys(actors))
+            if found.located is None:
+                found.located = self._locate(state, matched)
+            located, actors = list(found.located[0]), list(found.located[1])
             in_scope = scope == ALL or any(c in scope for c in located)
             if not located and scope != ALL:
                 reasons.append("countries: none found")
@@ -546,6 +607,26 @@ class RuleSet:
                 sentences=tuple(reports),
             )
         return detection, explanation
+
+    def _locate(self, state: _Doc, matched: Mapping[int, object]
+                ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Where the matched sentences place the event, and who else is named (actors)."""
+        toks = state.toks
+        located: list[str] = []
+        # the surest evidence decides: "in Iran" beats "the Russian Foreign Ministry"
+        best = 0
+        for sent in sorted(matched):
+            locs, strength = self._located(state, sent)
+            if not locs:
+                locs, strength = self._main_location(state), 0
+            if strength > best:
+                best, located = strength, []
+            if strength == best:
+                located.extend(locs)
+        located = list(dict.fromkeys(located))
+        actors = [m.code for m in state.mentions
+                  if toks.sentence_of[m.start] in matched and m.code not in located]
+        return tuple(located), tuple(dict.fromkeys(actors))
 
     def _detection(self, rule: CompiledRule, state: _Doc, matched: dict[int, dict[str, int]],
                    located: list[str], actors: list[str], approx: set[str]) -> Detection:
@@ -590,8 +671,10 @@ _WHEN = frozenset({"when", "когда"})
 
 def _historical_when(toks: Tokens) -> list[int]:
     """ "the 2020 protests in Belarus, when 35,000 were detained": a past year, then "when"."""
-    out = []
+    out: list[int] = []
     words = toks.words
+    if not any(w in words for w in _WHEN):
+        return out
     for i, word in enumerate(words):
         if word in _WHEN:
             sent = toks.sentence_of[i]

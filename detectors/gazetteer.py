@@ -19,7 +19,7 @@ import yaml
 
 from detectors.tokens import morph_analyzer, normalise, russian_forms
 
-Kind = Literal["place", "adj"]
+Kind = Literal["place", "adj", "leader"]
 
 _CITY_MIN_POPULATION = 400_000
 _CYRILLIC_MIN_POPULATION = 1_000_000  # smaller ones collide with Russian words
@@ -103,7 +103,11 @@ def place_names() -> tuple[PlaceName, ...]:
 
     for code, kinds in _curated().items():
         for kind_name, languages in kinds.items():
-            kind: Kind = "adj" if kind_name == "adj" else "place"
+            kind: Kind = "place"
+            if kind_name == "adj":
+                kind = "adj"
+            elif kind_name == "leader":
+                kind = "leader"
             for language, terms in languages.items():
                 for term in terms:
                     add(term, language, code, kind)

@@ -4,35 +4,47 @@ A document is scanned once, whatever the number of terms. The automaton runs
 over one string that holds the token stems (separated by \\x1f) followed by the
 surface forms (separated by spaces):
 
-* a plain word matches a stem exactly: ``\\x1fstem\\x1f``;
-* a ``prefix*`` word matches the start of a surface form: `` prefix``;
-* a ``=word`` or a word of a language without a stemmer matches its surface
-  form exactly: `` word ``.
+* a phrase of plain words matches the stems exactly: ``\\x1fstem1\\x1fstem2\\x1f``
+  (Russian words bring the stems of every form of their lexeme);
+* a ``=word`` or a word of a language without a stemmer matches its surface form
+  exactly: `` word ``;
+* a ``prefix*`` word matches the start of a surface form: `` prefix``.
 
-The automaton reports single words; phrases are assembled from consecutive
-token hits. Every term carries labels (rule groups, guard cues, places), and a
-scan returns the token spans per label. `re:` terms run through google-re2,
-which matches in linear time, so no user pattern can blow up.
+Phrases that mix these kinds are assembled from their words' hits on consecutive
+tokens. Each term carries labels (rule groups, guard cues, places); labels of
+rule groups are resolved lazily, so 300 rules that share vocabulary cost little
+more than 3. `re:` terms run through google-re2, which matches in linear time,
+so no user pattern can blow up.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import ahocorasick
 import re2
 
-from detectors.tokens import SNOWBALL, Tokens, normalise, russian_forms, stem_words, tokenize
+from detectors.tokens import (
+    SNOWBALL,
+    Tokens,
+    is_russian_verb,
+    normalise,
+    russian_forms,
+    stem_words,
+    tokenize,
+)
 
 Span = tuple[int, int]  # token start, token end (exclusive)
 
 _STEM = 0
-_PREFIX = 1
-_SURFACE = 2
+_SURFACE = 1
+_PREFIX = 2
+_MAX_EXPANSION = 400  # stem combinations of one phrase before it is assembled instead
 
 
 class TermSyntaxError(ValueError):
@@ -40,151 +52,237 @@ class TermSyntaxError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Scan:
+    """The hits of one document: spans per term, and per eager label (guards, places)."""
+
+    terms: dict[int, list[Span]]
+    eager: dict[int, list[Span]]
+
+
+@dataclass(frozen=True, slots=True)
 class Matcher:
     automaton: object  # ahocorasick.Automaton (untyped)
-    first: dict[int, tuple[tuple[int, tuple[int, ...]], ...]]  # first word key → (term, rest)
-    term_labels: tuple[tuple[int, ...], ...]
-    regexes: tuple[tuple[object, tuple[int, ...]], ...]  # (re2 pattern, labels)
+    # a mixed phrase's first word → (term, the other words as (kind, forms))
+    first: Mapping[int, tuple[tuple[int, tuple[tuple[int, frozenset[str]], ...]], ...]]
+    label_terms: Mapping[int, frozenset[int]]
+    eager_labels: Mapping[int, tuple[int, ...]]  # term → its eager labels
+    regexes: tuple[tuple[object, int], ...]  # (re2 pattern, term)
     empty: bool
 
-    def scan(self, toks: Tokens) -> dict[int, list[Span]]:
-        """Token spans per label, in document order."""
-        out: dict[int, list[Span]] = defaultdict(list)
+    def scan(self, toks: Tokens) -> Scan:
+        terms: dict[int, list[Span]] = defaultdict(list)
         n = len(toks.words)
         if n and not self.empty:
-            stem_part = "\x1f" + "\x1f".join(toks.stems) + "\x1f"
-            base = len(stem_part) + 1
-            text = stem_part + "\x1e " + " ".join(toks.words) + " "
-            stem_starts = list(itertools.accumulate((len(s) + 1 for s in toks.stems), initial=1))
-            word_starts = list(
-                itertools.accumulate((len(w) + 1 for w in toks.words), initial=base + 1)
-            )
-            tok_keys: dict[int, set[int]] = defaultdict(set)
-            hits: list[tuple[int, int]] = []
-            for end, (kind, keys, length) in self.automaton.iter(text):  # type: ignore[attr-defined]
-                start = end - length + 2  # first character of the token
-                if kind == _STEM:
-                    tok = bisect.bisect_right(stem_starts, start) - 1
-                else:
-                    tok = bisect.bisect_right(word_starts, start) - 1
-                if 0 <= tok < n:
-                    for key in keys:
-                        if key not in tok_keys[tok]:
-                            tok_keys[tok].add(key)
-                            hits.append((tok, key))
-            first = self.first
-            labels = self.term_labels
-            for tok, key in hits:
-                for term, rest in first.get(key, ()):
-                    if all(rest[j] in tok_keys.get(tok + 1 + j, ()) for j in range(len(rest))):
-                        # phrases never cross a sentence boundary
-                        end_tok = tok + len(rest) + 1
-                        if rest and toks.sentence_of[end_tok - 1] != toks.sentence_of[tok]:
-                            continue
-                        for label in labels[term]:
-                            out[label].append((tok, end_tok))
+            self._scan_automaton(toks, terms)
         if self.regexes:
-            self._scan_regexes(toks, out)
-        for spans in out.values():
-            spans.sort()
-        return out
+            self._scan_regexes(toks, terms)
+        eager: dict[int, list[Span]] = defaultdict(list)
+        eager_labels = self.eager_labels
+        for term, spans in terms.items():
+            for label in eager_labels.get(term, ()):
+                eager[label].extend(spans)
+        return Scan(terms, eager)
 
-    def _scan_regexes(self, toks: Tokens, out: dict[int, list[Span]]) -> None:
+    def spans(self, scan: Scan, label: int) -> list[Span]:
+        """Spans of one (lazy) label, in document order."""
+        found = self.label_terms.get(label, frozenset()).intersection(scan.terms)
+        if not found:
+            return []
+        if len(found) == 1:
+            return scan.terms[next(iter(found))]
+        return sorted(sp for t in found for sp in scan.terms[t])
+
+    def _scan_automaton(self, toks: Tokens, terms: dict[int, list[Span]]) -> None:
+        stems, words = toks.stems, toks.words
+        n = len(words)
+        stem_part = "\x1f" + "\x1f".join(stems) + "\x1f"
+        base = len(stem_part) + 1
+        text = stem_part + "\x1e " + " ".join(words) + " "
+        # character offset where each token starts → token index (token i starts after
+        # i separators and the lengths of the tokens before it; all in C iterators)
+        index = range(n)
+        starts = list(map(operator.add, itertools.accumulate(map(len, stems), initial=1), index))
+        starts += map(operator.add, itertools.accumulate(map(len, words), initial=base + 1), index)
+        find = bisect.bisect_left
+        sentence_of = toks.sentence_of
+        pending: list[tuple[int, int]] = []
+        for end, (ids, length, width, part_keys) in self.automaton.iter(text):  # type: ignore[attr-defined]
+            at = find(starts, end - length + 2)
+            tok = at if at < n else at - n
+            stop = tok + width
+            if width > 1 and (stop > n or sentence_of[stop - 1] != sentence_of[tok]):
+                continue  # a phrase never crosses a sentence boundary
+            for term in ids:
+                terms[term].append((tok, stop))
+            if part_keys:
+                pending.extend((tok, key) for key in part_keys)
+        if not pending:
+            return
+        first = self.first
+        for tok, key in pending:
+            for term, rest in first.get(key, ()):
+                stop = tok + 1 + len(rest)
+                if stop > n or sentence_of[stop - 1] != sentence_of[tok]:
+                    continue
+                if all(_word_at(kind, forms, stems[t], words[t])
+                       for t, (kind, forms) in enumerate(rest, start=tok + 1)):
+                    terms[term].append((tok, stop))
+
+    def _scan_regexes(self, toks: Tokens, terms: dict[int, list[Span]]) -> None:
         for s_idx, sentence in enumerate(toks.sentences):
             lowered = normalise(sentence)
             first_tok = toks.sentence_start[s_idx]
-            for pattern, labels in self.regexes:
+            for pattern, term in self.regexes:
                 for m in pattern.finditer(lowered):  # type: ignore[attr-defined]
                     start = first_tok + len(tokenize(lowered[: m.start()]))
                     width = max(1, len(tokenize(m.group(0))))
-                    for label in labels:
-                        out[label].append((start, start + width))
+                    terms[term].append((start, start + width))
+
+
+def _word_at(kind: int, forms: frozenset[str], stem: str, word: str) -> bool:
+    if kind == _STEM:
+        return stem in forms
+    if kind == _SURFACE:
+        return word in forms
+    return any(word.startswith(p) for p in forms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    kind: int
+    patterns: tuple[str, ...]  # the word's own pattern(s), with separators stripped
 
 
 @dataclass
 class MatcherBuilder:
     """Collects terms (with labels) and builds the one automaton."""
 
-    _keys: dict[tuple[int, str], int] = field(default_factory=dict)
-    _patterns: dict[str, tuple[int, list[int]]] = field(default_factory=dict)
-    _terms: dict[tuple[int, ...], int] = field(default_factory=dict)
-    _term_labels: list[list[int]] = field(default_factory=list)
-    _regexes: dict[str, tuple[object, list[int]]] = field(default_factory=dict)
+    _terms: dict[tuple[object, ...], int] = field(default_factory=dict)
+    _labels: list[set[int]] = field(default_factory=list)
+    _words: list[tuple[_Word, ...]] = field(default_factory=list)  # term → its words
+    _regexes: dict[str, int] = field(default_factory=dict)
+    _compiled: dict[str, object] = field(default_factory=dict)
 
-    def _key(self, kind: int, value: str, patterns: Iterable[str]) -> int:
-        key = self._keys.get((kind, value))
-        if key is None:
-            key = self._keys[(kind, value)] = len(self._keys)
-            for pattern in patterns:
-                entry = self._patterns.setdefault(pattern, (kind, []))
-                entry[1].append(key)
-        return key
-
-    def _word_key(self, word: str, wildcard: bool, language: str, exact: bool = False) -> int:
+    def _word(self, word: str, wildcard: bool, language: str, exact: bool) -> _Word:
         if wildcard:
-            return self._key(_PREFIX, word, [" " + word])
+            return _Word(_PREFIX, (word,))
         is_cyrillic = "а" <= word[0] <= "я"
         if exact or (language not in SNOWBALL and not is_cyrillic):
-            return self._key(_SURFACE, word, [" " + word + " "])
+            return _Word(_SURFACE, (word,))
         forms = russian_forms(word) if is_cyrillic else frozenset({word})
-        stems = sorted(set(stem_words(sorted(forms), language)))
-        value = language + ":" + word
-        return self._key(_STEM, value, ["\x1f" + s + "\x1f" for s in stems])
+        if is_cyrillic and is_russian_verb(word):
+            # verbs match their exact past and present forms: a stem would also match
+            # the future ("отправит" shares the stem of "отправить") and announce a plan
+            return _Word(_SURFACE, tuple(sorted(forms)))
+        return _Word(_STEM, tuple(sorted(set(stem_words(sorted(forms), language)))))
 
-    def add(self, term: str, language: str, label: int) -> None:
-        """Add one term; raise TermSyntaxError if it cannot be compiled."""
+    def add(self, term: str, language: str, label: int) -> int:
+        """Add one term under `label`; return its id. Raise TermSyntaxError if invalid."""
         if term.startswith("re:"):
-            self._add_regex(term[3:], label)
-            return
-        keys: list[int] = []
+            return self._add_regex(term[3:], label)
+        words: list[_Word] = []
         for raw in term.split():
             exact = raw.startswith("=")  # `=word`: this surface form only, no stemming
             piece = raw.removeprefix("=")
             wildcard = piece.endswith("*")
             if exact and wildcard:
                 raise TermSyntaxError(f"{raw!r}: '=' and '*' exclude each other")
-            words = tokenize(piece.rstrip("*"))
-            if not words:
-                raise TermSyntaxError(f"no word in {piece!r}")
             if "*" in piece.rstrip("*"):
                 raise TermSyntaxError("'*' is only allowed at the end of a word")
-            for i, word in enumerate(words):
-                last = i == len(words) - 1
-                if wildcard and last and len(word) < 3:
-                    raise TermSyntaxError(f"prefix {word!r}* is too short (3 letters at least)")
-                keys.append(self._word_key(word, wildcard and last, language, exact))
-        key_tuple = tuple(keys)
-        term_id = self._terms.get(key_tuple)
+            tokens = tokenize(piece.rstrip("*"))
+            if not tokens:
+                raise TermSyntaxError(f"no word in {piece!r}")
+            for i, token in enumerate(tokens):
+                last = i == len(tokens) - 1
+                if wildcard and last and len(token) < 3:
+                    raise TermSyntaxError(f"prefix {token!r}* is too short (3 letters at least)")
+                words.append(self._word(token, wildcard and last, language, exact))
+        key = tuple(words)
+        term_id = self._terms.get(key)
         if term_id is None:
-            term_id = self._terms[key_tuple] = len(self._term_labels)
-            self._term_labels.append([])
-        if label not in self._term_labels[term_id]:
-            self._term_labels[term_id].append(label)
+            term_id = self._terms[key] = len(self._labels)
+            self._labels.append(set())
+            self._words.append(key)
+        self._labels[term_id].add(label)
+        return term_id
 
-    def _add_regex(self, pattern: str, label: int) -> None:
-        entry = self._regexes.get(pattern)
-        if entry is None:
+    def _add_regex(self, pattern: str, label: int) -> int:
+        term_id = self._regexes.get(pattern)
+        if term_id is None:
             try:
-                compiled = re2.compile(pattern)
+                self._compiled[pattern] = re2.compile(pattern)
             except re2.error as exc:
                 raise TermSyntaxError(f"bad regular expression: {exc}") from exc
-            entry = self._regexes[pattern] = (compiled, [])
-        if label not in entry[1]:
-            entry[1].append(label)
+            term_id = self._regexes[pattern] = len(self._labels)
+            self._labels.append(set())
+            self._words.append(())
+        self._labels[term_id].add(label)
+        return term_id
 
-    def build(self) -> Matcher:
+    def build(self, eager: frozenset[int] = frozenset()) -> Matcher:
+        """`eager` labels (guards, places) are resolved on every scan; others lazily."""
+        patterns: dict[str, tuple[list[int], int, int, set[int]]] = {}
+        word_keys: dict[tuple[int, str], int] = {}
+        first: dict[int, list[tuple[int, tuple[tuple[int, frozenset[str]], ...]]]] = (
+            defaultdict(list)
+        )
+
+        def add_pattern(text: str, term: int | None, width: int, key: int | None) -> None:
+            entry = patterns.setdefault(text, ([], len(text), width, set()))
+            if term is not None and term not in entry[0]:
+                entry[0].append(term)
+            if key is not None:
+                entry[3].add(key)
+
+        def pattern_of(kind: int, parts: tuple[str, ...]) -> str:
+            if kind == _STEM:
+                return "\x1f" + "\x1f".join(parts) + "\x1f"
+            if kind == _SURFACE:
+                return " " + " ".join(parts) + " "
+            return " " + parts[0]
+
+        for term, words in enumerate(self._words):
+            if not words:
+                continue  # a regex
+            kinds = {w.kind for w in words}
+            combos = 1
+            for w in words:
+                combos *= len(w.patterns)
+            whole = len(kinds) == 1 and (
+                (kinds == {_STEM} and combos <= _MAX_EXPANSION)
+                or kinds == {_SURFACE} or len(words) == 1
+            )
+            if whole:
+                for parts in itertools.product(*(w.patterns for w in words)):
+                    add_pattern(pattern_of(words[0].kind, parts), term, len(words), None)
+                continue
+            # a mixed phrase: the automaton reports its first word, the others are
+            # compared on the following tokens
+            head = words[0]
+            key = word_keys.setdefault((head.kind, "\x00".join(head.patterns)), len(word_keys))
+            for p in head.patterns:
+                add_pattern(pattern_of(head.kind, (p,)), None, 1, key)
+            rest = tuple((w.kind, frozenset(w.patterns)) for w in words[1:])
+            first[key].append((term, rest))
+
         automaton = ahocorasick.Automaton()
-        for pattern, (kind, pattern_keys) in self._patterns.items():
-            automaton.add_word(pattern, (kind, tuple(pattern_keys), len(pattern)))
-        if self._patterns:
+        for text, (ids, length, width, keys) in patterns.items():
+            automaton.add_word(text, (tuple(ids), length, width, tuple(sorted(keys))))
+        if patterns:
             automaton.make_automaton()
-        first: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
-        for keys, term_id in self._terms.items():
-            first[keys[0]].append((term_id, keys[1:]))
+        label_terms: dict[int, set[int]] = defaultdict(set)
+        eager_labels: dict[int, tuple[int, ...]] = {}
+        for term, labels in enumerate(self._labels):
+            for label in labels:
+                label_terms[label].add(term)
+            mine = tuple(sorted(label for label in labels if label in eager))
+            if mine:
+                eager_labels[term] = mine
         return Matcher(
             automaton=automaton,
             first={k: tuple(v) for k, v in first.items()},
-            term_labels=tuple(tuple(labels) for labels in self._term_labels),
-            regexes=tuple((p, tuple(labels)) for p, labels in self._regexes.values()),
-            empty=not self._patterns,
+            label_terms={k: frozenset(v) for k, v in label_terms.items()},
+            eager_labels=eager_labels,
+            regexes=tuple((self._compiled[p], t) for p, t in self._regexes.items()),
+            empty=not patterns,
         )

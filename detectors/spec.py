@@ -86,9 +86,9 @@ class RuleSpec(Model):
     terms: dict[Name, dict[LanguageCode, tuple[Term, ...]]] = Field(
         description="term groups: group name → language → terms"
     )
-    match: tuple[Clause, ...] = Field(
-        min_length=1, description="the rule fires if any clause holds"
-    )
+    # at least one clause (checked by the compiler: a pydantic length error here would
+    # repeat every error inside the clauses)
+    match: tuple[Clause, ...] = Field(description="the rule fires if any clause holds")
     guards: tuple[GuardKind, ...] = ALL_GUARDS
     figures: dict[Name, FigureSpec] = Field(default_factory=dict)
     escalate: tuple[Escalation, ...] = ()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import Stemmer
@@ -22,14 +21,14 @@ import Stemmer
 _TOKEN = re.compile(
     r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?|[^\W\d_]+"
 )
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…])\s+(?=[«\"“'(]?[A-ZА-ЯЁ\d])|(?<=[.!?…][\"»”’)])\s+(?=[«\"“'(]?[A-ZА-ЯЁ\d])|\n+"
-)
-# A clause ends at ; : or a dash, or before a contrasting conjunction.
-_CLAUSE_END = re.compile(
-    r"[;:]|\s[—–]\s|,\s*(?=(?:but|while|whereas|although|though|however|а|но|однако|хотя)\b)"
-    r"|\s(?=(?:but|however|однако)\s)",
-    re.IGNORECASE,
+
+# Group 1 ends a sentence with punctuation, group 2 with a line break; the other
+# alternatives end a clause. Every alternative starts with a fixed character class,
+# which keeps the scan fast.
+_BOUNDARY = re.compile(
+    r"([.!?…][\"»”’)]?)\s+(?=[«\"“'(]?[A-ZА-ЯЁ\d])|(\n)\s*"
+    r"|[;:]|\s[—–]\s|,(?=\s*(?i:but|while|whereas|although|though|however|а|но|однако|хотя)\b)"
+    r"| (?=(?i:but|however|однако)\s)",
 )
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
@@ -48,14 +47,30 @@ _LATIN_DEFAULT = "en"
 _CYRILLIC_DEFAULT = "ru"
 
 
-def normalise(word: str) -> str:
-    word = word.lower().replace("ё", "е")
-    if not word.isascii() and word[0] < "\u0250":
-        # Latin letters lose their accents ("Bogotá" → bogota); Cyrillic "й" is kept
-        word = "".join(
-            c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+def _unaccent_table() -> dict[int, str]:
+    # Latin letters lose their accents ("Bogotá" → bogota); Cyrillic "й" is kept
+    table: dict[int, str] = {ord("ё"): "е", ord("Ё"): "Е", ord("’"): "'"}
+    for code in range(0xC0, 0x250):
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c)
         )
-    return word
+        if plain and plain != chr(code):
+            table[code] = plain
+    return table
+
+
+_UNACCENT = _unaccent_table()
+_ACCENTED = re.compile("[\u00c0-\u024f’]")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, ё → е, no accents on Latin letters: for words or whole texts."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    if "ё" in text:
+        text = text.replace("ё", "е")
+    return text.translate(_UNACCENT) if _ACCENTED.search(text) else text
 
 
 def guess_language(text: str) -> str:
@@ -71,11 +86,28 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(algo) if algo else None
 
 
+_STEM_CACHE: dict[str, dict[str, str]] = {}
+_STEM_CACHE_MAX = 200_000
+
+
 def stem_words(words: list[str], language: str) -> list[str]:
     """Stems of normalised words: Cyrillic words with Russian, others with `language`."""
     if not words:
         return words
     latin_lang = language if language not in ("ru", "uk", "be", "kk", "ky", "tg") else "en"
+    cache = _STEM_CACHE.get(latin_lang)
+    if cache is None or len(cache) > _STEM_CACHE_MAX:  # bounded: news vocabulary is open
+        cache = _STEM_CACHE[latin_lang] = {}
+    cached = list(map(cache.get, words))
+    if None not in cached:
+        return cached  # type: ignore[return-value]
+    missing = sorted({w for w, s in zip(words, cached, strict=True) if s is None})
+    for word, stem in zip(missing, _stem_uncached(missing, latin_lang), strict=True):
+        cache[word] = stem
+    return [cache[w] for w in words]
+
+
+def _stem_uncached(words: list[str], latin_lang: str) -> list[str]:
     out = list(words)
     cyr_idx = [i for i, w in enumerate(words) if "а" <= w[0] <= "я"]
     cyr_set = set(cyr_idx)
@@ -93,15 +125,12 @@ def stem_words(words: list[str], language: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    return [normalise(t) for t in _TOKEN.findall(text)]
+    result: list[str] = _TOKEN.findall(normalise(text))
+    return result
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-
-
-def split_clauses(sentence: str) -> list[str]:
-    return [c for c in _CLAUSE_END.split(sentence) if c and c.strip()]
+    return [s.replace("\x07", "").strip() for s in _marked_sentences(text)]
 
 
 def is_number(token: str) -> bool:
@@ -121,35 +150,46 @@ class Tokens:
     zone: tuple[int, ...]  # sentence → 0 title, 1 lead, 2 body
 
 
+def _mark(match: re.Match[str]) -> str:
+    # a sentence end keeps its punctuation, then \x06; a clause end gets \x07 before it
+    end, newline = match.group(1, 2)
+    if end is not None:
+        return end + "\x06"
+    if newline is not None:
+        return "\x06"
+    return "\x07" + match.group(0)
+
+
+def _marked_sentences(text: str) -> list[str]:
+    return [s for s in _BOUNDARY.sub(_mark, text).split("\x06") if s.strip("\x07 \t\r\n")]
+
+
 def analyse(title: str, text: str, language: str) -> Tokens:
+    """Sentences, clauses and tokens in one pass of one regex over the document."""
+    title_part = _marked_sentences(title)
+    body = _marked_sentences(text)
+    marked = [s.strip() for s in (*title_part, *body)]
+    sentences = tuple(s.replace("\x07", "") for s in marked)
+    zones = (0,) * len(title_part) + (1,) * min(1, len(body)) + (2,) * max(0, len(body) - 1)
     words: list[str] = []
     sentence_of: list[int] = []
     clause_of: list[int] = []
-    sentences: list[str] = []
     starts: list[int] = []
-    zones: list[int] = []
     clause = 0
-    body = split_sentences(text)
-    parts: Iterable[tuple[int, str]] = [
-        *((0, s) for s in split_sentences(title)),
-        *((1 if i == 0 else 2, s) for i, s in enumerate(body)),
-    ]
-    for zone, sentence in parts:
-        s_idx = len(sentences)
-        sentences.append(sentence)
+    findall = _TOKEN.findall
+    for sentence, text_of_sentence in enumerate(normalise("\x06".join(marked)).split("\x06")):
         starts.append(len(words))
-        zones.append(zone)
-        for piece in split_clauses(sentence):
-            toks = tokenize(piece)
-            words.extend(toks)
-            sentence_of.extend([s_idx] * len(toks))
-            clause_of.extend([clause] * len(toks))
+        for piece in text_of_sentence.split("\x07"):
+            found = findall(piece)
+            words += found
+            sentence_of += [sentence] * len(found)
+            clause_of += [clause] * len(found)
             clause += 1
     stems = stem_words(words, language)
     return Tokens(
         words=tuple(words), stems=tuple(stems), sentence_of=tuple(sentence_of),
-        clause_of=tuple(clause_of), sentences=tuple(sentences), sentence_start=tuple(starts),
-        zone=tuple(zones),
+        clause_of=tuple(clause_of), sentences=sentences, sentence_start=tuple(starts),
+        zone=zones,
     )
 
 
@@ -163,6 +203,18 @@ def morph_analyzer() -> object | None:
     return analyzer
 
 
+_VERB_TAGS = frozenset({"INFN", "VERB", "PRTF", "PRTS", "GRND"})
+
+
+@functools.cache
+def is_russian_verb(word: str) -> bool:
+    morph = morph_analyzer()
+    if morph is None or not ("а" <= word[0] <= "я"):
+        return False
+    parses = morph.parse(word)  # type: ignore[attr-defined]
+    return bool(parses) and parses[0].tag.POS in _VERB_TAGS
+
+
 @functools.cache
 def russian_forms(word: str) -> frozenset[str]:
     """Every inflected form of the word's most likely lexeme (normalised), with itself."""
@@ -172,5 +224,9 @@ def russian_forms(word: str) -> frozenset[str]:
         return frozenset(forms)
     parses = morph.parse(word)  # type: ignore[attr-defined]
     for parse in parses[:1]:
-        forms.update(normalise(f.word) for f in parse.lexeme)
+        # future and imperative forms ("отправит", "введите") announce, they do not report
+        forms.update(
+            normalise(f.word) for f in parse.lexeme
+            if "futr" not in f.tag and "impr" not in f.tag
+        )
     return frozenset(forms)

@@ -218,6 +218,7 @@ class FakeBotAPI:
         self.messages: dict[int, list[SentMessage]] = defaultdict(list)
         self.edits: list[Edit] = []
         self.callback_answers: list[dict[str, Any]] = []
+        self.deleted: list[tuple[int, int]] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.requests: Counter[str] = Counter()
         self.count_429 = 0
@@ -239,6 +240,8 @@ class FakeBotAPI:
         self._overall: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._address: tuple[str, int] = ("127.0.0.1", 0)
 
     # -- lifecycle -------------------------------------------------------
     def app(self) -> web.Application:
@@ -256,8 +259,25 @@ class FakeBotAPI:
         server = site._server
         assert server is not None and server.sockets  # type: ignore[attr-defined]
         real_port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._site, self._address = site, (host, real_port)
         self.url = f"http://{host}:{real_port}"
         return self.url
+
+    async def refuse(self) -> None:
+        """Stop listening: new connections are refused until `resume()` (a hard outage)."""
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+        if self._runner is not None and self._runner.server is not None:
+            for conn in self._runner.server.connections:  # drop kept-alive connections too
+                conn.force_close()
+
+    async def resume(self) -> None:
+        assert self._runner is not None
+        if self._site is None:
+            host, port = self._address
+            self._site = web.TCPSite(self._runner, host, port, reuse_address=True)
+            await self._site.start()
 
     async def stop(self) -> None:
         self._updates_changed.set()
@@ -670,6 +690,45 @@ class FakeBotAPI:
             m.link_preview_options = params["link_preview_options"]
         self.edits.append(Edit(chat_id, message_id, text, m.parse_mode, time.time()))
         return self._message_json(m, edit_date=int(time.time()))
+
+    async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        if params.get("inline_message_id"):
+            return True
+        chat_id = self._target(params)
+        message_id = int(params.get("message_id") or 0)
+        m = next((x for x in self.messages.get(chat_id, []) if x.message_id == message_id), None)
+        if m is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == m.reply_markup:
+            raise _ApiError(400, "Bad Request: message is not modified: specified new message "
+                            "content and reply markup are exactly the same as a current "
+                            "content and reply markup of the message")
+        m.reply_markup = markup
+        return self._message_json(m, edit_date=int(time.time()))
+
+    async def _m_deletemessage(self, params: dict[str, Any]) -> Any:
+        chat_id = self._target(params)
+        message_id = int(params.get("message_id") or 0)
+        sent = self.messages.get(chat_id, [])
+        if not any(m.message_id == message_id for m in sent):
+            raise _ApiError(400, "Bad Request: message to delete not found")
+        self.deleted.append((chat_id, message_id))
+        self.messages[chat_id] = [m for m in sent if m.message_id != message_id]
+        return True
+
+    async def _m_sendchataction(self, params: dict[str, Any]) -> Any:
+        self._target(params)
+        return True
+
+    async def _m_setmydescription(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setmyshortdescription(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setchatmenubutton(self, params: dict[str, Any]) -> Any:
+        return True
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
         self.callback_answers.append(dict(params))

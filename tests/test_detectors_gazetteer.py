@@ -69,7 +69,7 @@ def test_curated_file_is_valid() -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for code, kinds in data.items():
         assert len(code) == 2 and code.isupper()
-        assert set(kinds) <= {"place", "adj"}
+        assert set(kinds) <= {"place", "adj", "leader"}
         for languages in kinds.values():
             for terms in languages.values():
                 assert all(isinstance(t, str) for t in terms), code

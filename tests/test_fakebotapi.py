@@ -6,7 +6,14 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
@@ -110,7 +117,12 @@ async def test_down_switch(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
         await bot.send_message(1, "x")
     fake_bot_api.config.down = None
     await bot.send_message(1, "x")
-    assert fake_bot_api.texts(1) == ["x"]
+    await fake_bot_api.refuse()
+    with pytest.raises(NetworkError):
+        await bot.send_message(1, "y")
+    await fake_bot_api.resume()
+    await bot.send_message(1, "z")
+    assert fake_bot_api.texts(1) == ["x", "z"]
 
 
 async def test_edit_message_text(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
@@ -122,6 +134,13 @@ async def test_edit_message_text(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
         await bot.edit_message_text("x", chat_id=1, message_id=99)
     assert fake_bot_api.texts(1) == ["second"]
     assert [e.text for e in fake_bot_api.edits] == ["second"]
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("On", callback_data="t:1")]])
+    await bot.edit_message_reply_markup(chat_id=1, message_id=msg.message_id,
+                                        reply_markup=keyboard)
+    assert fake_bot_api.messages[1][0].reply_markup == {
+        "inline_keyboard": [[{"text": "On", "callback_data": "t:1"}]]}
+    assert await bot.delete_message(1, msg.message_id)
+    assert fake_bot_api.texts(1) == [] and fake_bot_api.deleted == [(1, msg.message_id)]
 
 
 async def test_commands_and_chat_members(fake_bot_api: FakeBotAPI, bot: Bot) -> None:

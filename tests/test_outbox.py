@@ -33,6 +33,7 @@ async def test_read_ack_and_depth(redis_client: aioredis.Redis, keys: Keys) -> N
     assert [e.alert_id for e in got] == ["r0", "r1"]
     assert got[0].alert is not None and got[0].alert.id == "r0"
     assert await outbox.depth() == 3  # read but not acknowledged still counts
+    assert await outbox.pending() == 2
     await outbox.ack(got[0].entry_id)
     assert await outbox.depth() == 2
     # Unacknowledged entries come back to their consumer after a restart…
@@ -72,6 +73,8 @@ async def test_delivery_records_and_story_messages(redis_client: aioredis.Redis,
     await outbox.record_delivery("a", 5, 17)
     await outbox.record_deliveries("a", {"6": "digest", "-100": "forbidden"})
     assert await outbox.deliveries("a") == {"5": "17", "6": "digest", "-100": "forbidden"}
+    await outbox.seal_deliveries("a")
+    assert await redis_client.ttl(keys.delivery("a")) > 0
     await outbox.remember_story_message("s", 5, 17)
     await outbox.remember_story_message("s", 5, 99)  # only the story's first message counts
     assert await outbox.story_message("s", 5) == 17

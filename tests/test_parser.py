@@ -128,10 +128,11 @@ def test_key_prefers_guid_then_link_then_title_date() -> None:
     assert entry_key(None, None, "Title", when) != entry_key(None, None, "Title", None)
 
 
-def test_content_hash_ignores_whitespace_and_tracking_but_sees_edits() -> None:
-    base = content_hash("T", "body", "http://a/1")
-    assert content_hash(" T ", "body\n", "http://a/1?utm_source=x") == base
-    assert content_hash("T", "body, edited", "http://a/1") != base
+def test_content_hash_ignores_whitespace_but_sees_edits() -> None:
+    base = content_hash("T", "body")
+    assert content_hash(" T ", "body\n") == base
+    assert content_hash("T", "body, edited") != base
+    assert content_hash("T, edited", "body") != base
 
 
 def reordered_feed(entries: list[str]) -> bytes:
@@ -179,3 +180,24 @@ async def test_process_pool_parses(process_parser: Parser) -> None:
     body = (FEEDS / "cp1251.xml").read_bytes()
     got = await process_parser.parse(body, feed_id="t", url=FEED_URL, source="S")
     assert got == parse_feed(body, feed_id="t", url=FEED_URL, source="S")
+
+
+def test_coalesced_character_data_parses_identically() -> None:
+    """The worker-only expat tweak must not change a single parsed value."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from bot.parser import parse_feed, _coalesce_character_data\n"
+        "from tests.test_parser import as_expected, CASES, FEED_URL\n"
+        "plain = [as_expected(parse_feed(p.read_bytes(), feed_id='t', url=FEED_URL, source='T'))"
+        " for p in CASES]\n"
+        "_coalesce_character_data()\n"
+        "fast = [as_expected(parse_feed(p.read_bytes(), feed_id='t', url=FEED_URL, source='T'))"
+        " for p in CASES]\n"
+        "sys.exit(0 if plain == fast else 1)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0

@@ -260,3 +260,26 @@ async def test_shutdown_lets_polls_in_flight_finish(server: FeedServer, poller: 
     gate.set()
     await closing
     assert task.done() and len(rec.results) == 1
+
+
+async def test_backoff_survives_a_restart(server: FeedServer, poller: Poller) -> None:
+    server.route("/f.xml", status=503)
+    feed = FeedSpec(id="f", url=server.url("/f.xml"))
+    clock, rec = Clock(), Recorder()
+    for _ in range(3):  # three failures: the next poll is ~2400 s away
+        await poller.poll(feed, now=clock.now)
+    saved = await poller.schedule_state([feed])
+    assert saved["f"] == clock.now + timedelta(seconds=2400)
+    sched = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock)
+    sched.start(resume=saved)
+    try:
+        assert delay_of(sched, "f", clock) == 2400  # not a fresh jittered start
+    finally:
+        await sched.shutdown()
+    clock.now += timedelta(hours=1)  # the saved time has passed: a normal jittered start
+    late = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock)
+    late.start(resume=saved)
+    try:
+        assert 0 <= delay_of(late, "f", clock) <= 300
+    finally:
+        await late.shutdown()

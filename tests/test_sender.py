@@ -85,6 +85,7 @@ async def test_alert_reaches_every_matching_chat_once(
     assert await outbox.depth() == 0
     records = await outbox.deliveries("n1")
     assert records == {"1": "1", "2": "1", "-3": "1", "5": "1", "-1009": "1"}
+    assert await outbox.redis.ttl(outbox.keys.delivery("n1")) > 0  # records expire
     # Published again (a producer's retry): nothing more goes out.
     await outbox.publish(make_alert(id="n1"))
     assert await sender.drain() == 0
@@ -118,10 +119,10 @@ async def test_429_pauses_only_that_chat_and_the_message_is_requeued(
     assert fake_bot_api.count_429 == 2
     for chat in range(101, 121):
         assert len(fake_bot_api.messages[chat]) == 1, chat
-    flooded = fake_bot_api.messages[105][0].date
-    others = max(m.date for c in range(101, 121) if c != 105
+    flooded = fake_bot_api.messages[105][0].at
+    others = max(m.at for c in range(101, 121) if c != 105
                  for m in fake_bot_api.messages[c])
-    assert flooded >= others + 1  # the others did not wait for it
+    assert flooded >= others + 1.5  # two retry_after=1 pauses; the others did not wait
     assert (await outbox.deliveries("f1"))["105"] == "1"
 
 
@@ -217,18 +218,23 @@ async def test_5xx_and_network_errors_are_retried(
     assert fake_bot_api.requests["sendMessage"] == 5
 
 
+@pytest.mark.parametrize("outage", ["reset", "502", "refused"])
 async def test_outage_then_recovery_loses_nothing(
         fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
-        make_sender: SenderFactory) -> None:
+        make_sender: SenderFactory, outage: str) -> None:
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
     await subscribe(subs, 63, 64)
-    fake_bot_api.config.down = "reset"
+    if outage == "refused":
+        await fake_bot_api.refuse()
+    else:
+        fake_bot_api.config.down = outage
     await outbox.publish(make_alert(id="o1"))
     sender = make_sender()
     task = asyncio.create_task(sender.run())
     await asyncio.sleep(0.4)
     assert fake_bot_api.total_messages() == 0
     fake_bot_api.config.down = None
+    await fake_bot_api.resume()
     for _ in range(100):
         if fake_bot_api.total_messages() == 2 and await outbox.depth() == 0:
             break
@@ -339,3 +345,66 @@ async def test_console_sink_prints_each_alert_once(outbox: Outbox) -> None:
     assert text.count("Console <title> & more") == 1
     assert "https://news.example/a?x=1&y=2" in text
     assert await outbox.depth() == 0
+
+
+async def test_stop_before_run_starts_returns_and_run_exits(
+        outbox: Outbox, make_sender: SenderFactory) -> None:
+    sender = make_sender()
+    task = asyncio.create_task(sender.run())
+    await sender.stop()
+    await asyncio.wait_for(task, 5)
+
+
+async def test_real_429s_under_load_lose_and_repeat_nothing(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    # The server allows 50 msg/s overall; the sender is (mis)configured for 200 msg/s.
+    fake_bot_api.set_rate_limits(overall=50, private=None, group=None)
+    fake_bot_api.config.overall_burst = 20
+    chats = list(range(401, 441))
+    await subscribe(subs, *chats)
+    await outbox.publish(make_alert(id="load"))
+    await make_sender(limits=RateLimits(overall=200, private=100, group=6000)).drain()
+    assert fake_bot_api.count_429 > 0
+    assert all(len(fake_bot_api.messages[c]) == 1 for c in chats)
+    records = await outbox.deliveries("load")
+    assert sorted(int(c) for c in records) == chats
+    assert await outbox.depth() == 0
+
+
+async def test_a_story_s_alerts_go_out_in_order(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 91)
+    fake_bot_api.flood(91, retry_after=1)  # the NEW message is held up by a 429…
+    await outbox.publish(make_alert(id="o-new", story_id="ord"))
+    await outbox.publish(make_alert(id="o-upd", story_id="ord", kind=AlertKind.UPDATE,
+                                    figures={"detained": 20000}))
+    await make_sender().drain()  # …and both alerts are read in one batch
+    first, update = fake_bot_api.messages[91]
+    assert "Update:" not in first.plain and "Update:" in update.plain
+    assert update.reply_to == first.message_id
+
+
+async def test_breaking_only_chat_gets_the_story_when_it_turns_breaking(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 91)
+    await subscribe(subs, 92, breaking_only=True)
+    sender = make_sender()
+    await outbox.publish(make_alert(id="b-new", story_id="bs"))
+    await sender.drain()
+    assert len(fake_bot_api.texts(91)) == 1 and fake_bot_api.texts(92) == []
+    await outbox.publish(make_alert(id="b-src", story_id="bs", kind=AlertKind.SOURCES,
+                                    sources=("Outlet B", "Outlet C"), breaking=True))
+    await sender.drain()
+    assert len(fake_bot_api.texts(91)) == 1  # edited, not sent again
+    assert fake_bot_api.messages[91][0].edits == 1
+    (first,) = fake_bot_api.messages[92]  # the first the chat hears of it: a message
+    assert "Also reported by: Outlet B, Outlet C" in first.plain
+    await outbox.publish(make_alert(id="b-upd", story_id="bs", kind=AlertKind.UPDATE,
+                                    figures={"detained": 16000}, breaking=True))
+    await sender.drain()
+    assert fake_bot_api.messages[92][1].reply_to == first.message_id

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from bot.outbox import Outbox
 from bot.settings import StorySettings
 from bot.similarity import fingerprint
 from bot.store.keys import Keys
@@ -132,14 +133,35 @@ async def test_exact_dedup_survives_repoll_edit_and_restart(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
     settings = StorySettings()
+    outbox = Outbox(redis_client, keys)
+
+    async def ingest_and_publish(store: StoryStore, e: Entry, dets: list[Detection]) -> int:
+        published = 0
+        for alert in await store.ingest(e, dets, now=T0):
+            published += bool(await outbox.publish(alert))
+        return published
+
     e = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
     store = StoryStore(redis_client, keys, settings)
-    assert len(await store.ingest(e, reference_detections(), now=T0)) == 3
-    assert await store.ingest(e, reference_detections(), now=T0) == []
+    first = await store.ingest(e, reference_detections(), now=T0)
+    assert len(first) == 3
+    # The batch "crashed" before publishing: the re-poll gives the same alerts again,
+    # with the same ids, so they are published now, and only once.
+    again = await store.ingest(e, reference_detections(), now=T0)
+    assert [a.id for a in again] == [a.id for a in first]
+    assert await ingest_and_publish(store, e, reference_detections()) == 3
+    assert await ingest_and_publish(store, e, reference_detections()) == 0
     edited = replace(e, text=REFERENCE + " Updated.", content_hash="v2")
-    assert await store.ingest(edited, reference_detections(12000), now=T0) == []
+    assert await ingest_and_publish(store, edited, reference_detections(12000)) == 0
     restarted = StoryStore(redis_client, keys, settings)
-    assert await restarted.ingest(e, reference_detections(), now=T0 + timedelta(hours=1)) == []
+    assert await ingest_and_publish(restarted, e, reference_detections()) == 0
+    assert await redis_client.xlen(keys.outbox()) == 3
+    # After the replay window only the marker is left: nothing at all comes back.
+    replay = keys.detection_alerts(entry_id(e), "mass-detention")
+    assert 0 < await redis_client.pttl(replay) <= 3600 * 1000
+    await redis_client.delete(replay)
+    assert [a.rule for a in await restarted.ingest(edited, reference_detections(), now=T0)] == [
+        "troop-deployment", "state-of-emergency"]
 
 
 async def test_alert_ids_are_deterministic(redis_url: str) -> None:
@@ -397,3 +419,21 @@ async def test_labelled_clusters_merge_with_pairwise_f1_above_target_issue5(
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     f1 = 2 * precision * recall / (precision + recall)
     assert f1 >= 0.9, (precision, recall)
+
+
+async def test_no_detection_no_story_and_expired_story_leaves_due_set(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    store = StoryStore(redis_client, keys, StorySettings())
+    e = entry("w", "1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
+    assert await store.ingest(e, [], now=T0) == []
+    assert [k async for k in redis_client.scan_iter(match=keys.pattern())] == []
+    dets = [det("mass-detention", figures={"detained": 8000})]
+    await store.ingest(e, dets, now=T0)
+    await store.ingest(entry("a", "2", "x", REWRITE_A, T0, source="A"), dets, now=T0)
+    new = await store.ingest(entry("b", "3", "y", REWRITE_A, T0, source="B"), dets, now=T0)
+    assert new == []  # the edit waits
+    (story_id,) = [m.decode() for m in await redis_client.zrange(keys.stories_edit_due(), 0, -1)]
+    await redis_client.delete(keys.story(story_id))  # the story expired meanwhile
+    assert await store.due_edits(now=T0 + timedelta(hours=1)) == []
+    assert await redis_client.zcard(keys.stories_edit_due()) == 0

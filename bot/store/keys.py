@@ -49,6 +49,10 @@ class Keys:
         """Marker: this rule already alerted for this entry (exact dedup)."""
         return self._k("det", entry_id, rule)
 
+    def detection_alerts(self, entry_id: str, rule: str) -> str:
+        """JSON list: the alerts that (entry, rule) made, kept briefly for a crashed batch."""
+        return self._k("detalerts", entry_id, rule)
+
     def story(self, story_id: str) -> str:
         return self._k("story", story_id)
 

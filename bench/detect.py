@@ -1,0 +1,226 @@
+"""Throughput of the rule engine on one core, against a naive keyword baseline.
+
+    python bench/detect.py [--docs 600] [--repeat 3]
+
+Corpus: ~2 KB articles in English and Russian, built deterministically from the
+labelled regression cases in tests/data/cases (plus the reference article when
+../shared/samples is present), so that it reads like real wire copy and holds
+both positives and hard negatives.
+
+Figures:
+* reference rules (3) through the compiled engine, entries/s;
+* naive baseline: one `re.search` per rule term per entry (what a keyword bot
+  does), entries/s, and the ratio engine/baseline;
+* scaling: 300 generated rule variants against the 3 reference rules (ratio). Every
+  variant is a reference rule with its own extra terms in every group and its own
+  severity; the main figure gives them one country each (3 event types x 100
+  countries, a realistic large rule set), the worst case gives 100 copies of each
+  rule broad scopes (watch list, all, CSTO...), so that on an event-dense article
+  about 100 of them fire and each builds its own detection.
+
+Rates are entries per second of CPU time of this one process (best of --repeat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from detectors import Document, RuleFile, RuleSet, compile_rules  # noqa: E402
+
+CSTO = ("AM", "BY", "KZ", "KG", "RU", "TJ")
+TARGET_SIZE = 2000
+
+
+DEV = ROOT.parent / "shared" / "eval" / "events-dev.jsonl"
+
+
+def news_corpus(n: int, seed: int = 4) -> list[Document]:
+    """~2 KB articles glued from the shared development set's real news texts (read at
+    bench time, never copied): mostly no event, as in a real feed."""
+    records = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    by_lang: dict[str, list[dict[str, str]]] = {}
+    for rec in records:
+        by_lang.setdefault(rec["language"], []).append(rec)
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        lang = "en" if i % 2 == 0 else "ru"
+        pool = by_lang[lang]
+        first = rng.choice(pool)
+        title = first["title"]
+        parts = [first["text"]]
+        while sum(len(p) for p in parts) < TARGET_SIZE:
+            parts.append(rng.choice(pool)["text"])
+        docs.append(Document(title=title, text="\n".join(parts)[: TARGET_SIZE + 200],
+                             language=lang))
+    return docs
+
+
+def corpus(n: int, seed: int = 4) -> list[Document]:
+    """~2 KB articles glued from the regression cases: event-dense, a worst case."""
+    cases = [json.loads(line) for p in sorted((ROOT / "tests" / "data" / "cases").glob("*.jsonl"))
+             for line in p.read_text(encoding="utf-8").splitlines() if line]
+    sample = ROOT.parent / "shared" / "samples" / "kazakhstan-csto-2022-01-10.txt"
+    by_lang: dict[str, list[str]] = {"en": [], "ru": []}
+    for case in cases:
+        by_lang.setdefault(case["language"], []).append(case["text"])
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        lang = "en" if i % 2 == 0 else "ru"
+        pool = by_lang[lang]
+        if lang == "en" and sample.exists() and i % 50 == 0:
+            text = sample.read_text(encoding="utf-8")[:TARGET_SIZE]
+        else:
+            parts: list[str] = []
+            while sum(len(p) for p in parts) < TARGET_SIZE:
+                parts.append(rng.choice(pool))
+            text = "\n".join(parts)[: TARGET_SIZE + 200]
+        title = rng.choice(cases)["title"] if i % 3 else ""
+        docs.append(Document(title=title, text=text, language=lang))
+    return docs
+
+
+def load_specs() -> list[tuple[str, RuleFile]]:
+    return [
+        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
+        for p in sorted((ROOT / "config" / "rules").glob("*.yaml"))
+    ]
+
+
+PER_COUNTRY = [
+    "AM", "BY", "KZ", "KG", "RU", "TJ", "UA", "AZ", "GE", "UZ", "TM", "MD", "SY", "IQ", "TR", "IR",
+    "IL", "PS", "LB", "AF", "PK", "IN", "BD", "CN", "MM", "TH", "US", "GB", "FR", "DE", "PL", "NL",
+    "EG", "LY", "SD", "ET", "NG", "KE", "SO", "ML", "HT", "VE", "SA", "YE", "JO", "LT", "LV", "EE",
+    "FI", "RO", "BG", "RS", "HU", "CZ", "SK", "AT", "IT", "ES", "PT", "GR", "CY", "DZ", "MA", "TN",
+    "NE", "TD", "CM", "CF", "CD", "UG", "RW", "BI", "TZ", "MZ", "ZW", "ZA", "AO", "CI", "GN", "SN",
+    "BF", "MX", "CO", "PE", "BO", "EC", "CL", "AR", "BR", "NI", "HN", "GT", "SV", "CU", "PH", "ID",
+    "MY", "KH", "LA", "VN",
+]
+BROAD = ["watch", "all", "csto", ["KZ"], ["RU", "BY"], ["AM", "TJ", "KG"]]
+
+
+def variants(specs: list[tuple[str, RuleFile]], count: int, scopes: list[object]
+             ) -> list[tuple[str, RuleFile]]:
+    """`count` distinct rules derived from the reference ones: each variant gets its own
+    extra terms in every group, its own scope (from `scopes`, in turn) and severity."""
+    base = [rule for _, f in specs for rule in f.rules]
+    severities = ["low", "medium", "high", "critical"]
+    rules = []
+    for k in range(count):
+        rule = base[k % len(base)].model_dump(by_alias=True, exclude_defaults=False)
+        rule["id"] = f"{rule['id']}-v{k}"
+        rule["examples"] = {"match": [], "no_match": []}
+        rule["countries"] = scopes[(k // len(base)) % len(scopes)]
+        rule["severity"] = severities[k % len(severities)]
+        for g, by_lang in rule["terms"].items():
+            for lang, terms in by_lang.items():
+                by_lang[lang] = [*terms, f"variant{k}{g}{lang}", f"extra{k} phrase{k}"]
+        rules.append(rule)
+    return [("variants.yaml", RuleFile.model_validate({"rules": rules}))]
+
+
+def naive_baseline(specs: list[tuple[str, RuleFile]]) -> list[re.Pattern[str]]:
+    """One case-insensitive regex per term, as a keyword filter would do."""
+    patterns = []
+    for _, rule_file in specs:
+        for rule in rule_file.rules:
+            for by_lang in rule.terms.values():
+                for terms in by_lang.values():
+                    for term in terms:
+                        if term.startswith("re:"):
+                            patterns.append(re.compile(term[3:], re.IGNORECASE))
+                            continue
+                        words = []
+                        for w in term.split():
+                            w = w.removeprefix("=")
+                            words.append(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*")
+                                                                      else r"\w{0,4}"))
+                        patterns.append(re.compile(r"\b" + r"\W+".join(words) + r"\b",
+                                                   re.IGNORECASE))
+    return patterns
+
+
+def run_engine(rules: RuleSet, docs: list[Document]) -> int:
+    found = 0
+    for doc in docs:
+        found += len(rules.detect(doc))
+    return found
+
+
+def run_naive(patterns: list[re.Pattern[str]], docs: list[Document]) -> int:
+    found = 0
+    for doc in docs:
+        text = doc.title + "\n" + doc.text
+        for pattern in patterns:
+            if pattern.search(text):
+                found += 1
+    return found
+
+
+def rate(fn, docs: list[Document], repeat: int) -> float:  # type: ignore[no-untyped-def]
+    # CPU time of this process: one core's throughput, robust to other load on the box
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        fn(docs)
+        best = min(best, time.process_time() - start)
+    return len(docs) / best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=600)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    specs = load_specs()
+    start = time.perf_counter()
+    reference = compile_rules(specs, watch=CSTO)
+    compile_3 = time.perf_counter() - start
+    start = time.perf_counter()
+    many = compile_rules(variants(specs, 300, PER_COUNTRY), watch=CSTO)  # type: ignore[arg-type]
+    compile_300 = time.perf_counter() - start
+    broad = compile_rules(variants(specs, 300, BROAD), watch=CSTO)  # type: ignore[arg-type]
+    patterns = naive_baseline(specs)
+
+    print(f"compile: 3 rules {compile_3:.2f} s, 300 rules {compile_300:.2f} s; "
+          f"naive baseline: {len(patterns)} regexes")
+    corpora = [("event-dense (regression cases)", corpus(args.docs))]
+    if DEV.exists():
+        corpora.insert(0, ("news (shared dev texts)", news_corpus(args.docs)))
+    for name, docs in corpora:
+        size = sum(len(d.title) + len(d.text) for d in docs) / len(docs)
+        run_engine(reference, docs[:50])  # warm the stem cache
+        run_engine(many, docs[:50])
+        run_engine(broad, docs[:50])
+        engine = rate(lambda d: run_engine(reference, d), docs, args.repeat)
+        naive = rate(lambda d: run_naive(patterns, d), docs, args.repeat)
+        scaled = rate(lambda d: run_engine(many, d), docs, args.repeat)
+        worst = rate(lambda d: run_engine(broad, d), docs, args.repeat)
+        detections = run_engine(reference, docs)
+        print(f"\n== corpus {name}: {len(docs)} articles (en+ru), {size:.0f} chars on average, "
+              f"{detections} detections with the reference rules")
+        print(f"engine, 3 reference rules:  {engine:8.0f} entries/s   (target >= 2000)")
+        print(f"naive baseline:             {naive:8.0f} entries/s   "
+              f"engine/naive = {engine / naive:.1f}x")
+        print(f"engine, 300 rules (3 types x 100 countries): {scaled:8.0f} entries/s   "
+              f"slowdown 300 vs 3 = {engine / scaled:.2f}x (target <= 3x)")
+        print(f"engine, 300 rules (100 broad copies of each): {worst:7.0f} entries/s   "
+              f"slowdown 300 vs 3 = {engine / worst:.2f}x (worst case: they all fire)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,351 @@
+"""Issue 4: wire-style phrasings in both languages (written for eventwatch), with the
+events the reference rules must report under the CSTO scope, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from detectors import Document, RuleFile, RuleSet, compile_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    files = [
+        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
+        for p in sorted((ROOT / "config" / "rules").glob("*.yaml"))
+    ]
+    return compile_rules(files, watch=("AM", "BY", "KZ", "KG", "RU", "TJ"))
+
+
+PHRASINGS: list[tuple[str, dict[str, str]]] = [
+    (
+        "Kazakhstan's president declared a state of emergency in Almaty and Mangystau "
+        "province on Wednesday after protests over fuel prices turned violent.",
+        {"state-of-emergency": "KZ"},
+    ),
+    (
+        "The first Russian paratroopers landed in Almaty on Thursday, the defence ministry "
+        "said.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "Police in Belarus detained more than 700 people at protests across the country on "
+        "Sunday, the Viasna rights group said.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "Russian police detained over 1,300 people at anti-war protests in dozens of cities, "
+        "according to OVD-Info.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "Armenia's parliament lifted martial law imposed during the 2020 war with Azerbaijan.",
+        {},
+    ),
+    (
+        "Kyrgyz troops were deployed to the Batken region after clashes on the border with "
+        "Tajikistan.",
+        {"troop-deployment": "KG"},
+    ),
+    (
+        "A curfew was imposed in the Kazakh city of Almaty, the mayor's office said.",
+        {"state-of-emergency": "KZ"},
+    ),
+    (
+        "Russia announced a partial mobilisation of reservists on Wednesday.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "Hundreds of people were detained in Minsk after the disputed election.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "Kazakh authorities said 9,900 people had been detained following the unrest.",
+        {"mass-detention": "KZ"},
+    ),
+    (
+        "В Казахстане введено чрезвычайное положение до 19 января.",
+        {"state-of-emergency": "KZ"},
+    ),
+    (
+        "Более 200 человек задержаны в Москве на акции протеста, сообщает ОВД-Инфо.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "В Бишкеке ввели комендантский час.",
+        {"state-of-emergency": "KG"},
+    ),
+    (
+        "Власти Таджикистана ввели режим КТО в Хороге.",
+        {"state-of-emergency": "TJ"},
+    ),
+    (
+        "Минобороны России перебросило дополнительные подразделения в Белгородскую область.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "Силовики задержали десятки участников несанкционированной акции в Ереване.",
+        {"mass-detention": "AM"},
+    ),
+    (
+        "Tokayev lifted the state of emergency in Almaty on January 19.",
+        {},
+    ),
+    (
+        "The Kremlin said it had no plans to send troops to Armenia.",
+        {},
+    ),
+    (
+        "Police detained a man suspected of the attack in Moscow.",
+        {},
+    ),
+    (
+        "В Минске задержаны трое активистов.",
+        {},
+    ),
+    (
+        "МЧС Казахстана провело учения по ликвидации последствий землетрясения в Алматы.",
+        {},
+    ),
+    (
+        "Российские войска проведут учения в Таджикистане в октябре.",
+        {},
+    ),
+    (
+        "Ten years ago, a state of emergency was declared in Zhanaozen after police fired on "
+        "striking oil workers.",
+        {},
+    ),
+    (
+        "Armenia asked the CSTO to send peacekeepers to its border with Azerbaijan.",
+        {},
+    ),
+    (
+        "An emergency meeting of the CSTO Security Council was held in Moscow.",
+        {},
+    ),
+    (
+        "Пограничники Киргизии задержали 25 нарушителей границы.",
+        {"mass-detention": "KG"},
+    ),
+    (
+        "Russian troops have begun withdrawing from Kazakhstan, the CSTO said.",
+        {},
+    ),
+    (
+        "Belarus will deploy troops to its border with Ukraine, Lukashenko said.",
+        {},
+    ),
+    (
+        "Lukashenko ordered troops to the border with Poland.",
+        {"troop-deployment": "BY"},
+    ),
+    (
+        "В Дагестане задержаны более 150 участников беспорядков в аэропорту Махачкалы.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "Режим ЧС регионального характера введен в Оренбургской области из-за паводка.",
+        {"state-of-emergency": "RU"},
+    ),
+    (
+        "В Армении отменили военное положение.",
+        {},
+    ),
+    (
+        "Власти Киргизии продлили режим ЧП в Баткенской области.",
+        {"state-of-emergency": "KG"},
+    ),
+    (
+        "Russian National Guard units were sent to Dagestan after the riot at the airport.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "Tajikistan mobilised 20,000 reservists and moved troops to the Afghan border.",
+        {"troop-deployment": "TJ"},
+    ),
+    (
+        "Протестующие потребовали ввести чрезвычайное положение в Ереване.",
+        {},
+    ),
+    (
+        "Суд в Минске арестовал 12 человек.",
+        {},
+    ),
+    (
+        "OMON officers detained at least 50 protesters in central Moscow on Saturday.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "The Russian Emergencies Ministry declared a federal emergency in the Kursk region.",
+        {"state-of-emergency": "RU"},
+    ),
+    (
+        "Prime Minister Pashinyan said there was no need to impose martial law in Armenia.",
+        {},
+    ),
+    (
+        "Russia has sent more than 3,000 troops to Kazakhstan as part of the CSTO mission, "
+        "the defence ministry said.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "Armenian police detained 180 protesters who blocked streets in Yerevan on Monday.",
+        {"mass-detention": "AM"},
+    ),
+    (
+        "Kyrgyzstan declared a state of emergency in the Batken region after fighting on the "
+        "border with Tajikistan.",
+        {"state-of-emergency": "KG"},
+    ),
+    (
+        "A curfew remains in place in Khorog, regional authorities said.",
+        {"state-of-emergency": "TJ"},
+    ),
+    (
+        "The authorities in Dushanbe extended the counter-terrorism operation regime in "
+        "Gorno-Badakhshan.",
+        {"state-of-emergency": "TJ"},
+    ),
+    (
+        "Belarusian riot police arrested dozens of women at a march in Minsk.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "More than 2,000 people have been detained in Russia since the start of the protests,"
+        " according to OVD-Info.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "Moscow denied reports that Russian troops had been deployed to Armenia.",
+        {},
+    ),
+    (
+        "The CSTO said its peacekeepers would leave Kazakhstan within ten days.",
+        {},
+    ),
+    (
+        "Rosgvardia deployed additional units to Moscow ahead of the rally.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "Riot police were deployed in central Almaty.",
+        {},
+    ),
+    (
+        "Armenia marks the anniversary of the March 1, 2008 events, when a state of emergency"
+        " was declared in Yerevan.",
+        {},
+    ),
+    (
+        "Tokayev said the state of emergency would be lifted on Wednesday.",
+        {},
+    ),
+    (
+        "Войска ОДКБ начали выход из Казахстана.",
+        {},
+    ),
+    (
+        "В Ереване задержали более 400 участников акций протеста.",
+        {"mass-detention": "AM"},
+    ),
+    (
+        "В Минске силовики задержали сотни человек.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "В Кыргызстане ввели режим чрезвычайной ситуации в Баткенской области.",
+        {"state-of-emergency": "KG"},
+    ),
+    (
+        "Росгвардия направила дополнительные силы в Дагестан.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "Армия Армении приведена в полную боевую готовность.",
+        {},
+    ),
+    (
+        "В Москве отменили режим КТО.",
+        {},
+    ),
+    (
+        "Российские военные будут переброшены в Таджикистан в следующем году.",
+        {},
+    ),
+    (
+        "Режим контртеррористической операции, введенный в Белгородской области, продлен.",
+        {"state-of-emergency": "RU"},
+    ),
+    (
+        "В Подмосковье задержаны 35 мигрантов.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "В Бишкеке задержан подозреваемый в убийстве.",
+        {},
+    ),
+    (
+        "Суд в Бишкеке заочно арестовал 30 человек.",
+        {},
+    ),
+    (
+        "Полиция Алматы задержала 5 человек.",
+        {},
+    ),
+    (
+        "ОДКБ отправит миротворцев в Казахстан.",
+        {},
+    ),
+    (
+        "Kazakhstan will not ask the CSTO to send troops again, Tokayev said.",
+        {},
+    ),
+    (
+        "Thousands of troops from Russia, Belarus and Armenia arrived in Kazakhstan.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "The Interior Ministry said 2,500 people had been arrested in Kazakhstan since the "
+        "riots began.",
+        {"mass-detention": "KZ"},
+    ),
+    (
+        "Tajik border guards detained 23 Afghan citizens who crossed the border illegally.",
+        {"mass-detention": "TJ"},
+    ),
+    (
+        "Martial law has been in force in Ukraine since February 2022.",
+        {},
+    ),
+    (
+        "В Казахстане продлили режим ЧП до 19 января.",
+        {"state-of-emergency": "KZ"},
+    ),
+    (
+        "Пашинян заявил, что не видит необходимости вводить военное положение.",
+        {},
+    ),
+    (
+        "In Belarus, more than 6,700 people were detained in the first days after the vote.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "Kazakhstan lifted the curfew in Almaty but the state of emergency remains in force "
+        "until January 19.",
+        {"state-of-emergency": "KZ"},
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", PHRASINGS)
+def test_phrasings_issue_4(rules: RuleSet, text: str, expected: dict[str, str]) -> None:
+    got = {d.rule: d.countries for d in rules.detect(Document("", text))}
+    assert set(got) == set(expected), got
+    for rule, country in expected.items():
+        assert got[rule] == (country,), got
