@@ -71,7 +71,7 @@ def corpus(n: int, seed: int = 4) -> list[Document]:
     """~2 KB articles glued from the regression cases: event-dense, a worst case."""
     cases = [json.loads(line) for p in sorted((ROOT / "tests" / "data" / "cases").glob("*.jsonl"))
              for line in p.read_text(encoding="utf-8").splitlines() if line]
-    sample = ROOT.parent / "shared" / "samples" / "kazakhstan-csto-2022-01-10.txt"
+    sample = ROOT / "tests" / "data" / "kazakhstan-csto-2022-01-10.txt"
     by_lang: dict[str, list[str]] = {"en": [], "ru": []}
     for case in cases:
         by_lang.setdefault(case["language"], []).append(case["text"])

@@ -27,15 +27,19 @@ from bot.feedhealth import feed_health, format_health
 from bot.fetcher import Fetcher
 from bot.fulltext import FullText
 from bot.health import PollTracker, build_health
+from bot.lease import PollLeases
 from bot.metrics import Metrics, MetricsServer, start_metrics_server
 from bot.outbox import Outbox
 from bot.parser import Parser
 from bot.pipeline import Pipeline
 from bot.poller import Poller, PollResult
+from bot.progress import Progress
+from bot.reload import ConfigWatcher, watched_paths
 from bot.scheduler import FeedScheduler
 from bot.sender import ConsoleSink, OutboxConsumer, Sender
 from bot.settings import Env, FeedSpec
 from bot.store import Keys, RedisHandle, open_redis
+from bot.store.keys import DEFAULT_PREFIX
 from bot.stories import StoryStore
 from bot.subscribers import SubscriberStore
 from bot.telegram.app import BotServices, build_application
@@ -44,7 +48,9 @@ from bot.telegram.types import StatusReport, StorySummary
 
 log = logging.getLogger(__name__)
 
-Role = Literal["all", "poller", "sender", "bot"]
+# worker = poller + sender without answering Telegram: scale out with N workers + 1 bot.
+Role = Literal["all", "poller", "sender", "bot", "worker"]
+ROLES: tuple[Role, ...] = ("all", "poller", "sender", "bot", "worker")
 HOUSEKEEPING_EDITS = 60.0  # seconds between flushes of coalesced source edits
 HOUSEKEEPING_DIGESTS = 300.0  # seconds between digest rounds
 
@@ -59,11 +65,16 @@ class Current:
 class Eventwatch:
     def __init__(self, env: Env, config: Config, *, role: Role = "all",
                  keys: Keys | None = None, out: IO[str] | None = None,
-                 updates_timeout: float = 10.0) -> None:
+                 updates_timeout: float = 10.0, watch_config: bool = False,
+                 reload_debounce: float = 0.5) -> None:
         self.env = env
         self.current = Current(config)
         self.role = role
-        self.keys = keys or Keys()
+        self.keys = keys or Keys(env.redis_prefix or DEFAULT_PREFIX)
+        self.watch_config = watch_config  # reload when a config file changes (watchfiles)
+        self.reload_debounce = reload_debounce
+        self.watcher: ConfigWatcher | None = None
+        self._reload_lock = asyncio.Lock()
         self.out = out
         self.updates_timeout = updates_timeout  # long-polling getUpdates, seconds
         self.metrics = Metrics()
@@ -180,7 +191,11 @@ class Eventwatch:
     async def run_once(self) -> int:
         """Poll every feed once, process and deliver everything; the number of alerts."""
         assert self.consumer is not None
-        results = await self.poller.poll_many(self.config.feeds)
+        # A first run over many feeds takes a while: a bar on a terminal (stderr) only.
+        with Progress(len(self.config.feeds), sys.stderr, label="polling",
+                      unit=" feeds") as progress:
+            results = await self.poller.poll_many(
+                self.config.feeds, progress=lambda feed, result: progress.advance())
         for feed, result in zip(self.config.feeds, results, strict=True):
             if result.error:
                 log.warning("feed failed", extra={"feed": feed.id, "error": result.error})
@@ -190,31 +205,54 @@ class Eventwatch:
 
     async def reload(self) -> list[str]:
         """Load the config again; on errors keep the old one and return them."""
-        try:
-            config = await asyncio.to_thread(load_config, self.config.directory)
-        except ConfigErrors as exc:
-            lines = [str(e) for e in exc.errors]
-            log.error("config reload failed; the old config keeps running",
-                      extra={"errors": lines})
-            return lines
-        self.current = Current(config)
-        if self.scheduler is not None:
-            self.scheduler.reschedule(config.feeds)
+        async with self._reload_lock:  # a SIGHUP and a file change at once: one at a time
+            try:
+                config = await asyncio.to_thread(load_config, self.config.directory)
+            except ConfigErrors as exc:
+                lines = [str(e) for e in exc.errors]
+                log.error("config reload failed; the old config keeps running",
+                          extra={"errors": lines})
+                return lines
+            self._apply(config)
         log.info("config reloaded", extra={"feeds": len(config.feeds),
                                            "rules": len(config.rules.rule_ids)})
         return []
 
+    def _apply(self, config: Config) -> None:
+        """Swap the config in one assignment; then point the long-lived parts at it."""
+        self.current = Current(config)
+        # Poll pacing applies from the next poll; the HTTP session's limits (concurrency,
+        # timeouts) are fixed when it is opened and take a restart.
+        self.poller.settings = config.settings.poll
+        if self.scheduler is not None:
+            self.scheduler.settings = config.settings.poll
+            self.scheduler.reschedule(config.feeds)
+
+    async def reload_and_report(self, reason: str = "") -> list[str]:
+        """`reload()`, and tell the admins when the new config is refused (SIGHUP, files)."""
+        log.info("reloading config", extra={"reason": reason or "request"})
+        errors = await self.reload()
+        if errors:
+            shown = "\n".join(errors[:20])
+            more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+            await self.notify_admins(
+                f"Config reload failed ({reason or 'request'}); the old config keeps "
+                f"running:\n{shown}{more}")
+        return errors
+
     async def start(self) -> None:
         """Start what this process's role does; returns once everything runs."""
         settings = self.config.settings
-        polls = self.role in ("all", "poller")
-        sends = self.role in ("all", "sender")
+        polls = self.role in ("all", "poller", "worker")
+        sends = self.role in ("all", "sender", "worker")
         answers = self.role in ("all", "bot")
         if polls:
             self.scheduler = FeedScheduler(
                 self.config.feeds, settings.poll, self.poller, self.on_result,
                 on_dead=lambda feed, reason: self.notify_admins(
                     f"Feed {feed.id} is dead: {reason}"),
+                leases=PollLeases(self.redis_handle.client, self.keys),
+                on_skip=lambda feed: self.poll_tracker.record(),
             )
             self.scheduler.start(resume=await self.poller.schedule_state(self.config.feeds))
         if sends and self.consumer is not None:
@@ -244,9 +282,16 @@ class Eventwatch:
             max_poll_age=3 * settings.poll.max_interval,
         )
         self.metrics_server = await start_metrics_server(settings.metrics, self.metrics, health)
+        if self.watch_config:
+            self.watcher = ConfigWatcher(lambda: watched_paths(self.config),
+                                         lambda: self.reload_and_report("files changed"),
+                                         debounce=self.reload_debounce)
+            self.watcher.start()
 
     async def stop(self) -> None:
         """Stop taking work, let work in flight finish; what is left stays queued."""
+        if self.watcher is not None:
+            await self.watcher.stop()
         if self.telegram is not None and self.telegram.running:
             assert self.telegram.updater is not None
             await self.telegram.updater.stop()
@@ -266,11 +311,20 @@ class Eventwatch:
 async def serve(env: Env, config: Config, *, role: Role, out: IO[str] | None = None) -> None:
     """Run until SIGINT or SIGTERM (or SIGHUP reloads), then stop cleanly."""
     stop = asyncio.Event()
-    async with Eventwatch(env, config, role=role, out=out) as app:
+    reloads: set[asyncio.Future[list[str]]] = set()
+
+    async with Eventwatch(env, config, role=role, out=out, watch_config=True) as app:
         loop = asyncio.get_running_loop()
+
+        def hangup() -> None:
+            log.info("SIGHUP received")
+            future = asyncio.ensure_future(app.reload_and_report("SIGHUP"))
+            reloads.add(future)  # keep a reference until it is done
+            future.add_done_callback(reloads.discard)
+
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(app.reload()))
+        loop.add_signal_handler(signal.SIGHUP, hangup)
         await app.start()
         log.info("eventwatch running", extra={"role": role, "feeds": len(config.feeds)})
         try:
@@ -297,7 +351,8 @@ def run(env: Env, config: Config, *, once: bool = False, role: Role = "all") -> 
 async def show_feeds(env: Env, config: Config, out: IO[str]) -> int:
     handle = await open_redis(env.redis_url, env.data_dir)
     try:
-        rows = await feed_health(handle.client, Keys(), config.feeds)
+        rows = await feed_health(handle.client, Keys(env.redis_prefix or DEFAULT_PREFIX),
+                                 config.feeds)
     finally:
         await handle.close()
     out.write(format_health(rows) + "\n")

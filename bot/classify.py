@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.progress import Progress
 from detectors.engine import RuleSet
 from detectors.spec import RuleFile
 from detectors.types import Detection, Document
@@ -94,8 +95,17 @@ def run_detect(rules: RuleSet, stdin: TextIO, stdout: TextIO, stderr: TextIO, *,
         _write(stdout, _classify(rules, file.name, doc, explain=explain, countries=countries))
         return 0
 
+    with Progress(None, stderr, label="detect", unit=" articles") as progress:
+        bad = _detect_lines(rules, stdin, stdout, stderr, explain=explain,
+                            countries=countries, progress=progress)
+    return 1 if bad else 0
+
+
+def _detect_lines(rules: RuleSet, stdin: TextIO, stdout: TextIO, stderr: TextIO, *,
+                  explain: bool, countries: frozenset[str] | None, progress: Progress) -> int:
     bad = 0
     for number, line in enumerate(stdin, start=1):
+        progress.advance()  # a bar on a terminal only: stdout stays clean JSON Lines
         if not line.strip():
             continue
         try:
@@ -114,7 +124,7 @@ def run_detect(rules: RuleSet, stdin: TextIO, stdout: TextIO, stderr: TextIO, *,
             continue
         _write(stdout, _classify(rules, record.id, record.document(),
                                  explain=explain, countries=countries))
-    return 1 if bad else 0
+    return bad
 
 
 def print_schema(stdout: TextIO) -> int:

@@ -35,8 +35,10 @@ def _parser(env: Env) -> argparse.ArgumentParser:
     run = with_config(sub.add_parser("run", help="poll feeds and deliver alerts"))
     run.add_argument("--once", action="store_true",
                      help="poll every feed once, deliver everything, then exit")
-    run.add_argument("--role", choices=("all", "poller", "sender", "bot"), default="all",
-                     help="which part of the work this process does (default: all)")
+    run.add_argument("--role", choices=("all", "poller", "sender", "bot", "worker"),
+                     default="all",
+                     help="which part of the work this process does: all, poller, sender, "
+                     "bot (answers Telegram), worker (poller + sender) (default: all)")
 
     with_config(sub.add_parser("check", help="validate settings, feeds and rules"))
 

@@ -80,6 +80,7 @@ def load_config(directory: Path, *, run_examples: bool = False) -> Config:
         if parsed is not None:
             feeds = _resolve_local(parsed.feeds, directory)
         errors.extend(_duplicate_ids(feeds_src, "feeds", "feed"))
+        errors.extend(_below_floor(feeds_src, settings.poll.min_interval))
 
     sources: dict[str, yamlsource.LocatedYAML] = {}
     rule_files: list[tuple[str, RuleFile]] = []
@@ -129,6 +130,18 @@ def _duplicate_ids(src: yamlsource.LocatedYAML, section: str, what: str) -> list
         if ident in seen:
             out.append(src.error((section, i, "id"), f"duplicate {what} id {ident!r}"))
         seen.add(ident)
+    return out
+
+
+def _below_floor(src: yamlsource.LocatedYAML, floor: float) -> list[ConfigError]:
+    """A feed's own interval may go below 30 s (tests, demos) but not below poll.min_interval."""
+    items = src.data.get("feeds") if isinstance(src.data, dict) else None
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        value = item.get("interval") if isinstance(item, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < floor:
+            out.append(src.error(("feeds", i, "interval"),
+                                 f"below poll.min_interval ({floor:g} s)"))
     return out
 
 

@@ -8,7 +8,10 @@ are pure functions of a poll's outcome, so tests drive them without clocks or sl
 - `max_instances=1` and `coalesce=True`, plus a running-set guard, so the same feed is
   never polled twice at once (also not by `poll_now`);
 - after each poll the job is re-timed to the interval the outcome calls for;
-- nothing a poll or a callback raises escapes the job.
+- nothing a poll or a callback raises escapes the job;
+- with `leases` (bot/lease.py), processes sharing one Redis poll each feed once per
+  slot: a job that loses the lease skips the poll and re-times itself to the shared
+  schedule.
 """
 
 from __future__ import annotations
@@ -107,8 +110,13 @@ class FeedPoller(Protocol):
     async def poll(self, feed: FeedSpec, *, now: datetime | None = None) -> PollResult: ...
 
 
+class Leases(Protocol):
+    async def claim(self, feed_id: str, now: datetime, interval: float) -> float | None: ...
+
+
 OnResult = Callable[[FeedSpec, "PollResult"], Awaitable[None]]
 OnDead = Callable[[FeedSpec, str], Awaitable[None]]
+OnSkip = Callable[[FeedSpec], None]
 Clock = Callable[[], datetime]
 
 
@@ -129,8 +137,12 @@ class FeedScheduler:
         clock: Clock | None = None,
         on_dead: OnDead | None = None,
         rng: random.Random | None = None,
+        leases: Leases | None = None,
+        on_skip: OnSkip | None = None,
     ) -> None:
         self.settings = settings
+        self.leases = leases
+        self.on_skip = on_skip
         self.poller = poller
         self.on_result = on_result
         self.on_dead = on_dead
@@ -213,6 +225,9 @@ class FeedScheduler:
         self._scheduler.add_job(
             self.run_feed,
             trigger=IntervalTrigger(seconds=interval, start_date=at, timezone=UTC),
+            # Explicit, or a start already past when the scheduler starts (zero jitter,
+            # a slow start with many feeds) would wait a whole interval.
+            next_run_time=at,
             args=(feed.id,),
             id=self.job_id(feed.id),
             name=feed.id,
@@ -228,23 +243,32 @@ class FeedScheduler:
         if self._scheduler.get_job(self.job_id(feed_id)):
             self._scheduler.remove_job(self.job_id(feed_id))
 
-    def _retime(self, feed_id: str, delay: float) -> None:
+    def _retime(self, feed_id: str, delay: float, *, remember: bool = True) -> None:
+        """Next run in `delay` s; `remember` makes it the feed's interval from then on."""
         if self._scheduler is None or feed_id not in self._feeds:
             return
-        self._intervals[feed_id] = delay
+        if remember:
+            self._intervals[feed_id] = delay
+        every = self._interval(self._feeds[feed_id])
         start = self.clock() + timedelta(seconds=delay)
         if self._scheduler.get_job(self.job_id(feed_id)):
             self._scheduler.reschedule_job(
                 self.job_id(feed_id),
-                trigger=IntervalTrigger(seconds=delay, start_date=start, timezone=UTC),
+                trigger=IntervalTrigger(seconds=every, start_date=start, timezone=UTC),
             )
 
-    async def poll_now(self, feed_id: str) -> PollResult | None:
-        """Poll one feed immediately (admin command, tests); None if already running."""
-        return await self.run_feed(feed_id)
+    def _interval(self, feed: FeedSpec) -> float:
+        return self._intervals.get(feed.id) or base_interval(feed, self.settings)
 
-    async def run_feed(self, feed_id: str) -> PollResult | None:
-        """The job body. Never raises; skips if the feed is already being polled."""
+    async def poll_now(self, feed_id: str) -> PollResult | None:
+        """Poll one feed immediately (admin command, tests); None if already running.
+        An explicit request, so it takes no lease (a concurrent job poll still can't
+        overlap in this process)."""
+        return await self.run_feed(feed_id, leased=False)
+
+    async def run_feed(self, feed_id: str, *, leased: bool = True) -> PollResult | None:
+        """The job body. Never raises; skips if the feed is already being polled (here,
+        or, with leases, by another process)."""
         feed = self._feeds.get(feed_id)
         if feed is None or feed_id in self._running:
             if feed is not None:
@@ -255,6 +279,8 @@ class FeedScheduler:
         if task is not None:
             self._tasks.add(task)
         try:
+            if leased and not await self._leased(feed):
+                return None
             return await self._run(feed)
         except asyncio.CancelledError:
             raise
@@ -265,6 +291,25 @@ class FeedScheduler:
             self._running.discard(feed_id)
             if task is not None:
                 self._tasks.discard(task)
+
+    async def _leased(self, feed: FeedSpec) -> bool:
+        """May this process poll the feed now? (Always, without leases.)"""
+        if self.leases is None:
+            return True
+        interval = self._interval(feed)
+        try:
+            wait = await self.leases.claim(feed.id, self.clock(), interval)
+        except Exception:  # Redis away: the poll could not be processed anyway
+            log.warning("poll lease unavailable; poll skipped", extra={"feed": feed.id},
+                        exc_info=True)
+            self._retime(feed.id, min(interval, 30.0), remember=False)
+            return False
+        if wait is None:
+            return True
+        if self.on_skip is not None:
+            self.on_skip(feed)  # the feed is being handled, by another process
+        self._retime(feed.id, max(wait, 0.01), remember=False)
+        return False
 
     async def _run(self, feed: FeedSpec) -> PollResult:
         result = await self.poller.poll(feed, now=self.clock())

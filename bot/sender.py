@@ -16,6 +16,8 @@ without a record. `ConsoleSink` consumes the same outbox and prints instead.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import functools
 import logging
 import os
 import random
@@ -131,6 +133,7 @@ class _Job:
     plain: bool = False
     edit_claimed: bool = False
     reply: bool = True
+    seq: tuple[int, int] = (0, 0)  # the alert's outbox entry id: the chat's delivery order
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,51 @@ class _Fanout:
 
         handle = loop.call_later(delay, fire)
         self.timers.add(handle)
+
+
+def entry_seq(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("1700000000000-3") as a sortable pair."""
+    ms, _, n = entry_id.partition("-")
+    try:
+        return int(ms), int(n or 0)
+    except ValueError:
+        return 0, 0
+
+
+class ChatOrder:
+    """Each chat gets its alerts in outbox order, even when retries reshuffle the jobs
+    (after an outage every job retries on its own jittered timer). A job that is not its
+    chat's oldest waits, parked, until the older ones are done; then it is woken."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, list[tuple[int, int]]] = {}  # chat → seqs, sorted
+        self._parked: dict[tuple[str, tuple[int, int]], Callable[[], None]] = {}
+
+    def enter(self, chat: str, seq: tuple[int, int]) -> None:
+        queue = self._waiting.setdefault(chat, [])
+        if seq not in queue:
+            bisect.insort(queue, seq)
+
+    def ready(self, chat: str, seq: tuple[int, int], wake: Callable[[], None]) -> bool:
+        """True when the job may send now; else `wake()` is called when it may."""
+        queue = self._waiting.get(chat)
+        if not queue or queue[0] == seq or seq not in queue:
+            return True
+        self._parked[(chat, seq)] = wake
+        return False
+
+    def leave(self, chat: str, seq: tuple[int, int]) -> None:
+        self._parked.pop((chat, seq), None)
+        queue = self._waiting.get(chat)
+        if queue is None or seq not in queue:
+            return
+        queue.remove(seq)
+        if not queue:
+            del self._waiting[chat]
+            return
+        wake = self._parked.pop((chat, queue[0]), None)
+        if wake is not None:
+            wake()
 
 
 class OutboxConsumer:
@@ -273,10 +321,20 @@ class OutboxConsumer:
                     await asyncio.sleep(1.0)
             if self._tasks:
                 await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            await self._release()
         finally:
             self._stopping.set()
             heartbeat.cancel()
             self._stopped.set()
+
+    async def _release(self) -> None:
+        try:
+            released = await self.outbox.release(self.consumer, idle=self.claim_idle * 10)
+        except Exception:  # then they are reclaimed after claim_idle, as after a crash
+            log.warning("could not release unfinished alerts", exc_info=True)
+            return
+        if released:
+            log.info("unfinished alerts left for the next sender", extra={"alerts": released})
 
     async def stop(self) -> None:
         """Finish in-flight sends; whatever is not done stays pending for the next start."""
@@ -328,6 +386,7 @@ class Sender(OutboxConsumer):
         self.digests = digests or DigestStore(outbox)
         self.rule_title = rule_title
         self.pacer = Pacer(self.telegram.rate_limits)
+        self.order = ChatOrder()
         self.concurrency = concurrency
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -382,7 +441,8 @@ class Sender(OutboxConsumer):
         for t in targets:
             if t.language not in rendered:
                 rendered[t.language] = self.render(alert, t.language)
-            jobs.append(_Job(alert, t, rendered[t.language]))
+            jobs.append(_Job(alert, t, rendered[t.language], seq=entry_seq(entry.entry_id)))
+            self.order.enter(t.key, jobs[-1].seq)
         log.info("delivering alert", extra={"alert": alert.id, "kind": alert.kind.value,
                                             "chats": len(jobs)})
         return await self._fanout(jobs)
@@ -406,6 +466,8 @@ class Sender(OutboxConsumer):
             for w in workers:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+            for job in jobs:  # done, or stopped: either way younger alerts may go now
+                self.order.leave(job.target.key, job.seq)
         return fan.remaining <= 0
 
     async def _worker(self, fan: _Fanout) -> None:
@@ -413,6 +475,9 @@ class Sender(OutboxConsumer):
             job = await fan.queue.get()
             if self._stopping.is_set():
                 return
+            if not self.order.ready(job.target.key, job.seq,
+                                    functools.partial(fan.later, job, 0)):
+                continue
             wait = self.pacer.reserve(job.target.key, job.target.is_group)
             if wait > 0:
                 fan.later(job, wait)
@@ -432,6 +497,7 @@ class Sender(OutboxConsumer):
         self.pacer.sent(job.target.key, job.target.is_group)
         outcome = await self._send(job)
         if outcome is None:
+            self.order.leave(job.target.key, job.seq)
             fan.done()
         else:  # retry this job (or its successor) later; never dropped
             fan.later(outcome.job, outcome.delay)

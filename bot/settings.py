@@ -110,7 +110,8 @@ class FeedSpec(Section):
     url: str
     name: str = ""
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] | None = None
-    interval: Annotated[float, Field(ge=30, le=3600)] | None = None
+    # Below 30 s only for tests and demos: the effective floor is poll.min_interval.
+    interval: Annotated[float, Field(ge=1, le=3600)] | None = None
     fulltext: bool = False
     backfill: Backfill | None = None  # overrides poll.backfill for this feed
 
@@ -146,6 +147,7 @@ class Env:
     telegram_api_url: str
     config_dir: Path
     data_dir: Path
+    redis_prefix: str | None = None  # EVENTWATCH_REDIS_PREFIX: several deployments, one Redis
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -158,6 +160,7 @@ class Env:
             ).rstrip("/"),
             config_dir=Path(e.get("EVENTWATCH_CONFIG") or "config"),
             data_dir=Path(e.get("EVENTWATCH_DATA_DIR") or "data"),
+            redis_prefix=e.get("EVENTWATCH_REDIS_PREFIX") or None,
         )
 
     def __repr__(self) -> str:  # never show the token

@@ -113,7 +113,8 @@ def _shape(rule: CompiledRule) -> tuple[tuple[int, ...], object]:
     figures = tuple(
         (f.name, s(f.counts), s(f.after), f.window, s(f.near), f.distance) for f in rule.figures
     )
-    return tuple(slots), (clauses, figures)
+    exclude = tuple(sorted((s((g,))[0], s(others)) for g, others in rule.exclude.items()))
+    return tuple(slots), (clauses, figures, exclude)
 
 
 def _sharing(rules: list[CompiledRule], label_terms: Mapping[int, frozenset[int]]) -> Sharing:
@@ -194,6 +195,12 @@ def _compile_rule(
             near=refs(fig.near, ("figures", name, "near")), distance=fig.distance,
         ))
     figure_names = set(spec.figures)
+    exclude: dict[int, tuple[int, ...]] = {}
+    for name, others in spec.exclude.items():
+        if name not in group_label:
+            err(("exclude", name), f"unknown term group {name!r}")
+            continue
+        exclude[group_label[name]] = refs(others, ("exclude", name))
 
     def condition(text: str, path: Loc) -> Condition | None:
         m = _THRESHOLD.match(text)
@@ -238,6 +245,7 @@ def _compile_rule(
         scope=scope, clauses=tuple(clauses), figures=tuple(figures), escalate=tuple(escalate),
         examples_match=spec.examples.match, examples_no_match=spec.examples.no_match,
         group_names={label: name for name, label in group_label.items()},
+        exclude=exclude,
     )
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
+from detectors.errors import RuleError
 from detectors.matcher import Matcher, Scan, Span
-from detectors.numbers import LINKING, Quantity, find_quantities
+from detectors.numbers import LINKING, MONTHS, Quantity, find_quantities
 from detectors.tokens import Tokens, analyse, guess_language
 from detectors.types import Detection, Document, Severity
 
@@ -96,6 +97,7 @@ class CompiledRule:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     group_names: Mapping[int, str]
+    exclude: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # group → groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +124,11 @@ class Guard:
     after: int
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):  # a tuple: built for every place name of every document
     start: int
     end: int
     code: str
-    kind: str  # place | adj
+    kind: str  # place | adj | leader
     locative: bool  # after "in", "to", "в", "на"…
     blocked: bool = False  # after "with", "from", "из": a partner or origin, not the place
 
@@ -183,6 +184,8 @@ class _Match:
     approx: set[str]
     reports: list[SentenceReport]
     located: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # countries, actors
+    # figures, score, evidence, approximate: the same for every rule sharing this match
+    summary: tuple[dict[str, int], float, tuple[str, ...], tuple[str, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -303,10 +306,9 @@ class RuleSet:
             out.append(explanation)
         return tuple(out)
 
-    def check_examples(self) -> list[Any]:
-        """Run every rule's inline examples; one RuleError per example that fails."""
-        from detectors.errors import RuleError
-
+    def check_examples(self) -> list[RuleError]:
+        """Run every rule's inline examples (each under its rule's own scope); one
+        RuleError per example that fails."""
         errors: list[RuleError] = []
         for rule in self.rules:
             for key, texts, want in (
@@ -336,10 +338,12 @@ class RuleSet:
             if not cues:
                 continue
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
-            positions = [s for s, e in cues for s in range(s, e) if s not in excluded]
+            positions = [t for s, e in cues for t in range(s, e) if t not in excluded]
             if positions:
                 guarded[guard.kind] = positions
         when = _historical_when(toks)
+        if doc.published is not None:
+            when += _past_years(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
         return _Doc(toks, scan, self.matcher, language, guarded, self._mentions(toks, spans))
@@ -380,7 +384,7 @@ class RuleSet:
             if (out and out[-1].end == s and out[-1].code != code
                     and toks.sentence_of[out[-1].start] == sent):
                 # "the Russia-Turkey deal": a pair of countries names a relation, not a place
-                out[-1] = replace(out[-1], blocked=True)
+                out[-1] = out[-1]._replace(blocked=True)
                 blocked = True
             out.append(Mention(s, e, code, kind, locative, blocked))
         return out
@@ -422,11 +426,13 @@ class RuleSet:
                     result = self._sentence_locations(state, sent)
         if not result:
             counts: Counter[str] = Counter()
-            for m in state.mentions:
+            # partners ("border with Turkey") count only when nothing else is named
+            free = [m for m in state.mentions if not m.blocked] or state.mentions
+            for m in free:
                 if m.kind == "place":
                     counts[m.code] += 2 if m.locative else 1
             if not counts:
-                for m in state.mentions:
+                for m in free:
                     counts[m.code] += 1
             if counts:
                 top = counts.most_common(1)[0][1]
@@ -515,7 +521,15 @@ class RuleSet:
                 free: dict[int, list[Span]] = {}
                 for label in (*clause.all, *clause.any):
                     ok = []
+                    masks = [sp for other in rule.exclude.get(label, ())
+                             for sp in state.hits(other, sent)]
                     for span in state.hits(label, sent):
+                        if masks and any(s < span[1] and span[0] < e for s, e in masks):
+                            if explain:
+                                failed.append(f"{names[label]}: "
+                                              f"{' '.join(toks.words[span[0]:span[1]])!r} "
+                                              "is part of an excluded phrase")
+                            continue
                         why = self._guard_reason(state, span, clause.guards)
                         if why is None:
                             ok.append(span)
@@ -579,32 +593,32 @@ class RuleSet:
     ) -> tuple[Detection | None, RuleExplanation | None]:
         if found is None:
             found = self._match(rule, state, explain=explain)
-        matched, approx, reports = found.matched, found.approx, found.reports
+        matched = found.matched
         scope = rule.scope if countries is None else countries
-        scope_t = ("*",) if scope == ALL else tuple(sorted(scope))
         reasons: list[str] = []
         detection: Detection | None = None
-        located: list[str] = []
-        actors: list[str] = []
+        located: tuple[str, ...] = ()
+        actors: tuple[str, ...] = ()
         if not matched:
             reasons.append("no sentence satisfies a clause")
         else:
             if found.located is None:
                 found.located = self._locate(state, matched)
-            located, actors = list(found.located[0]), list(found.located[1])
-            in_scope = scope == ALL or any(c in scope for c in located)
+            located, actors = found.located
+            in_scope = scope == ALL or not scope.isdisjoint(located)
             if not located and scope != ALL:
                 reasons.append("countries: none found")
             elif not in_scope:
                 reasons.append(f"countries: {','.join(located)} outside scope")
             else:
-                detection = self._detection(rule, state, matched, located, actors, approx)
+                detection = self._detection(rule, state, found)
         explanation = None
         if explain:
             explanation = RuleExplanation(
-                rule=rule.id, fired=detection is not None, scope=scope_t,
-                countries=tuple(located), actors=tuple(actors), reasons=tuple(reasons),
-                sentences=tuple(reports),
+                rule=rule.id, fired=detection is not None,
+                scope=("*",) if scope == ALL else tuple(sorted(scope)),
+                countries=located, actors=actors, reasons=tuple(reasons),
+                sentences=tuple(found.reports),
             )
         return detection, explanation
 
@@ -628,29 +642,36 @@ class RuleSet:
                   if toks.sentence_of[m.start] in matched and m.code not in located]
         return tuple(located), tuple(dict.fromkeys(actors))
 
-    def _detection(self, rule: CompiledRule, state: _Doc, matched: dict[int, dict[str, int]],
-                   located: list[str], actors: list[str], approx: set[str]) -> Detection:
-        toks = state.toks
-        figures: dict[str, int] = {}
-        for sent_figures in matched.values():
-            for name, value in sent_figures.items():
-                figures[name] = max(value, figures.get(name, 0))
+    def _detection(self, rule: CompiledRule, state: _Doc, found: _Match) -> Detection:
+        if found.summary is None:  # shared by every rule with the same match
+            toks = state.toks
+            figures: dict[str, int] = {}
+            for sent_figures in found.matched.values():
+                for name, value in sent_figures.items():
+                    figures[name] = max(value, figures.get(name, 0))
+            weight = sum(ZONE_WEIGHT[toks.zone[s]] for s in found.matched)
+            found.summary = (
+                figures,
+                round(min(1.0, weight), 3),
+                tuple(toks.sentences[s] for s in sorted(found.matched))[:5],
+                tuple(sorted(n for n in found.approx if n in figures)),
+            )
+        figures, score, evidence, approximate = found.summary
         severity = rule.severity
         for cond, level in rule.escalate:
             if cond.holds(figures) and level > severity:
                 severity = level
-        weight = sum(ZONE_WEIGHT[toks.zone[s]] for s in matched)
-        score = round(min(1.0, weight), 3)
+        assert found.located is not None
         return Detection(
             rule=rule.id,
-            countries=tuple(located),
+            countries=found.located[0],
             severity=severity,
             score=score,
-            figures=figures,
-            evidence=tuple(toks.sentences[s] for s in sorted(matched))[:5],
+            figures=dict(figures),
+            evidence=evidence,
             language=state.language,
-            actors=tuple(actors),
-            approximate=tuple(sorted(n for n in approx if n in figures)),
+            actors=found.located[1],
+            approximate=approximate,
         )
 
 
@@ -667,6 +688,20 @@ def _within(free: dict[int, list[Span]], labels: tuple[int, ...], near: int) -> 
 
 
 _WHEN = frozenset({"when", "когда"})
+_YEAR_BEFORE = frozenset({"in", "of", "during", "в", "во", "за"}) | MONTHS
+
+
+def _past_years(toks: Tokens, year: int, month: int) -> list[int]:
+    """ "In January 2022, troops were deployed…" in an article of 2024 is background:
+    a year before the publication's, after "in"/"в" or a month, is a historical cue."""
+    out: list[int] = []
+    words = toks.words
+    for i, w in enumerate(words):
+        if len(w) == 4 and w.isdigit() and i and words[i - 1] in _YEAR_BEFORE:
+            y = int(w)
+            if 1900 <= y < year and not (y == year - 1 and month == 1):
+                out.append(i)
+    return out
 
 
 def _historical_when(toks: Tokens) -> list[int]:

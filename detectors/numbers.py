@@ -6,7 +6,7 @@ rule (the next few words must name something the rule counts, e.g. "troops").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Vague plurals get a conventional value: enough for a "≥ 20" threshold.
 VAGUE: dict[str, int] = {
@@ -47,11 +47,14 @@ MONTHS = frozenset({
     "августа", "сентября", "октября", "ноября", "декабря",
 })
 # Words that may stand between a verb and its count: "arrested more than 180".
-LINKING: frozenset[str] = APPROX | frozenset({"a", "total", "of", "at", "не", "the", "another"})
+LINKING: frozenset[str] = APPROX | frozenset({
+    "a", "total", "of", "at", "не", "the", "another", "rose", "risen", "reached", "exceeded",
+    "topped", "stood", "is", "was", "now", "to", "превысило", "превысил", "составило",
+    "составляет", "достигло", "достиг", "уже", "выросло",
+})
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(NamedTuple):
     value: int
     start: int  # first token
     end: int  # one past the last token

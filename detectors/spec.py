@@ -91,6 +91,11 @@ class RuleSpec(Model):
     match: tuple[Clause, ...] = Field(description="the rule fires if any clause holds")
     guards: tuple[GuardKind, ...] = ALL_GUARDS
     figures: dict[Name, FigureSpec] = Field(default_factory=dict)
+    exclude: dict[Name, tuple[Name, ...]] = Field(
+        default_factory=dict,
+        description="group → groups whose hits cancel its overlapping hits "
+        "(force: [police] drops 'police reinforcements')",
+    )
     escalate: tuple[Escalation, ...] = ()
     examples: Examples = Examples()
 

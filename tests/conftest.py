@@ -19,6 +19,8 @@ from tests.fakebotapi import fake_bot_api  # noqa: F401  (fixture: the fake Bot 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"
+# A copy of ../shared/samples/kazakhstan-csto-2022-01-10.txt, so the suite runs anywhere.
+REFERENCE_ARTICLE = DATA / "kazakhstan-csto-2022-01-10.txt"
 
 
 def _answers(url: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip as gzip_module
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -50,6 +51,7 @@ class Route:
 class Seen:
     path: str
     headers: CIMultiDict[str]
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FeedServer:

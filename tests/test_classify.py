@@ -13,9 +13,10 @@ from bot.classify import print_schema, run_detect
 from bot.config import load_config
 from bot.errors import ConfigErrors
 from detectors import ALL, RuleSet
+from tests.conftest import REFERENCE_ARTICLE
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "samples" / "kazakhstan-csto-2022-01-10.txt"
+SAMPLE = REFERENCE_ARTICLE
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +85,6 @@ def test_explain(rules: RuleSet) -> None:
 
 
 def test_file_option_reference_article(rules: RuleSet) -> None:
-    if not SAMPLE.exists():
-        pytest.skip("reference article not found")
     code, out, _ = _run(rules, "", file=SAMPLE)
     assert code == 0
     events = {e["rule"]: e for e in out[0]["events"]}  # type: ignore[union-attr]

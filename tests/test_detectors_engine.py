@@ -309,3 +309,51 @@ def test_unknown_keys_are_rejected() -> None:
 def test_rule_set_is_immutable(reference: RuleSet) -> None:
     with pytest.raises(AttributeError):
         reference.rules = ()  # type: ignore[misc]
+
+
+def test_country_scope_forms() -> None:
+    text = """
+country_sets:
+  south: [KG, TJ]
+rules:
+  - id: one
+    countries: KZ
+    guards: []
+    terms: {v: {en: [happened]}}
+    match: [{all: [v]}]
+  - id: named
+    countries: south
+    guards: []
+    terms: {v: {en: [happened]}}
+    match: [{all: [v]}]
+  - id: builtin
+    countries: csto
+    guards: []
+    terms: {v: {en: [happened]}}
+    match: [{all: [v]}]
+"""
+    rules = _compile(text)
+    assert {d.rule for d in rules.detect(Document("", "It happened in Almaty."))} == {
+        "one", "builtin"}
+    assert {d.rule for d in rules.detect(Document("", "It happened in Osh."))} == {
+        "named", "builtin"}
+    assert not rules.detect(Document("", "It happened in Paris."))
+
+
+def test_past_years_are_background_when_the_date_is_known(reference: RuleSet) -> None:
+    from datetime import UTC, datetime
+
+    text = "In January 2022, CSTO troops were deployed to Kazakhstan."
+    now = Document("", text, published=datetime(2022, 1, 7, tzinfo=UTC))
+    later = Document("", text, published=datetime(2024, 1, 5, tzinfo=UTC))
+    undated = Document("", text)
+    assert "troop-deployment" in _rules(reference, now.text)
+    assert [d.rule for d in reference.detect(now)] == ["troop-deployment"]
+    assert [d.rule for d in reference.detect(undated)] == ["troop-deployment"]
+    assert reference.detect(later) == ()
+
+
+def test_police_only_is_not_a_troop_deployment(reference: RuleSet) -> None:
+    assert not reference.detect(Document("", "Police reinforcements were sent to Almaty."))
+    assert not reference.detect(Document("", "В Алматы направлены подразделения полиции."))
+    assert reference.detect(Document("", "Police and army units were sent to Almaty."))

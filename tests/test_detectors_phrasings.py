@@ -340,12 +340,187 @@ PHRASINGS: list[tuple[str, dict[str, str]]] = [
         "until January 19.",
         {"state-of-emergency": "KZ"},
     ),
+    (
+        "Hundreds detained as Kazakhstan protests spread.",
+        {"mass-detention": "KZ"},
+    ),
+    (
+        "Dozens arrested in Minsk as women march against Lukashenko.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "Police and national guard troops were deployed in Almaty after the airport was "
+        "seized.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "Putin signed a decree on partial mobilisation, the Kremlin said.",
+        {"troop-deployment": "RU"},
+    ),
+    (
+        "A state of emergency has been in effect in the Mangystau region since Wednesday.",
+        {"state-of-emergency": "KZ"},
+    ),
+    (
+        "Kazakhstan's Tokayev ends state of emergency in Almaty.",
+        {},
+    ),
+    (
+        "Armenia declares martial law, total mobilisation after clashes with Azerbaijan.",
+        {"state-of-emergency": "AM", "troop-deployment": "AM"},
+    ),
+    (
+        "В ходе протестов в Казахстане задержаны почти 10 тысяч человек.",
+        {"mass-detention": "KZ"},
+    ),
+    (
+        "Сотни задержанных в Алматы доставлены в отделы полиции.",
+        {"mass-detention": "KZ"},
+    ),
+    (
+        "В Армении введено военное положение и объявлена всеобщая мобилизация.",
+        {"state-of-emergency": "AM", "troop-deployment": "AM"},
+    ),
+    (
+        "Tokayev says CSTO troops will start leaving Kazakhstan in two days.",
+        {},
+    ),
+    (
+        "The team sent three players to the national squad in Almaty.",
+        {},
+    ),
+    (
+        "An emergency landing in Novosibirsk left 12 passengers injured.",
+        {},
+    ),
+    (
+        "Kazakh police detained 12 people suspected of looting shops in Almaty.",
+        {},
+    ),
+    (
+        "Tajikistan said Kyrgyz troops had entered its territory near Vorukh, a claim Bishkek"
+        " denied.",
+        {},
+    ),
+    (
+        "Belarus moved troops and military equipment to the border with Lithuania on Monday.",
+        {"troop-deployment": "BY"},
+    ),
+    (
+        "Over 1,000 people were detained across Russia during protests in support of Navalny.",
+        {"mass-detention": "RU"},
+    ),
+    (
+        "Около 300 человек задержаны в Тбилиси.",
+        {},
+    ),
+    (
+        "A regime of counter-terrorist operation was introduced in Makhachkala on Sunday.",
+        {"state-of-emergency": "RU"},
+    ),
+    (
+        "Число задержанных в Минске превысило 500 человек.",
+        {"mass-detention": "BY"},
+    ),
+    (
+        "Колонна бронетехники движется в сторону Алматы.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "В Бишкеке введен режим повышенной готовности из-за паводков.",
+        {},
+    ),
+    (
+        "Войска вошли в Алматы утром в четверг.",
+        {"troop-deployment": "KZ"},
+    ),
+    (
+        "Police reinforcements were sent to Almaty.",
+        {},
+    ),
+    (
+        "Additional police units were deployed in central Minsk.",
+        {},
+    ),
+    (
+        "В центр Минска стянули ОМОН и внутренние войска.",
+        {"troop-deployment": "BY"},
+    ),
+    (
+        "В Алматы направлены дополнительные наряды полиции.",
+        {},
+    ),
+    (
+        "Turkey sent reinforcements to Idlib.",
+        {},
+    ),
+    (
+        "Kazakh customs officers detained 40 trucks carrying sanctioned goods at the border "
+        "with Russia.",
+        {},
+    ),
+    (
+        "Police in Bishkek detained 25 vehicles during a raid on illegal taxis.",
+        {},
+    ),
+    (
+        "Сборная России прибыла в Минск на товарищеский матч.",
+        {},
+    ),
+    (
+        "В 2022 году в Казахстан были введены миротворцы ОДКБ, напомнил эксперт.",
+        {},
+    ),
+    (
+        "Армия болельщиков прибыла в Ереван.",
+        {},
+    ),
+    (
+        "Задержка зарплаты: 300 рабочих завода в Караганде вышли на забастовку.",
+        {},
+    ),
 ]
 
 
 @pytest.mark.parametrize("text,expected", PHRASINGS)
 def test_phrasings_issue_4(rules: RuleSet, text: str, expected: dict[str, str]) -> None:
     got = {d.rule: d.countries for d in rules.detect(Document("", text))}
+    assert set(got) == set(expected), got
+    for rule, country in expected.items():
+        assert got[rule] == (country,), got
+
+
+HEADLINES: list[tuple[str, dict[str, str]]] = [
+    ("Russia-led bloc to send troops to Kazakhstan",
+     {}),
+    ("CSTO agrees to send peacekeepers to Kazakhstan",
+     {}),
+    ("CSTO peacekeepers arrive in Kazakhstan",
+     {"troop-deployment": "KZ"}),
+    ("Kazakhstan declares state of emergency in Almaty",
+     {"state-of-emergency": "KZ"}),
+    ("Kazakh president asks Russia-led bloc for help",
+     {}),
+    ("Armenia: police detain dozens of protesters in Yerevan",
+     {"mass-detention": "AM"}),
+    ("Belarus election: thousands detained as protests continue",
+     {"mass-detention": "BY"}),
+    ("В Казахстане ввели режим ЧП",
+     {"state-of-emergency": "KZ"}),
+    ("ОДКБ направит миротворцев в Казахстан",
+     {}),
+    ("Миротворцы ОДКБ прибыли в Казахстан",
+     {"troop-deployment": "KZ"}),
+    ("В Ереване задержаны десятки демонстрантов",
+     {"mass-detention": "AM"}),
+    ("Токаев отменил режим ЧП в Алматы",
+     {}),
+]
+
+
+@pytest.mark.parametrize("title,expected", HEADLINES)
+def test_headlines_alone_issue_4(rules: RuleSet, title: str, expected: dict[str, str]) -> None:
+    got = {d.rule: d.countries for d in rules.detect(Document(title, ""))}
     assert set(got) == set(expected), got
     for rule, country in expected.items():
         assert got[rule] == (country,), got

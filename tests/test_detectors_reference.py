@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from detectors import ALL, Document, RuleFile, RuleSet, compile_rules
+from tests.conftest import REFERENCE_ARTICLE
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "samples" / "kazakhstan-csto-2022-01-10.txt"
+SAMPLE = REFERENCE_ARTICLE
 CSTO = ("AM", "BY", "KZ", "KG", "RU", "TJ")
 
 
@@ -24,8 +25,6 @@ def rules() -> RuleSet:
 
 
 def _article() -> str:
-    if not SAMPLE.exists():
-        pytest.skip(f"reference article not found: {SAMPLE}")
     return SAMPLE.read_text(encoding="utf-8")
 
 

@@ -15,11 +15,10 @@ from bot.app import Eventwatch
 from bot.config import load_config
 from bot.settings import Env
 from bot.store.keys import Keys
-from tests.conftest import ROOT, SHARED
+from tests.conftest import REFERENCE_ARTICLE, ROOT
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
 
-SAMPLE = SHARED / "samples" / "kazakhstan-csto-2022-01-10.txt"
 ALICE, BORIS = 1001, 1002  # an English and a Russian user
 
 
@@ -35,7 +34,7 @@ def _rss(items: list[tuple[str, str, str, str]]) -> str:
 
 
 def reference_feed() -> str:
-    article = SAMPLE.read_text(encoding="utf-8").strip().splitlines()[:-1]  # no byline
+    article = REFERENCE_ARTICLE.read_text(encoding="utf-8").strip().splitlines()[:-1]  # no byline
     return _rss([
         ("Putin explains deployment of CSTO troops in Kazakhstan",
          "http://wire.test/kz-csto", "Mon, 10 Jan 2022 16:20:00 +0000", "\n".join(article)),
@@ -126,3 +125,48 @@ async def test_reference_article_alerts_each_subscriber_once(
             await app.stop()
     for chat in (ALICE, BORIS):
         assert len(fake_bot_api.texts(chat)) == welcome[chat] + 3
+
+
+async def test_reference_and_two_rewrites_one_story_issue5(
+    app_factory: Callable[[], Eventwatch], fake_bot_api: FakeBotAPI,  # noqa: F811
+    feed_server: FeedServer, config_dir: Path,  # noqa: F811
+) -> None:
+    """Other outlets' rewrites edit the sent message; only the raised figure is an Update."""
+    from tests.test_stories import REWRITE_A, REWRITE_B
+
+    feed_server.route("/steppe.xml", body=_rss([(
+        "CSTO summit: Putin blames 'international terrorism' for Kazakhstan unrest",
+        "http://steppe.test/a-1", "Mon, 10 Jan 2022 16:40:00 +0000", REWRITE_A)]))
+    feed_server.route("/eurasia.xml", body=_rss([(
+        "Kazakhstan: detentions rise to 12,000 as CSTO leaders back Tokayev",
+        "http://eurasia.test/b-1", "Mon, 10 Jan 2022 16:45:00 +0000", REWRITE_B)]))
+    with (config_dir / "feeds.yaml").open("a", encoding="utf-8") as feeds:
+        for name, path in (("steppe", "/steppe.xml"), ("eurasia", "/eurasia.xml")):
+            feeds.write(f"  - id: {name}\n    name: {name.title()}\n"
+                        f"    url: {feed_server.url(path)}\n    language: en\n")
+
+    async with app_factory() as app:
+        await app.start()
+        try:
+            fake_bot_api.command("start", user_id=ALICE, language_code="en")
+            await until(lambda: bool(fake_bot_api.texts(ALICE)))
+            assert app.scheduler is not None
+            await app.scheduler.poll_now("wire")
+            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 4)
+            await app.scheduler.poll_now("steppe")
+            await until(lambda: len(fake_bot_api.edits) >= 3)
+            await app.scheduler.poll_now("eurasia")
+            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 5)
+            await asyncio.sleep(1.0)  # nothing more may follow
+        finally:
+            await app.stop()
+
+    _welcome, *alerts = fake_bot_api.messages[ALICE]
+    assert len(alerts) == 4, [m.plain for m in alerts]
+    originals, (update,) = alerts[:3], alerts[3:]
+    assert all(m.edits == 1 for m in originals)  # at most one edit per message
+    assert all("Also reported by: Steppe" in m.plain for m in originals)
+    detention = next(m for m in originals if "8,000" in m.plain)
+    assert update.reply_to == detention.message_id
+    assert update.plain.startswith("Update") or "Update:" in update.plain
+    assert "12,000" in update.plain

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
@@ -12,10 +11,10 @@ from bot.fulltext import FullText
 from bot.settings import PollSettings
 from bot.store.keys import Keys
 from bot.types import Entry
+from tests.conftest import REFERENCE_ARTICLE
 from tests.feedserver import FeedServer
 
-REFERENCE = (Path(__file__).resolve().parent / "data" / "stories"
-             / "kazakhstan-csto-2022-01-10.txt").read_text(encoding="utf-8")
+REFERENCE = REFERENCE_ARTICLE.read_text(encoding="utf-8")
 PARAGRAPHS = "\n".join(f"<p>{line}</p>" for line in REFERENCE.splitlines()[:-1])
 PAGE = f"""<!doctype html><html><head><title>Putin on Kazakhstan</title></head><body>
 <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>

@@ -28,9 +28,10 @@ from bot.stories import (
 )
 from bot.types import Alert, AlertKind, Entry
 from detectors.types import Detection, Severity
+from tests.conftest import REFERENCE_ARTICLE
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
-REFERENCE = (DATA / "kazakhstan-csto-2022-01-10.txt").read_text(encoding="utf-8")
+REFERENCE = REFERENCE_ARTICLE.read_text(encoding="utf-8")
 T0 = datetime(2022, 1, 10, 12, 0, tzinfo=UTC)
 
 TROOPS = "According to the President, 2,030 troops and 250 units of equipment of the CSTO peacekeeping mission are currently deployed in the country."  # noqa: E501

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.summary import sentences, shorten, summarise
+from tests.conftest import REFERENCE_ARTICLE
 
-REFERENCE = (Path(__file__).resolve().parent / "data" / "stories"
-             / "kazakhstan-csto-2022-01-10.txt").read_text(encoding="utf-8")
+REFERENCE = REFERENCE_ARTICLE.read_text(encoding="utf-8")
 DETAINED = "The Ministry of Internal Affairs of Kazakhstan reported the detention of almost 8,000 people."  # noqa: E501
 EMERGENCY = "Currently, a state of emergency has been imposed throughout the country."
 
