@@ -45,6 +45,7 @@ from bot.subscribers import SubscriberStore
 from bot.telegram.app import BotServices, build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import StatusReport, StorySummary
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Eventwatch:
         self.watch_config = watch_config  # reload when a config file changes (watchfiles)
         self.reload_debounce = reload_debounce
         self.watcher: ConfigWatcher | None = None
+        self.webhook: WebhookServer | None = None
         self._reload_lock = asyncio.Lock()
         self.out = out
         self.updates_timeout = updates_timeout  # long-polling getUpdates, seconds
@@ -270,10 +272,17 @@ class Eventwatch:
         self._housekeeping.start()
         if answers and self.telegram is not None:
             assert self.telegram.updater is not None
+            hook = settings.telegram.webhook
+            if hook is not None:  # check before anything starts: no half-started bot
+                self.webhook = WebhookServer(self.telegram, hook,
+                                             self.env.telegram_webhook_secret or "")
             await self.telegram.post_init(self.telegram)  # type: ignore[misc]
             await self.telegram.start()
-            await self.telegram.updater.start_polling(
-                poll_interval=0, timeout=timedelta(seconds=self.updates_timeout))
+            if self.webhook is not None:
+                await self.webhook.start()
+            else:
+                await self.telegram.updater.start_polling(
+                    poll_interval=0, timeout=timedelta(seconds=self.updates_timeout))
         health = build_health(
             redis_ping=self.redis_handle.client.ping,
             scheduler_alive=(lambda: self.scheduler is not None and self.scheduler.running)
@@ -292,9 +301,12 @@ class Eventwatch:
         """Stop taking work, let work in flight finish; what is left stays queued."""
         if self.watcher is not None:
             await self.watcher.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
         if self.telegram is not None and self.telegram.running:
             assert self.telegram.updater is not None
-            await self.telegram.updater.stop()
+            if self.telegram.updater.running:
+                await self.telegram.updater.stop()
             await self.telegram.stop()
         if self._housekeeping is not None and self._housekeeping.running:
             self._housekeeping.shutdown(wait=False)

@@ -8,9 +8,10 @@ poll time in the feed's state hash (`next_poll`). When a process's job for a fee
 - else it is due: `SET lease NX PX` on `Keys.feed_lease(feed, slot)` with slot = that
   `next_poll` (0 before the first poll). One process wins and polls; the others skip.
 
-The lease expires after one interval, so a process that dies mid-poll only delays the
-feed by that much. No read-modify-write: the only decision that needs atomicity is the
-`SET NX`.
+The lease expires after one interval, or `min_hold` (2 min) if that is longer — it must
+outlast the slowest poll, or a second process could take the same slot while the first
+is still fetching. A process that dies mid-poll delays the feed by that much at most.
+No read-modify-write: the only decision that needs atomicity is the `SET NX`.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ SKEW = 0.5
 class PollLeases:
     """`claim()` answers: poll this feed now (None), or skip it for N seconds."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, owner: str | None = None) -> None:
+    def __init__(self, redis: aioredis.Redis, keys: Keys, owner: str | None = None, *,
+                 min_hold: float = 120.0) -> None:
         self.redis = redis
         self.keys = keys
+        self.min_hold = min_hold
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}"
 
     async def due(self, feed_id: str) -> datetime | None:
@@ -55,7 +58,7 @@ class PollLeases:
             return (due - now).total_seconds()
         slot = int(due.timestamp()) if due is not None else 0
         won = await self.redis.set(self.keys.feed_lease(feed_id, slot), self.owner,
-                                   nx=True, px=max(1000, int(interval * 1000)))
+                                   nx=True, px=int(max(interval, self.min_hold) * 1000))
         if won:
             return None
         log.debug("feed leased by another process", extra={"feed": feed_id, "slot": slot})

@@ -63,6 +63,23 @@ class RateLimits(Section):
     group: Annotated[float, Field(gt=0)] = 20  # per minute per group or channel
 
 
+class WebhookSettings(Section):
+    """Take Telegram updates by webhook instead of long polling (the `bot`/`all` role).
+    The secret token comes from EVENTWATCH_TELEGRAM_WEBHOOK_SECRET."""
+
+    url: str  # the public HTTPS URL Telegram posts to; its path is the local route
+    listen: str = "127.0.0.1"  # behind a TLS-terminating reverse proxy
+    port: Annotated[int, Field(ge=0, le=65535)] = 8443
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("Telegram only posts to https:// URLs")
+        HttpUrl(value)
+        return value
+
+
 class TelegramSettings(Section):
     admins: tuple[int, ...] = ()
     admin_chat: int | None = None
@@ -70,6 +87,7 @@ class TelegramSettings(Section):
     rate_limits: RateLimits = RateLimits()
     max_retry_after: Seconds = 3600
     link_preview: bool = True
+    webhook: WebhookSettings | None = None  # None: long polling (getUpdates)
 
 
 class MetricsSettings(Section):
@@ -148,6 +166,7 @@ class Env:
     config_dir: Path
     data_dir: Path
     redis_prefix: str | None = None  # EVENTWATCH_REDIS_PREFIX: several deployments, one Redis
+    telegram_webhook_secret: str | None = None  # EVENTWATCH_TELEGRAM_WEBHOOK_SECRET
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -161,6 +180,7 @@ class Env:
             config_dir=Path(e.get("EVENTWATCH_CONFIG") or "config"),
             data_dir=Path(e.get("EVENTWATCH_DATA_DIR") or "data"),
             redis_prefix=e.get("EVENTWATCH_REDIS_PREFIX") or None,
+            telegram_webhook_secret=e.get("EVENTWATCH_TELEGRAM_WEBHOOK_SECRET") or None,
         )
 
     def __repr__(self) -> str:  # never show the token

@@ -223,6 +223,7 @@ class FakeBotAPI:
         self.requests: Counter[str] = Counter()
         self.count_429 = 0
         self.rejected: list[tuple[str, int | None, int, str]] = []  # method, chat, code, desc
+        self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters
         # behaviours
         self.blocked: dict[int, str] = {}
         self.migrated: dict[int, int] = {}
@@ -616,6 +617,7 @@ class FakeBotAPI:
         return True
 
     async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = dict(params)  # what tests assert on: url, secret_token, …
         return True
 
     async def _m_getwebhookinfo(self, params: dict[str, Any]) -> Any:

@@ -300,7 +300,8 @@ async def test_sigterm_during_broadcast_loses_nothing(
                          api_url=fake_bot_api.url, data_dir=tmp_path / "data")
     total = len(chats) * len(stories)
 
-    first = await spawn("run", "--config", str(cfg), env=env, name="first")
+    # worker: poller + sender; no getUpdates long poll to wait out at the end
+    first = await spawn("run", "--config", str(cfg), "--role", "worker", env=env, name="first")
     try:
         await until(lambda: fake_bot_api.total_messages() >= 15, 60)
     except TimeoutError:
@@ -311,7 +312,8 @@ async def test_sigterm_during_broadcast_loses_nothing(
     at_stop = fake_bot_api.total_messages()
     assert 15 <= at_stop < total, at_stop  # it really was mid-broadcast
 
-    second = await spawn("run", "--config", str(cfg), env=env, name="second")
+    second = await spawn("run", "--config", str(cfg), "--role", "worker", env=env,
+                         name="second")
     try:
         await until(lambda: fake_bot_api.total_messages() >= total, 60)
         await asyncio.sleep(1.0)

@@ -63,7 +63,7 @@ async def test_lease_one_winner_per_slot(redis_client: aioredis.Redis, keys: Key
     # That time has come: a new slot, again exactly one winner.
     await redis_client.hset(state, "next_poll", (now - timedelta(seconds=1)).isoformat())
     assert sorted(a is None for a in await claims()) == [False, False, True]
-    assert await redis_client.pttl(keys.feed_lease("f", 0)) > 25_000  # expires: no deadlock
+    assert 25_000 < await redis_client.pttl(keys.feed_lease("f", 0)) <= 120_000  # expires
 
 
 @pytest.mark.slow
@@ -117,3 +117,97 @@ async def test_three_processes_poll_once_and_deliver_once(
         assert in_window >= window / INTERVAL / 3, (i, in_window, window)  # still polled
     # Only the `all` process answers Telegram (getUpdates).
     assert "getupdates" in {k.lower() for k in fake_bot_api.requests}
+
+
+@pytest.mark.parametrize(("role", "polls", "sends", "answers"), [
+    ("all", True, True, True),
+    ("poller", True, False, False),
+    ("sender", False, True, False),
+    ("bot", False, False, True),
+    ("worker", True, True, False),
+])
+async def test_role_starts_only_its_part(
+    role: str, polls: bool, sends: bool, answers: bool, tmp_path: Path, redis_url: str,
+    keys: Keys, redis_client: aioredis.Redis, fake_bot_api: FakeBotAPI,
+    feed_server: FeedServer,  # noqa: F811
+) -> None:
+    from bot.app import Eventwatch
+    from bot.config import load_config
+    from bot.settings import Env
+
+    feed_server.route("/f0.xml", body=rss([ARTICLES[0]], slug="f0"))
+    cfg = tmp_path / "cfg"
+    write_config(cfg, feed_server, interval=600)
+    env = Env(redis_url=redis_url, telegram_token=fake_bot_api.token,
+              telegram_api_url=fake_bot_api.url, config_dir=cfg, data_dir=tmp_path / "d")
+    async with Eventwatch(env, load_config(cfg), role=role,  # type: ignore[arg-type]
+                          keys=keys, updates_timeout=0.2) as app:
+        await app.start()
+        try:
+            assert (app.scheduler is not None) is polls
+            assert (app._consumer_task is not None) is sends
+            assert app.telegram is not None and app.telegram.running is answers
+            if answers:
+                await until(lambda: fake_bot_api.requests["getUpdates"] > 0
+                            or fake_bot_api.requests["getupdates"] > 0, 5)
+        finally:
+            await app.stop()
+    if not answers:
+        assert fake_bot_api.requests["getUpdates"] == fake_bot_api.requests["getupdates"] == 0
+
+
+async def test_webhook_mode_answers_updates_with_the_secret_only(
+    tmp_path: Path, redis_url: str, keys: Keys, redis_client: aioredis.Redis,
+    fake_bot_api: FakeBotAPI, feed_server: FeedServer,  # noqa: F811
+) -> None:
+    """The alternative to "exactly one getUpdates process": Telegram pushes to one URL."""
+    import aiohttp
+
+    from bot.app import Eventwatch
+    from bot.config import load_config
+    from bot.settings import Env
+
+    feed_server.route("/f0.xml", body=rss([ARTICLES[0]], slug="f0"))
+    cfg = tmp_path / "cfg"
+    write_config(cfg, feed_server, interval=600, extra=(
+        "  webhook: {url: 'https://bot.example.org/tg/hook', listen: 127.0.0.1, port: 0}\n"))
+    env = Env(redis_url=redis_url, telegram_token=fake_bot_api.token,
+              telegram_api_url=fake_bot_api.url, config_dir=cfg, data_dir=tmp_path / "d",
+              telegram_webhook_secret="s3cret-token")
+    user = 7001
+    async with Eventwatch(env, load_config(cfg), role="bot", keys=keys) as app:
+        await app.start()
+        try:
+            assert app.webhook is not None
+            assert fake_bot_api.webhook is not None
+            assert fake_bot_api.webhook["url"] == "https://bot.example.org/tg/hook"
+            assert fake_bot_api.webhook["secret_token"] == "s3cret-token"
+            url = f"http://127.0.0.1:{app.webhook.port}/tg/hook"
+            update = fake_bot_api.command("start", user_id=user, language_code="en")
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}) as r:
+                    assert r.status == 403
+                await asyncio.sleep(0.3)
+                assert fake_bot_api.texts(user) == []
+                async with http.post(url, json=update, headers={
+                        "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as r:
+                    assert r.status == 200
+            await until(lambda: bool(fake_bot_api.texts(user)), 10)
+            assert await SubscriberStore(redis_client, keys).get(user) is not None
+        finally:
+            await app.stop()
+    assert fake_bot_api.requests["getUpdates"] == fake_bot_api.requests["getupdates"] == 0
+
+
+def test_webhook_needs_https_and_a_secret(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import WebhookSettings
+    from bot.telegram.webhook import WebhookServer
+
+    with pytest.raises(ValidationError):
+        WebhookSettings(url="http://bot.example.org/hook")
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        WebhookServer(None, WebhookSettings(url="https://bot.example.org/hook"),  # type: ignore[arg-type]
+                      "")
