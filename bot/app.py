@@ -28,6 +28,7 @@ from bot.fetcher import Fetcher
 from bot.fulltext import FullText
 from bot.health import PollTracker, build_health
 from bot.lease import PollLeases
+from bot.logs import configure_logging
 from bot.metrics import Metrics, MetricsServer, start_metrics_server
 from bot.outbox import Outbox
 from bot.parser import Parser
@@ -37,7 +38,7 @@ from bot.progress import Progress
 from bot.reload import ConfigWatcher, watched_paths
 from bot.scheduler import FeedScheduler
 from bot.sender import ConsoleSink, OutboxConsumer, Sender
-from bot.settings import Env, FeedSpec
+from bot.settings import Env, FeedSpec, Settings
 from bot.store import Keys, RedisHandle, open_redis
 from bot.store.keys import DEFAULT_PREFIX
 from bot.stories import StoryStore
@@ -222,13 +223,29 @@ class Eventwatch:
 
     def _apply(self, config: Config) -> None:
         """Swap the config in one assignment; then point the long-lived parts at it."""
+        old, new = self.config.settings, config.settings
         self.current = Current(config)
-        # Poll pacing applies from the next poll; the HTTP session's limits (concurrency,
-        # timeouts) are fixed when it is opened and take a restart.
-        self.poller.settings = config.settings.poll
+        self.poller.settings = new.poll
         if self.scheduler is not None:
-            self.scheduler.settings = config.settings.poll
+            self.scheduler.settings = new.poll
             self.scheduler.reschedule(config.feeds)
+        self.stories.settings = new.stories
+        if isinstance(self.consumer, Sender):
+            self.consumer.telegram = new.telegram
+            self.consumer.stories = new.stories
+            if new.telegram.rate_limits != old.telegram.rate_limits:
+                self.consumer.pacer.retune(new.telegram.rate_limits)
+        if new.logging != old.logging:
+            configure_logging(new.logging.level, new.logging.json_format)
+        # The HTTP session's limits and the metrics server are set when they are opened.
+        fixed = [name for name, changed in (
+            ("poll.concurrency/per_host/timeouts/max_body/max_redirects",
+             _session_limits(new) != _session_limits(old)),
+            ("metrics", new.metrics != old.metrics),
+        ) if changed]
+        if fixed:
+            log.warning("some changed settings take effect after a restart",
+                        extra={"settings": fixed})
 
     async def reload_and_report(self, reason: str = "") -> list[str]:
         """`reload()`, and tell the admins when the new config is refused (SIGHUP, files)."""
@@ -251,8 +268,6 @@ class Eventwatch:
         if polls:
             self.scheduler = FeedScheduler(
                 self.config.feeds, settings.poll, self.poller, self.on_result,
-                on_dead=lambda feed, reason: self.notify_admins(
-                    f"Feed {feed.id} is dead: {reason}"),
                 leases=PollLeases(self.redis_handle.client, self.keys),
                 on_skip=lambda feed: self.poll_tracker.record(),
             )
@@ -318,6 +333,12 @@ class Eventwatch:
                 await self._consumer_task
         if self.metrics_server is not None:
             await self.metrics_server.stop()
+
+
+def _session_limits(settings: Settings) -> tuple[object, ...]:
+    p = settings.poll
+    return (p.concurrency, p.per_host, p.connect_timeout, p.timeout, p.max_body,
+            p.max_redirects)
 
 
 async def serve(env: Env, config: Config, *, role: Role, out: IO[str] | None = None) -> None:

@@ -27,18 +27,3 @@ class ConfigErrors(EventwatchError):
     def __init__(self, errors: list[ConfigError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
-
-
-class FeedError(EventwatchError):
-    def __init__(self, feed_id: str, message: str, *, status: int | None = None) -> None:
-        self.feed_id = feed_id
-        self.status = status
-        self.message = message
-        super().__init__(f"{feed_id}: {message}")
-
-
-class DeliveryError(EventwatchError):
-    def __init__(self, chat_id: int, message: str) -> None:
-        self.chat_id = chat_id
-        self.message = message
-        super().__init__(f"chat {chat_id}: {message}")

@@ -77,16 +77,21 @@ class Pacer:
     """Telegram's limits, applied before each send: overall, per private chat, per group."""
 
     def __init__(self, limits: RateLimits) -> None:
-        # Small buckets (a tenth of a second's worth) keep bursts short, so a server that
-        # measures per second never sees more than the limit.
+        self._next: dict[str, float] = {}
+        self.retune(limits)
+
+    def interval(self, is_group: bool) -> float:
+        return self._group if is_group else self._private
+
+    def retune(self, limits: RateLimits) -> None:
+        """Apply limits (also after a reload: the chats' next free slots are kept).
+
+        Small buckets (a tenth of a second's worth) keep bursts short, so a server that
+        measures per second never sees more than the limit."""
         per_tick = max(1.0, limits.overall / 10)
         self.overall = AsyncLimiter(per_tick, per_tick / limits.overall)
         self._private = 1.0 / limits.private
         self._group = 60.0 / limits.group
-        self._next: dict[str, float] = {}
-
-    def interval(self, is_group: bool) -> float:
-        return self._group if is_group else self._private
 
     def reserve(self, chat: str, is_group: bool) -> float:
         """Take the chat's next slot: 0 when taken, else the seconds until it is free."""

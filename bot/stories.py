@@ -42,7 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -657,8 +657,15 @@ class StoryStore:
                 return await self._replay(report)
         raise StoryConflictError(report.entry_id, report.rule)
 
-    async def due_edits(self, *, now: datetime) -> list[Alert]:
-        """Coalesced "Also reported by" edits whose interval has passed."""
+    async def due_edits(
+        self, *, now: datetime,
+        publish: Callable[[list[Alert]], Awaitable[None]] | None = None,
+    ) -> list[Alert]:
+        """Coalesced "Also reported by" edits whose interval has passed.
+
+        With `publish`, each edit is queued before the story commits it as sent: a crash
+        in between queues the same alert id again (the outbox drops the repeat) instead
+        of losing the edit."""
         due = await self.redis.zrangebyscore(self.keys.stories_edit_due(), "-inf", now.timestamp())
         alerts: list[Alert] = []
         for raw_id in due:
@@ -669,6 +676,8 @@ class StoryStore:
                     await self.redis.zrem(self.keys.stories_edit_due(), sid)
                     break
                 outcome = flush(story, self.settings, now=now)
+                if publish is not None and outcome.alerts:
+                    await publish(list(outcome.alerts))
                 result = await self._commit(outcome, story.rev, [], now=now)
                 if result == "ok":
                     alerts.extend(outcome.alerts)

@@ -129,14 +129,6 @@ def tokenize(text: str) -> list[str]:
     return result
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s.replace("\x07", "").strip() for s in _marked_sentences(text)]
-
-
-def is_number(token: str) -> bool:
-    return token[0].isdigit()
-
-
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """A document as parallel token arrays, plus sentence and clause boundaries."""

@@ -107,7 +107,8 @@ def test_html_to_text() -> None:
     assert html_to_text("plain   text ") == "plain text"
     assert html_to_text("<script>x()</script><b>bold</b>") == "bold"
     assert html_to_text("") == ""
-    assert html_to_text("<<<>>>") is not None
+    assert html_to_text("<<<>>>") == "<<<>>>"  # not markup: kept as text
+    assert html_to_text("a < b > c") == "a < b > c"
 
 
 # -- identity -------------------------------------------------------------

@@ -175,3 +175,27 @@ def test_sighup_reloads_a_running_process(tmp_path: Path) -> None:
             proc.stderr.close()
     assert proc.returncode == 0
 
+
+
+async def test_reload_applies_story_and_telegram_settings(
+    app: Eventwatch, config_dir: Path,
+) -> None:
+    """Every section is in force after a reload, not only feeds and rules."""
+    from bot.sender import Sender
+
+    settings = config_dir / "settings.yaml"
+    base = settings.read_text(encoding="utf-8")
+    settings.write_text(base + "stories:\n  edit_interval: 120\n  bogus: 1\n", "utf-8")
+    await asyncio.sleep(1.0)  # refused: the old settings stay
+    assert app.stories.settings.edit_interval == 600
+    settings.write_text(
+        base.replace(f"  channels: [{CHANNEL}]\n", f"  channels: [{CHANNEL}]\n"
+                     "  rate_limits: {overall: 10, private: 0.5, group: 6}\n")
+        + "stories:\n  edit_interval: 120\n  breaking_outlets: 5\n", "utf-8")
+    await until(lambda: app.stories.settings.edit_interval == 120, 10)
+    assert app.stories.settings.breaking_outlets == 5
+    assert isinstance(app.consumer, Sender)
+    assert app.consumer.stories.edit_interval == 120
+    assert app.consumer.telegram.rate_limits.overall == 10
+    assert app.consumer.pacer.interval(is_group=False) == 2.0
+    assert app.consumer.pacer.interval(is_group=True) == 10.0

@@ -438,3 +438,36 @@ async def test_no_detection_no_story_and_expired_story_leaves_due_set(
     await redis_client.delete(keys.story(story_id))  # the story expired meanwhile
     assert await store.due_edits(now=T0 + timedelta(hours=1)) == []
     assert await redis_client.zcard(keys.stories_edit_due()) == 0
+
+
+async def test_due_edit_survives_a_crash_before_its_commit(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    """An edit is queued before the story records it as sent: a crash in between queues
+    the same alert id again, never loses it."""
+    store = StoryStore(redis_client, keys, StorySettings())
+    for feed, minutes in (("a", 0), ("b", 1), ("c", 2)):
+        await store.ingest(entry(feed, "1", "Kazakhstan unrest", REWRITE_A,
+                                 T0 + timedelta(minutes=minutes), source=feed.upper()),
+                           reference_detections(), now=T0 + timedelta(minutes=minutes))
+    later = T0 + timedelta(minutes=30)
+
+    class Crash(Exception):
+        pass
+
+    queued: list[str] = []
+
+    async def crash_after_queueing(alerts: list[Alert]) -> None:
+        queued.extend(a.id for a in alerts)
+        raise Crash
+
+    with pytest.raises(Crash):
+        await store.due_edits(now=later, publish=crash_after_queueing)
+    assert len(queued) == 1
+
+    async def publish(alerts: list[Alert]) -> None:
+        queued.extend(a.id for a in alerts)
+
+    edits = await store.due_edits(now=later, publish=publish)
+    assert len(edits) == 3 and queued[0] in {e.id for e in edits}
+    assert len(set(queued)) == 3  # the repeat carries the same id: the outbox drops it

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 DEFAULT_PREFIX = "ew:v1"
 
-
 @dataclass(frozen=True, slots=True)
 class Keys:
     prefix: str = DEFAULT_PREFIX
@@ -21,9 +20,6 @@ class Keys:
 
     def feed_lease(self, feed_id: str, slot: int) -> str:
         return self._k("feed", feed_id, "lease", slot)
-
-    def feed_lock(self, feed_id: str) -> str:
-        return self._k("feed", feed_id, "lock")
 
     def feed_entries_log(self, feed_id: str) -> str:
         """Sorted set of new-entry timestamps, for entries per day."""
@@ -108,12 +104,6 @@ class Keys:
     def subscribers(self) -> str:
         """Set of active subscriber chat ids."""
         return self._k("subs")
-
-    def chat_pause(self, chat_id: int) -> str:
-        return self._k("pause", chat_id)
-
-    def admin_notice(self, topic: str) -> str:
-        return self._k("notice", topic)
 
     def pattern(self) -> str:
         """Glob matching every key under this prefix (for tests' cleanup)."""
