@@ -24,8 +24,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,6 +75,8 @@ class PollResult:
     moved_to: str | None = None  # a permanent redirect's target, now the effective URL
     pending: Validators | None = field(default=None, repr=False)
     wire_bytes: int = 0
+    parse_seconds: float = 0.0  # time spent parsing the body (0 when nothing was parsed)
+    error_kind: str = ""  # set by the poller when it knows better than the text (parse)
 
     @property
     def ok(self) -> bool:
@@ -239,16 +242,21 @@ class Poller:
             return await self._succeeded(
                 feed, state, res, now, "unchanged", previous, hint_ttl=hint,
                 validators=Validators(res.etag, res.last_modified, digest))
+        started = time.perf_counter()
         parsed: ParsedFeed = await self.parser.parse(
             res.body, feed_id=feed.id, url=res.effective_url or url,
             source=feed.display_name, language=feed.language, content_type=res.content_type,
         )
+        # Returned, not observed here: the caller owns the metrics, the poller stays free of them.
+        took = time.perf_counter() - started
         if parsed.error:
-            return await self._failed(feed, state, res, now, parsed.error, previous)
+            failed = await self._failed(feed, state, res, now, parsed.error, previous)
+            return replace(failed, parse_seconds=took, error_kind="parse")
         if parsed.problem:
             log.info("feed is malformed but usable",
                      extra={"feed": feed.id, "problem": parsed.problem})
-        return await self._fresh(feed, state, res, parsed, digest, now, first, previous)
+        fresh = await self._fresh(feed, state, res, parsed, digest, now, first, previous)
+        return replace(fresh, parse_seconds=took)
 
     async def _fresh(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
                      parsed: ParsedFeed, digest: str, now: datetime, first: bool,
