@@ -115,7 +115,8 @@ class Eventwatch:
         self.parser = await self._stack.enter_async_context(Parser())
         self.poller = Poller(redis, self.keys, settings.poll, self.fetcher, self.parser)
         self.stories = StoryStore(redis, self.keys, settings.stories)
-        self.outbox = Outbox(redis, self.keys)
+        # Story message maps must outlive the stories window, or late edits lose their target.
+        self.outbox = Outbox(redis, self.keys, story_ttl=int(settings.stories.window) + 86400)
         self.subscribers = SubscriberStore(redis, self.keys)
         self.pipeline = Pipeline(
             lambda: self.config.rules, self.poller, self.stories, self.outbox,
@@ -132,9 +133,11 @@ class Eventwatch:
                 self.outbox, self.telegram.bot, self.subscribers,
                 telegram=settings.telegram, stories=settings.stories,
                 digests=DigestStore(self.outbox), rule_title=self._rule_title,
+                metrics=self.metrics,
             )
         else:
-            self.consumer = ConsoleSink(self.outbox, stream=self.out, rule_title=self._rule_title)
+            self.consumer = ConsoleSink(self.outbox, stream=self.out, rule_title=self._rule_title,
+                                        metrics=self.metrics)
 
     def _rule_title(self, rule_id: str, language: str) -> str:
         try:
@@ -169,6 +172,9 @@ class Eventwatch:
     async def on_result(self, feed: FeedSpec, result: PollResult) -> None:
         if result.ok:
             self.poll_tracker.record()
+        self.metrics.poll_result(feed.id, result.status, error=result.error,
+                                 http_status=result.http_status, error_kind=result.error_kind,
+                                 parse_seconds=result.parse_seconds)
         if result.dead_notice:
             await self.notify_admins(f"Feed {feed.id} is dead: {result.error}")
         try:

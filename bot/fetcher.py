@@ -4,8 +4,14 @@ Limits that protect us from a bad server: global and per-host concurrency, conne
 and total timeouts, a cap on the bytes read off the wire *and* on the bytes after
 decompression (a gzip bomb stops at the cap), and at most N redirects. Redirects are
 followed by hand so that a permanent one (301/308 all the way) can update the feed's
-effective URL. Local file paths are accepted as URLs for demos and tests; their
-validator is the file's mtime and size, presented as an ETag.
+effective URL.
+
+Local files are a privilege of the config, never of feed content: only `fetch(...,
+local=True)` — the poller, for a feed whose configured URL is a path — reads a file
+(its validator is the file's mtime and size, presented as an ETag). `get`, for article
+pages whose URLs come from feed entries, takes only http(s), and refuses a host that
+resolves to a private, loopback or link-local address, checked again at every redirect
+hop, unless `poll.allow_private_pages` is on (see `bot.netguard`).
 
 `Fetcher.fetch` never raises on a transport or HTTP problem: the result says what
 went wrong, because in batch work errors are values.
@@ -31,6 +37,7 @@ import aiohttp
 from yarl import URL
 
 from bot import __version__
+from bot.netguard import Resolver, is_public_host
 from bot.settings import PollSettings
 
 log = logging.getLogger(__name__)
@@ -145,8 +152,10 @@ class Fetcher:
         *,
         user_agent: str = USER_AGENT,
         trust_env: bool = True,
+        resolve: Resolver | None = None,
     ) -> None:
         self.settings = settings or PollSettings()
+        self._resolve = resolve  # netguard's name lookup; None: the system resolver
         self.user_agent = user_agent
         self._trust_env = trust_env
         self._session: aiohttp.ClientSession | None = None
@@ -197,9 +206,16 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = ACCEPT,
+        local: bool = False,
     ) -> FetchResult:
-        """Conditional GET of a feed. Never raises (except on cancellation)."""
+        """Conditional GET of a configured feed. Never raises (except on cancellation).
+
+        `local=True` lets a file path or file:// URL be read: only for a feed whose
+        configured URL is local (`FeedSpec.is_local`), never for a URL from feed content.
+        """
         if is_local(url):
+            if not local:
+                return FetchResult(url, 0, error="not an http(s) URL: refused")
             return await asyncio.to_thread(self._read_local, url, etag)
         headers = {"Accept": accept}
         if etag:
@@ -209,10 +225,14 @@ class Fetcher:
         return await self._get(url, headers)
 
     async def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> FetchResult:
-        """A plain GET under the same limits (article pages for full text)."""
+        """A plain GET under the same limits, for article pages (full text).
+
+        The URL comes from feed content, so only http(s) is fetched, and, unless
+        `allow_private_pages` is set, only from public addresses at every hop."""
         if is_local(url):
-            return await asyncio.to_thread(self._read_local, url, None)
-        return await self._get(url, dict(headers or {"Accept": "text/html,*/*;q=0.8"}))
+            return FetchResult(url, 0, error="not an http(s) URL: refused")
+        return await self._get(url, dict(headers or {"Accept": "text/html,*/*;q=0.8"}),
+                               public_only=not self.settings.allow_private_pages)
 
     # -- internals ------------------------------------------------------
     def _host_slot(self, url: URL) -> asyncio.Semaphore:
@@ -226,7 +246,9 @@ class Fetcher:
             sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         return sem
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(
+        self, url: str, headers: dict[str, str], *, public_only: bool = False
+    ) -> FetchResult:
         if self._session is None:
             await self.open()
         started = time.monotonic()
@@ -238,6 +260,12 @@ class Fetcher:
         hops = 0
         wire = 0
         while True:
+            if public_only and not await is_public_host(current.host or "", self._resolve):
+                log.warning("non-public address refused",
+                            extra={"url": url, "location": str(current)})
+                return FetchResult(url, 0, error=f"non-public address refused: {current.host}",
+                                   effective_url=str(current), wire_bytes=wire,
+                                   elapsed=time.monotonic() - started)
             try:
                 # Host slot first: a busy host must not hold global slots while it queues.
                 async with self._host_slot(current), self._global:

@@ -100,8 +100,8 @@ class FullText:
         Identity (`key`) and version (`content_hash`) stay the feed's: fetching the page
         must not make an entry look new or edited.
         """
-        if not entry.url:
-            return entry
+        if not entry.url or not entry.url.lower().startswith(("http://", "https://")):
+            return entry  # the fetcher refuses other schemes too; don't even try
         text = await self.text(entry.url)
         if not text or len(text) <= len(entry.text):
             return entry

@@ -122,6 +122,9 @@ class Outbox:
         self._alert_ttl = alert_ttl
         self._story_ttl = story_ttl
         self._publish = redis.register_script(_PUBLISH)
+        self._defer = redis.register_script(_DEFER)
+        self._claim_due = redis.register_script(_CLAIM_DUE)
+        self._finish = redis.register_script(_RESUME_DONE)
         self._group_ready = False
 
     @property
@@ -249,12 +252,9 @@ class Outbox:
         return {_s(k): _s(v) for k, v in raw.items()}
 
     async def record_delivery(self, alert_id: str, chat: int | str, value: int | str) -> None:
-        """One HSET per send (the hot path); `seal_deliveries` gives the hash its TTL."""
-        await self._redis.hset(self._keys.delivery(alert_id), str(chat), str(value))
-
-    async def seal_deliveries(self, alert_id: str) -> None:
-        """Set the delivery records' TTL: when an alert starts and when it is done."""
-        await self._redis.expire(self._keys.delivery(alert_id), self._alert_ttl)
+        """Record one chat's outcome. HSET and EXPIRE go in one round trip, so the hash
+        always has a TTL, however the alert ends (an EXPIRE before the first HSET is a no-op)."""
+        await self.record_deliveries(alert_id, {str(chat): str(value)})
 
     async def record_deliveries(self, alert_id: str, values: Mapping[str, str]) -> None:
         if not values:
@@ -265,6 +265,47 @@ class Outbox:
             pipe.hset(key, mapping=mapping)
             pipe.expire(key, self._alert_ttl)
             await pipe.execute()
+
+    # -- deferred chats (a long 429 or a chat that keeps failing) -----------------------
+    async def defer(self, chat: int | str, alert_id: str, position: float,
+                    due: datetime | None) -> None:
+        """Park `alert_id` for `chat` until `due` (None: keep the chat's due time, or now).
+
+        Written before the alert is acknowledged, so a crash in between loses nothing."""
+        await self._defer(keys=[self._keys.deferred(chat), self._keys.deferred_due()],
+                          args=[alert_id, repr(position), str(chat),
+                                "" if due is None else due.timestamp(),
+                                datetime.now(UTC).timestamp(), self._alert_ttl])
+
+    async def deferred_chats(self, chats: list[str]) -> set[str]:
+        """Those of `chats` that have deferred alerts (newer alerts must queue behind)."""
+        if not chats:
+            return set()
+        scores = await self._redis.zmscore(self._keys.deferred_due(), chats)
+        return {c for c, s in zip(chats, scores, strict=True) if s is not None}
+
+    async def claim_due_chats(self, now: datetime, lease: float, count: int = 50) -> list[str]:
+        """Chats whose deferral is due, each pushed `lease` s ahead so one sender has it."""
+        raw = await self._claim_due(keys=[self._keys.deferred_due()],
+                                    args=[now.timestamp(), lease, count])
+        return [_s(c) for c in raw]
+
+    async def deferred_alerts(self, chat: int | str) -> list[tuple[str, float]]:
+        """The chat's deferred alert ids, oldest (outbox order) first."""
+        rows: list[Any] = await self._redis.zrange(self._keys.deferred(chat), 0, -1,
+                                                   withscores=True)
+        return [(_s(row[0]), float(row[1])) for row in rows]
+
+    async def undefer(self, chat: int | str, alert_id: str) -> None:
+        await self._redis.zrem(self._keys.deferred(chat), alert_id)
+
+    async def reschedule(self, chat: int | str, due: datetime) -> None:
+        await self._redis.zadd(self._keys.deferred_due(), {str(chat): due.timestamp()})
+
+    async def resume_done(self, chat: int | str) -> bool:
+        """Drop the chat from the due set if nothing is left; False if new work arrived."""
+        return bool(await self._finish(keys=[self._keys.deferred(chat),
+                                             self._keys.deferred_due()], args=[str(chat)]))
 
     # -- story messages (edits and replies) ----------------------------------------------
     async def remember_story_message(self, story_id: str, chat: int | str,
@@ -309,5 +350,34 @@ local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if tonumber(ARGV[2]) - last < tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+
+# Park an alert for a chat and mark the chat due (given time, or keep/now), in one step.
+_DEFER = """
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+if ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+else
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[3])
+end
+return 1
+"""
+
+# Take the due chats and push each one's time ahead by the lease: a crashed sender's
+# chats come due again after it, and two senders never resume the same chat at once.
+_CLAIM_DUE = """
+local chats = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, chat in ipairs(chats) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), chat)
+end
+return chats
+"""
+
+_RESUME_DONE = """
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 """

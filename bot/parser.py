@@ -65,6 +65,13 @@ class ParsedFeed:
     duplicates: int = 0  # entries dropped because their key repeated
 
 
+def _is_web(link: str | None) -> bool:
+    if not link:
+        return False
+    scheme, sep, rest = link.partition("://")
+    return bool(sep and rest) and scheme.lower() in ("http", "https")
+
+
 def html_to_text(value: str | None) -> str:
     """Markup → clean text: tags dropped, entities decoded, one line per block.
 
@@ -184,7 +191,10 @@ def _parse(
             link = urljoin(base, link)
         text = _text_of(e)
         published = _when(e.get("published_parsed") or e.get("updated_parsed"))
-        key = entry_key(e.get("id"), link, title, published)
+        key = entry_key(e.get("id"), link, title, published)  # identity: the link as given
+        # Feed content must not point us (full text) or readers (alerts) at file:,
+        # javascript: or other schemes: an entry keeps only an http(s) link.
+        link = link if _is_web(link) else None
         if key in seen:
             dupes += 1
             continue

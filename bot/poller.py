@@ -227,6 +227,7 @@ class Poller:
             url,
             etag=None if first else (state.get("etag") or None),
             last_modified=None if first else (state.get("last_modified") or None),
+            local=feed.is_local,  # only a configured path may be read from disk
         )
         previous = _float(state.get("interval"))
         hint = _float(state.get("feed_hint"))

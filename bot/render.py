@@ -8,15 +8,13 @@ after entity parsing in UTF-16 code units (an emoji counts 2): so do we.
 
 from __future__ import annotations
 
-import gettext
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
-import pycountry
-
+from bot.countries import label as country_label
+from bot.countries import name as country_name
 from bot.types import Alert, AlertKind
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
@@ -65,18 +63,6 @@ _FIGURES: dict[str, dict[str, str]] = {
     },
 }
 
-# Shorter, usual names where ISO's official one reads badly in a message.
-_COUNTRY_NAMES: dict[str, dict[str, str]] = {
-    "en": {"RU": "Russia", "US": "USA", "GB": "United Kingdom", "KR": "South Korea",
-           "KP": "North Korea", "IR": "Iran", "SY": "Syria", "MD": "Moldova",
-           "VE": "Venezuela", "BO": "Bolivia", "TZ": "Tanzania", "VN": "Vietnam",
-           "LA": "Laos", "CZ": "Czechia", "TW": "Taiwan", "PS": "Palestine"},
-    "ru": {"RU": "Россия", "US": "США", "GB": "Великобритания", "KG": "Кыргызстан",
-           "KR": "Южная Корея", "KP": "КНДР", "SY": "Сирия", "MD": "Молдова",
-           "VE": "Венесуэла", "BO": "Боливия", "TZ": "Танзания", "CZ": "Чехия",
-           "PS": "Палестина", "IR": "Иран"},
-}
-
 
 def labels(language: str) -> Mapping[str, str]:
     return _LABELS.get(language, _LABELS["en"])
@@ -104,36 +90,6 @@ def truncate_utf16(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     if space >= cut * 0.8:  # a word boundary close to the limit reads better
         head = head[:space]
     return head.rstrip() + ellipsis
-
-
-def flag(country: str) -> str:
-    """The flag emoji of an ISO 3166-1 alpha-2 code (regional indicator symbols)."""
-    code = country.upper()
-    if len(code) != 2 or not code.isalpha() or not code.isascii():
-        return ""
-    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code)
-
-
-@lru_cache(maxsize=8)
-def _iso_translation(language: str) -> gettext.NullTranslations:
-    try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-    except OSError:
-        return gettext.NullTranslations()
-
-
-@lru_cache(maxsize=2048)
-def country_name(country: str, language: str = "en") -> str:
-    code = country.upper()
-    override = _COUNTRY_NAMES.get(language, {}).get(code)
-    if override:
-        return override
-    record = pycountry.countries.get(alpha_2=code)
-    if record is None:
-        return code
-    if language == "en":
-        return str(getattr(record, "common_name", None) or record.name)
-    return _iso_translation(language).gettext(record.name)
 
 
 def rule_label(rule: str) -> str:
@@ -167,14 +123,27 @@ class Segment:
     name: str = ""
 
 
+def safe_href(url: str | None) -> str | None:
+    """`url` if it may be a link target: only http(s). A `javascript:`, `file:` or
+    `tg:` link from a feed would be a trap for the reader, so it is not linked."""
+    if not url:
+        return None
+    stripped = url.strip()
+    scheme, sep, rest = stripped.partition("://")
+    if sep and scheme.lower() in ("http", "https") and rest:
+        return stripped
+    return None
+
+
 def _to_html(segments: Iterable[Segment]) -> str:
     out: list[str] = []
     for s in segments:
         text = html.escape(s.text, quote=False)
         if s.style:
             text = f"<{s.style}>{text}</{s.style}>"
-        if s.href:
-            text = f'<a href="{html.escape(s.href, quote=True)}">{text}</a>'
+        href = safe_href(s.href)
+        if href:
+            text = f'<a href="{html.escape(href, quote=True)}">{text}</a>'
         out.append(text)
     return "".join(out)
 
@@ -183,8 +152,9 @@ def _to_plain(segments: Iterable[Segment]) -> str:
     out: list[str] = []
     for s in segments:
         out.append(s.text)
-        if s.href and s.href != s.text:
-            out.append(f" — {s.href}")
+        href = safe_href(s.href)
+        if href and href != s.text:
+            out.append(f" — {href}")
     return "".join(out)
 
 
@@ -244,7 +214,8 @@ def render_segments(segments: list[Segment], *, limit: int = MAX_MESSAGE,
                     preview_url: str | None = None) -> Rendered:
     html_segs = _fit(segments, limit, _Measure)
     plain_segs = _fit(segments, limit, _PlainMeasure)
-    return Rendered(_to_html(html_segs).strip(), _to_plain(plain_segs).strip(), preview_url)
+    return Rendered(_to_html(html_segs).strip(), _to_plain(plain_segs).strip(),
+                    safe_href(preview_url))
 
 
 # -- alerts --------------------------------------------------------------------------------
@@ -259,7 +230,7 @@ def sources_line(sources: Sequence[str], language: str) -> str:
 
 
 def locations(countries: Sequence[str], language: str) -> str:
-    return ", ".join(f"{flag(c)} {country_name(c, language)}".strip() for c in countries)
+    return ", ".join(country_label(c, language) for c in countries)
 
 
 def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None = None,
@@ -333,8 +304,7 @@ def digest_blocks(alerts: Sequence[Alert], *, language: str = "en",
     blocks: list[tuple[list[Segment], str, int]] = []
     for country in sorted(by_country, key=lambda c: (c == "", country_name(c, language) if c
                                                      else "")):
-        header = (f"{flag(country)} {country_name(country, language)}".strip() if country
-                  else lab["elsewhere"])
+        header = country_label(country, language) if country else lab["elsewhere"]
         blocks.append(([Segment("\n"), Segment(header, "b")], "", 0))
         for rule in sorted(by_country[country], key=lambda r: titles.get(r, r)):
             blocks.append(([Segment(titles.get(rule) or rule_label(rule), "i")], "", 1))

@@ -5,7 +5,10 @@ that want each one, and sends it with the real `telegram.Bot`. It paces every
 send itself (PTB's AIORateLimiter pauses *every* chat on a 429 and has no
 per-private-chat limit): an overall leaky bucket (aiolimiter) plus a next-send
 time per chat. A 429 pauses only that chat, and its message is requeued; other
-chats keep flowing.
+chats keep flowing. A chat that must wait long (a long 429, or network errors that
+keep coming) is deferred: its (alert, chat) pairs go to a sorted set in Redis, the alert
+is finished for the other chats and acknowledged, and a loop sends the chat's deferred
+alerts, in outbox order, once its pause is over. Until then its newer alerts queue there too.
 
 Each (alert, chat) is recorded in the outbox's delivery hash as soon as Telegram
 accepts the message, and an alert is acknowledged only when every chat is done.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import functools
 import logging
 import os
@@ -42,6 +46,7 @@ from telegram.error import (
 )
 
 from bot.digest import DigestStore
+from bot.metrics import Metrics
 from bot.outbox import Outbox, OutboxEntry
 from bot.render import Rendered, render_alert
 from bot.settings import RateLimits, StorySettings, TelegramSettings
@@ -176,6 +181,11 @@ class _Fanout:
         self.timers.add(handle)
 
 
+def position(seq: tuple[int, int]) -> float:
+    """An outbox position as one sortable number (a deferred alert's score)."""
+    return seq[0] * 1000.0 + seq[1]
+
+
 def entry_seq(entry_id: str) -> tuple[int, int]:
     """A stream entry id ("1700000000000-3") as a sortable pair."""
     ms, _, n = entry_id.partition("-")
@@ -225,8 +235,10 @@ class OutboxConsumer:
     """The consumer-group loop shared by the Telegram sender and the console sink."""
 
     def __init__(self, outbox: Outbox, *, consumer: str | None = None, claim_idle: float = 60.0,
-                 max_in_flight: int = 8, clock: Clock = _now) -> None:
+                 max_in_flight: int = 8, clock: Clock = _now,
+                 metrics: Metrics | None = None) -> None:
         self.outbox = outbox
+        self.metrics = metrics
         self.consumer = consumer or default_consumer()
         self.claim_idle = claim_idle
         self.max_in_flight = max_in_flight
@@ -240,6 +252,13 @@ class OutboxConsumer:
     async def handle(self, entry: OutboxEntry) -> bool:
         """Deliver one alert; True when every chat is done (then it is acknowledged)."""
         raise NotImplementedError
+
+    def _count_sent(self, channel: str, alert: Alert) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.alerts_sent.labels(channel=channel, kind=alert.kind.value).inc()
+        if alert.kind is not AlertKind.SOURCES:  # an edit of an old message is not latency
+            self.metrics.observe_delivery(alert.published)
 
     @property
     def stopping(self) -> bool:
@@ -257,9 +276,7 @@ class OutboxConsumer:
                             extra={"alert": entry.alert_id})
                 await self.outbox.ack(entry.entry_id)
                 return
-            await self.outbox.seal_deliveries(entry.alert_id)
             if await self.handle(entry):
-                await self.outbox.seal_deliveries(entry.alert_id)
                 await self.outbox.ack(entry.entry_id)
                 await self.outbox.log_sent(entry.alert_id, self.clock())
         except Exception:  # one bad alert must not stop the others; it stays pending
@@ -380,10 +397,11 @@ class Sender(OutboxConsumer):
         digests: DigestStore | None = None, rule_title: RuleTitle | None = None,
         consumer: str | None = None, claim_idle: float = 60.0, max_in_flight: int = 8,
         concurrency: int = 16, backoff: float = 0.5, max_backoff: float = 60.0,
-        max_attempts: int = 8, clock: Clock = _now,
+        max_attempts: int = 8, clock: Clock = _now, metrics: Metrics | None = None,
+        defer_after: float = 30.0, resume_every: float = 1.0,
     ) -> None:
         super().__init__(outbox, consumer=consumer, claim_idle=claim_idle,
-                         max_in_flight=max_in_flight, clock=clock)
+                         max_in_flight=max_in_flight, clock=clock, metrics=metrics)
         self.bot = bot
         self.subscribers = subscribers
         self.telegram = telegram or TelegramSettings()
@@ -396,6 +414,14 @@ class Sender(OutboxConsumer):
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_attempts = max_attempts
+        # A chat that must wait longer than `defer_after` s is parked in Redis, so its
+        # alerts don't hold the `max_in_flight` slots every other chat needs: a long 429, or
+        # a chat that keeps failing (the backoff passes 30 s after ~7 network errors in a
+        # row; a short outage of the whole API still just retries, the alerts stay pending).
+        # Due chats are resumed every `resume_every` s.
+        self.defer_after = defer_after
+        self.resume_every = resume_every
+        self._deferred: set[str] = set()  # chats this sender parked, until they catch up
 
     # -- who gets what ------------------------------------------------------------------
     async def targets(self, alert: Alert, done: dict[str, str]) -> list[Target]:
@@ -441,12 +467,20 @@ class Sender(OutboxConsumer):
         targets = await self.targets(alert, done)
         if not targets:
             return True
+        seq = entry_seq(entry.entry_id)
+        behind = await self.outbox.deferred_chats([t.key for t in targets])
+        for t in targets:
+            if t.key in behind:  # the chat has older deferred alerts: keep its order
+                await self.outbox.defer(t.chat, alert.id, position(seq), None)
+        targets = [t for t in targets if t.key not in behind]
+        if not targets:
+            return True
         rendered: dict[str, Rendered] = {}
         jobs = []
         for t in targets:
             if t.language not in rendered:
                 rendered[t.language] = self.render(alert, t.language)
-            jobs.append(_Job(alert, t, rendered[t.language], seq=entry_seq(entry.entry_id)))
+            jobs.append(_Job(alert, t, rendered[t.language], seq=seq))
             self.order.enter(t.key, jobs[-1].seq)
         log.info("delivering alert", extra={"alert": alert.id, "kind": alert.kind.value,
                                             "chats": len(jobs)})
@@ -499,13 +533,30 @@ class Sender(OutboxConsumer):
                 raise
 
     async def _attempt(self, job: _Job, fan: _Fanout) -> None:
+        if job.target.key in self._deferred:  # an older alert was parked: queue behind it
+            await self.outbox.defer(job.target.chat, job.alert.id, position(job.seq), None)
+            self.order.leave(job.target.key, job.seq)
+            fan.done()
+            return
         self.pacer.sent(job.target.key, job.target.is_group)
         outcome = await self._send(job)
+        if outcome is not None and self._too_slow(outcome):
+            self._deferred.add(job.target.key)
+            # Written before the alert can be acknowledged: the chat's copy is never lost.
+            await self.outbox.defer(job.target.chat, job.alert.id, position(job.seq),
+                                    self.clock() + timedelta(seconds=outcome.delay))
+            log.warning("chat deferred: its alerts wait in Redis, other chats go on",
+                        extra={"chat": job.target.chat, "alert": job.alert.id,
+                               "delay": round(outcome.delay, 2)})
+            outcome = None
         if outcome is None:
             self.order.leave(job.target.key, job.seq)
             fan.done()
         else:  # retry this job (or its successor) later; never dropped
             fan.later(outcome.job, outcome.delay)
+
+    def _too_slow(self, retry: _Retry) -> bool:
+        return retry.delay > self.defer_after
 
     async def _send(self, job: _Job) -> _Retry | None:
         """One try; None when the chat is done, else what to retry and when."""
@@ -515,6 +566,8 @@ class Sender(OutboxConsumer):
         except RetryAfter as exc:
             seconds = min(retry_seconds(exc), self.telegram.max_retry_after)
             self.pacer.pause(target.key, seconds)
+            if self.metrics is not None:
+                self.metrics.telegram_429.inc()
             log.warning("429 from Telegram: chat paused, message requeued",
                         extra={"chat": target.chat, "retry_after": seconds, "alert": alert.id})
             return _Retry(job, seconds)
@@ -547,6 +600,8 @@ class Sender(OutboxConsumer):
             return await self._failed(job, exc)
         if value is not None:
             await self.outbox.record_delivery(alert.id, target.chat, value)
+            if isinstance(value, int):  # a message id: Telegram took it (not a skip status)
+                self._count_sent("telegram", alert)
         return None
 
     async def _failed(self, job: _Job, exc: TelegramError) -> _Retry | None:
@@ -630,6 +685,87 @@ class Sender(OutboxConsumer):
                                                      msg.message_id)
         return msg.message_id
 
+    # -- deferred chats --------------------------------------------------------------------
+    async def run(self) -> None:
+        resumer = asyncio.create_task(self._resume_loop(), name="deferred")
+        try:
+            await super().run()
+        finally:
+            self._stopping.set()
+            await asyncio.gather(resumer, return_exceptions=True)
+
+    async def _resume_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.resume_due()
+            except Exception:  # Redis hiccup: the chats stay due; try again next round
+                log.exception("resuming deferred chats failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.resume_every)
+
+    async def resume_due(self) -> int:
+        """Send the deferred alerts of every chat now due, in order; the chats resumed."""
+        chats = await self.outbox.claim_due_chats(self.clock(), lease=self.claim_idle)
+        if chats:
+            await asyncio.gather(*(self._resume_chat(c) for c in chats))
+        return len(chats)
+
+    async def _resume_target(self, chat: str) -> Target | None:
+        for channel in self.telegram.channels:
+            if str(channel) == chat:
+                return Target(channel, "en", None, True, subscriber=False)
+        try:
+            sub = await self.subscribers.get(int(chat))
+        except ValueError:
+            return None
+        if sub is None or not sub.active:
+            return None
+        return Target(sub.chat_id, sub.language, sub.thread_id, sub.is_group,
+                      breaking_only=sub.breaking_only)
+
+    async def _resume_chat(self, chat: str) -> None:
+        target = await self._resume_target(chat)
+        while not self._stopping.is_set():
+            pending = await self.outbox.deferred_alerts(chat)
+            if not pending:
+                if await self.outbox.resume_done(chat):
+                    self._deferred.discard(chat)
+                    log.info("deferred chat caught up", extra={"chat": chat})
+                    return
+                continue  # a new alert was deferred meanwhile
+            for alert_id, _ in pending:
+                if self._stopping.is_set():
+                    return  # still claimed; due again after the lease
+                alert = await self.outbox.get_alert(alert_id)
+                if (target is None or alert is None
+                        or chat in await self.outbox.deliveries(alert_id)):
+                    await self.outbox.undefer(chat, alert_id)  # gone, unsubscribed or done
+                    continue
+                job = _Job(alert, target, self.render(alert, target.language))
+                delay = await self._resume_one(job)
+                if delay is not None:  # still paused: try the chat again later, in order
+                    await self.outbox.reschedule(chat, self.clock() + timedelta(seconds=delay))
+                    return
+                await self.outbox.undefer(chat, alert_id)
+
+    async def _resume_one(self, job: _Job) -> float | None:
+        """Send one deferred job, retrying short waits in place; the long wait, if any."""
+        while not self._stopping.is_set():
+            wait = self.pacer.reserve(job.target.key, job.target.is_group)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            await self.pacer.overall.acquire()
+            self.pacer.sent(job.target.key, job.target.is_group)
+            outcome = await asyncio.shield(self._send(job))
+            if outcome is None:
+                return None
+            if self._too_slow(outcome):
+                return outcome.delay
+            await asyncio.sleep(outcome.delay)
+            job = outcome.job
+        return 0.0
+
     # -- one message outside the outbox (digests) --------------------------------------------
     async def send_rendered(self, chat: int, rendered: Rendered, *, is_group: bool = False,
                             thread_id: int | None = None) -> int | None:
@@ -656,6 +792,8 @@ class Sender(OutboxConsumer):
             except RetryAfter as exc:
                 seconds = min(retry_seconds(exc), self.telegram.max_retry_after)
                 self.pacer.pause(str(target), seconds)
+                if self.metrics is not None:
+                    self.metrics.telegram_429.inc()
             except Forbidden as exc:
                 await self.subscribers.deactivate(target, exc.message)
                 return None
@@ -686,10 +824,11 @@ class ConsoleSink(OutboxConsumer):
 
     def __init__(self, outbox: Outbox, *, stream: IO[str] | None = None, language: str = "en",
                  rule_title: RuleTitle | None = None, consumer: str | None = None,
-                 claim_idle: float = 60.0, clock: Clock = _now) -> None:
+                 claim_idle: float = 60.0, clock: Clock = _now,
+                 metrics: Metrics | None = None) -> None:
         # One at a time: a console reader expects alerts in the order they were queued.
         super().__init__(outbox, consumer=consumer, claim_idle=claim_idle, max_in_flight=1,
-                         clock=clock)
+                         clock=clock, metrics=metrics)
         self.stream = stream
         self.language = language
         self.rule_title = rule_title
@@ -711,6 +850,7 @@ class ConsoleSink(OutboxConsumer):
             title = self.rule_title(alert.rule, self.language) if self.rule_title else None
             self._write(render_alert(alert, language=self.language, rule_title=title).text)
         await self.outbox.record_delivery(alert.id, self.CHAT, "printed")
+        self._count_sent("console", alert)
         return True
 
     async def send_rendered(self, chat: int, rendered: Rendered, *, is_group: bool = False,

@@ -39,6 +39,10 @@ class PollSettings(Section):
     # "all" alerts every entry (demos, backtests). Default: none, the first poll only marks seen.
     backfill: Backfill = 0
     jitter: Annotated[float, Field(ge=0, le=1)] = 1.0  # fraction of the interval
+    # Article pages (full text) come from links in feed content: by default a page on a
+    # private, loopback or link-local address is refused (SSRF). Tests and demos that
+    # serve pages from 127.0.0.1 turn this on. Configured feeds are not affected.
+    allow_private_pages: bool = False
 
 
 class StorySettings(Section):

@@ -176,17 +176,29 @@ async def test_per_host_limit(server: FeedServer) -> None:
 async def test_local_file_uses_mtime_validator(tmp_path: Path, fetcher: Fetcher) -> None:
     path = tmp_path / "feed.xml"
     path.write_bytes(RSS)
-    first = await fetcher.fetch(str(path))
+    first = await fetcher.fetch(str(path), local=True)
     assert first.ok and first.body == RSS and first.etag
-    again = await fetcher.fetch(f"file://{path}", etag=first.etag)
+    again = await fetcher.fetch(f"file://{path}", etag=first.etag, local=True)
     assert again.status == 304
-    missing = await fetcher.fetch(str(tmp_path / "gone.xml"))
+    missing = await fetcher.fetch(str(tmp_path / "gone.xml"), local=True)
     assert missing.status == 404 and not missing.ok
+
+
+async def test_files_are_read_only_for_configured_local_feeds(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_bytes(b"root:x:0:0")
+    for url in (str(path), f"file://{path}", f"file://localhost{path}"):
+        for res in (await fetcher.fetch(url), await fetcher.get(url)):
+            assert not res.ok and res.body is None and res.error and "refused" in res.error
 
 
 async def test_get_for_article_pages(server: FeedServer, fetcher: Fetcher) -> None:
     server.route("/article", body="<html><p>text</p></html>", content_type="text/html")
-    res = await fetcher.get(server.url("/article"))
+    settings = PollSettings(timeout=2, connect_timeout=1, allow_private_pages=True)
+    async with Fetcher(settings, trust_env=False) as pages:
+        res = await pages.get(server.url("/article"))
     assert res.ok and res.content_type == "text/html"
 
 

@@ -14,6 +14,8 @@ from bot.types import Entry
 from tests.conftest import REFERENCE_ARTICLE
 from tests.feedserver import FeedServer
 
+# The page server is on 127.0.0.1: allow private pages (tests/test_ssrf.py covers refusal).
+PAGES = PollSettings(allow_private_pages=True)
 REFERENCE = REFERENCE_ARTICLE.read_text(encoding="utf-8")
 PARAGRAPHS = "\n".join(f"<p>{line}</p>" for line in REFERENCE.splitlines()[:-1])
 PAGE = f"""<!doctype html><html><head><title>Putin on Kazakhstan</title></head><body>
@@ -31,7 +33,7 @@ def teaser(url: str) -> Entry:
 
 
 async def test_teaser_gets_the_article_text_once(redis_client: aioredis.Redis, keys: Keys) -> None:
-    async with FeedServer() as server, Fetcher(PollSettings(), trust_env=False) as fetcher:
+    async with FeedServer() as server, Fetcher(PAGES, trust_env=False) as fetcher:
         server.route("/article", body=PAGE, content_type="text/html; charset=utf-8")
         full = FullText(redis_client, keys, fetcher)
         entry = teaser(server.url("/article"))
@@ -49,7 +51,7 @@ async def test_teaser_gets_the_article_text_once(redis_client: aioredis.Redis, k
 async def test_missing_page_keeps_the_teaser_and_is_not_refetched(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
-    async with FeedServer() as server, Fetcher(PollSettings(), trust_env=False) as fetcher:
+    async with FeedServer() as server, Fetcher(PAGES, trust_env=False) as fetcher:
         server.route("/gone", status=404, body="not here", content_type="text/html")
         full = FullText(redis_client, keys, fetcher)
         entry = teaser(server.url("/gone"))

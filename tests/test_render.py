@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from bot.countries import flag
 from bot.render import (
     MAX_MESSAGE,
-    flag,
     render_alert,
     render_digest,
     truncate_utf16,
@@ -107,3 +107,20 @@ def test_digest_groups_by_country_and_type_and_splits_at_4096() -> None:
     kz = [p for p in parts if "Казахстан" in parse_html(p.html)]
     assert kz and "Протест" in parse_html(kz[0].html)
     assert render_digest([]) == []
+
+
+def test_only_http_links_become_hrefs() -> None:
+    bad = ("file:///etc/passwd", "javascript:alert(1)", "tg://resolve?domain=x",
+           "data:text/html,hi", "ftp://x.example/a", "//x.example/a", "https://")
+    for url in bad:
+        for source in ("Example News", ""):
+            alert = make_alert(url=url, source=source)
+            r = render_alert(alert)
+            assert "href" not in r.html, (url, r.html)
+            assert r.preview_url is None
+            parse_html(r.html)
+        digest = render_digest([make_alert(url=url)])
+        assert "href" not in digest[0].html
+    for url in ("https://x.example/a", "HTTP://x.example/b"):
+        r = render_alert(make_alert(url=url))
+        assert f'href="{url}"' in r.html and r.preview_url == url

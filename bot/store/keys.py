@@ -94,6 +94,14 @@ class Keys:
         """Hash: chat id → time of the last edit of the story's message (edit throttle)."""
         return self._k("story", story_id, "edits")
 
+    def deferred_due(self) -> str:
+        """Sorted set: chat id → when its deferred alerts may be sent again (M1)."""
+        return self._k("deferred", "due")
+
+    def deferred(self, chat: int | str) -> str:
+        """Sorted set: alert id → its outbox position, the alerts a paused chat still owes."""
+        return self._k("deferred", chat)
+
     def alerts_log(self) -> str:
         return self._k("alerts", "log")
 

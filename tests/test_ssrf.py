@@ -1,0 +1,136 @@
+"""Feed content cannot make the bot read local files or fetch internal URLs (SSRF).
+
+Article pages (full text) come from entry links, i.e. from whoever writes the feed.
+Everything here runs against a real server on 127.0.0.1 and counts its requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.fetcher import Fetcher
+from bot.fulltext import FullText
+from bot.netguard import Resolver
+from bot.parser import parse_feed
+from bot.settings import PollSettings
+from bot.store.keys import Keys
+from bot.types import Entry
+from tests.feedserver import FeedServer
+
+SECRET = "root:x:0:0:eventwatch-secret-marker"
+PAGE = "<html><body><article>" + "<p>Internal metadata page, never to be read.</p>" * 40
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    async with FeedServer() as s:
+        yield s
+
+
+def _entry(url: str) -> Entry:
+    return Entry(feed_id="f", key="k1", url=url, title="Teaser", text="A short teaser.",
+                 published=datetime(2026, 1, 1, tzinfo=UTC), language="en",
+                 content_hash="h1", source="Feed")
+
+
+def _rss(link: str) -> bytes:
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            f"<item><title>Teaser</title><link>{link}</link><guid>g1</guid>"
+            f"<description>A short teaser.</description></item></channel></rss>").encode()
+
+
+def test_parser_keeps_only_http_links() -> None:
+    for link in ("file:///etc/passwd", "file://localhost/etc/passwd", "javascript:alert(1)",
+                 "ftp://example.org/x", "data:text/html,hi", "gopher://127.0.0.1:6379/_INFO"):
+        parsed = parse_feed(_rss(link), feed_id="f", url="https://feeds.example/rss")
+        assert parsed.entries and parsed.entries[0].url is None, link
+    ok = parse_feed(_rss("https://news.example/a"), feed_id="f", url="https://feeds.example/rss")
+    assert ok.entries[0].url == "https://news.example/a"
+    # A local (demo) feed is no exception: its relative links resolve to paths, dropped.
+    rel = parse_feed(_rss("/etc/passwd"), feed_id="f", url="/srv/demo/feed.xml")
+    assert rel.entries[0].url is None
+
+
+async def test_file_link_with_fulltext_never_reads_the_file(
+    tmp_path: Path, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text(SECRET + "\n" + "filler line of the secret file\n" * 50)
+    # Even with private pages allowed: a file is never an article page.
+    async with Fetcher(PollSettings(allow_private_pages=True), trust_env=False) as fetcher:
+        full = FullText(redis_client, keys, fetcher)
+        for url in (f"file://{secret}", f"file://localhost{secret}", str(secret)):
+            assert (await fetcher.get(url)).body is None
+            entry = _entry(url)
+            enriched = await full.enrich(entry)
+            assert enriched == entry and SECRET not in enriched.text
+            assert SECRET not in (await full.text(url) or "")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "169.254.169.254", "10.1.2.3",
+                                  "[::1]", "192.168.0.10", "100.64.0.1"])
+async def test_private_pages_are_refused_by_default(
+    host: str, server: FeedServer, redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    server.route("/latest/meta-data", body=PAGE, content_type="text/html")
+    port = server.url("/").split(":")[2].split("/")[0]
+    url = f"http://{host}:{port}/latest/meta-data"
+    async with Fetcher(PollSettings(), trust_env=False) as fetcher:
+        res = await fetcher.get(url)
+        assert not res.ok and res.error and "non-public" in res.error
+        enriched = await FullText(redis_client, keys, fetcher).enrich(_entry(url))
+        assert "Internal metadata" not in enriched.text
+    assert server.hits("/latest/meta-data") == 0
+
+
+async def test_allow_private_pages_lets_local_pages_through(server: FeedServer) -> None:
+    server.route("/a", body=PAGE, content_type="text/html")
+    async with Fetcher(PollSettings(allow_private_pages=True), trust_env=False) as fetcher:
+        assert (await fetcher.get(server.url("/a"))).ok
+    assert server.hits("/a") == 1
+
+
+def _pretend_public(names: Iterable[str]) -> Resolver:
+    """A resolver for netguard that says these names are on the public internet (the
+    connection itself still goes to 127.0.0.1 via the system resolver)."""
+    public = set(names)
+
+    def resolve(host: str) -> list[str]:
+        if host in public:
+            return ["93.184.216.34"]
+        raise OSError(f"unknown host {host}")
+
+    return resolve
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/secret",
+                                    "http://169.254.169.254/latest/meta-data/",
+                                    "http://10.0.0.7/admin", "file:///etc/passwd"])
+async def test_redirect_from_public_page_to_private_address_is_refused(
+    target: str, server: FeedServer
+) -> None:
+    port = server.url("/").split(":")[2].split("/")[0]
+    server.route("/story", status=302, location=target.format(port=port))
+    server.route("/hop", status=301, location="/story")
+    server.route("/secret", body=PAGE, content_type="text/html")
+    resolve = _pretend_public(["localhost"])
+    async with Fetcher(PollSettings(), trust_env=False, resolve=resolve) as fetcher:
+        res = await fetcher.get(f"http://localhost:{port}/hop")
+    assert not res.ok and res.body is None and res.error and "refused" in res.error
+    assert server.hits("/hop") == 1 and server.hits("/story") == 1  # public hops were fetched
+    assert server.hits("/secret") == 0
+
+
+async def test_redirect_between_public_hosts_is_followed(server: FeedServer) -> None:
+    port = server.url("/").split(":")[2].split("/")[0]
+    server.route("/story", status=302, location=f"http://localhost:{port}/page")
+    server.route("/page", body=PAGE, content_type="text/html")
+    resolve = _pretend_public(["localhost"])
+    async with Fetcher(PollSettings(), trust_env=False, resolve=resolve) as fetcher:
+        res = await fetcher.get(f"http://localhost:{port}/story")
+    assert res.ok and server.hits("/page") == 1
