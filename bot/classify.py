@@ -25,32 +25,38 @@ from detectors.types import Detection, Document
 log = logging.getLogger(__name__)
 
 
-class InputRecord(BaseModel):
-    """One input line; unknown keys (labels, notes…) are ignored."""
+class Article(BaseModel):
+    """An article given on the command line; unknown keys (labels, notes…) are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id: str
     title: str = ""
-    text: str
+    text: str = ""
     language: str | None = None
     url: str | None = None
     published: datetime | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def document(self) -> Document:
+        return Document(self.title, self.text, self.language, self.url, self.published)
+
+
+class InputRecord(Article):
+    """One line of `eventwatch detect`."""
+
+    id: str
+    text: str
 
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("published")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-    def document(self) -> Document:
-        return Document(self.title, self.text, self.language, self.url, self.published)
 
 
 def event_json(det: Detection) -> dict[str, Any]:

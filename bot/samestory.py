@@ -25,6 +25,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from pydantic import ValidationError
+
+from bot.classify import Article
 from bot.settings import StorySettings
 from bot.similarity import fingerprint
 from bot.stories import Verdict, create, judge, make_report
@@ -45,27 +48,17 @@ class Detector(Protocol):
 
 
 def document(data: Any) -> Document:
+    """One side of a pair: the same article fields as `eventwatch detect` reads."""
     if not isinstance(data, dict):
         raise ValueError("expected an object with title and text")
-    title, text = data.get("title", ""), data.get("text", "")
-    if not isinstance(title, str) or not isinstance(text, str) or not (title or text):
-        raise ValueError("title and text must be strings, not both empty")
-    published = data.get("published")
-    when: datetime | None = None
-    if published is not None:
-        if not isinstance(published, str):
-            raise ValueError("published must be an ISO-8601 string")
-        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    language = data.get("language")
-    url = data.get("url")
-    return Document(
-        title=title,
-        text=text,
-        language=language if isinstance(language, str) else None,
-        url=url if isinstance(url, str) else None,
-        published=when,
-    )
+    try:
+        article = Article.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors(include_url=False))) from exc
+    if not (article.title or article.text):
+        raise ValueError("title and text must not both be empty")
+    return article.document()
 
 
 def _entry(doc: Document, side: str, published: datetime) -> Entry:
