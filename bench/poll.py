@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import html
 import multiprocessing
@@ -32,6 +33,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -371,6 +373,19 @@ def run_naive(port: int, n: int, conn: Any) -> None:
     conn.send(out)
 
 
+@contextlib.contextmanager
+def feed_server(ctx: Any, feeds: int, entries: int) -> Iterator[tuple[int, int]]:
+    """The feed farm in its own process (its CPU is not ours): yields (port, pid)."""
+    here, there = ctx.Pipe()
+    server = ctx.Process(target=serve, args=(there, feeds, entries), daemon=True)
+    server.start()
+    try:
+        yield here.recv(), server.pid
+    finally:
+        server.terminate()
+        server.join()
+
+
 def drive(ctx: Any, target: Any, args: tuple[Any, ...], port: int) -> dict[str, Any]:
     """Run one client process; mutate the server when it asks; return its figures."""
     here, there = ctx.Pipe()
@@ -484,12 +499,8 @@ def main() -> int:
     print(f"eventwatch poll benchmark: {args.feeds} feeds × {args.entries} entries, "
           f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.1f} (other work on this machine skews wall time)")
-    here, there = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(there, args.feeds, args.entries), daemon=True)
-    server.start()
-    port = here.recv()
     url = redis_url()
-    try:
+    with feed_server(ctx, args.feeds, args.entries) as (port, _pid):
         ours = drive(ctx, run_ours, (port, args.feeds, url), port)
         print("ours (aiohttp + conditional GET + body hash + feedparser in 2 processes):")
         show("cold", ours["cold"])
@@ -501,9 +512,6 @@ def main() -> int:
             print("naive (urllib GET, feedparser.parse on every body, 32 threads):")
             show("cold", naive["cold"])
             show("warm", naive["warm"])
-    finally:
-        server.terminate()
-        server.join()
     if naive:
         warm_cpu = ours["warm"]["cpu"] / naive["warm"]["cpu"]
         cold_wall = ours["cold"]["wall"] / naive["cold"]["wall"]

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.poll import control, redis_url, serve  # noqa: E402  (after the path is set)
+from bench.poll import control, feed_server, redis_url  # noqa: E402  (after the path is set)
 from tests.articles import ARTICLES, rss  # noqa: E402
 
 
@@ -195,16 +195,8 @@ def main() -> int:
     print(f"eventwatch soak: {args.cycles} cycles over {args.feeds} feeds × {args.entries} "
           f"entries, {args.fraction:.0%} of feeds change per cycle, {os.cpu_count()} CPUs, "
           f"python {sys.version.split()[0]}")
-    here, there = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(there, args.feeds, args.entries), daemon=True)
-    server.start()
-    port: Any = here.recv()
-    try:
-        return asyncio.run(soak(port, args.feeds, args.cycles, args.fraction, redis_url(),
-                                server.pid))
-    finally:
-        server.terminate()
-        server.join()
+    with feed_server(ctx, args.feeds, args.entries) as (port, pid):
+        return asyncio.run(soak(port, args.feeds, args.cycles, args.fraction, redis_url(), pid))
 
 
 if __name__ == "__main__":
