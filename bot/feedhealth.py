@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from bot.poller import LOG_WINDOW
 from bot.settings import FeedSpec
 from bot.store.keys import Keys
+from bot.store.redis import text_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,8 @@ class FeedHealth:
     problem: str | None = None  # the feed parses, but is malformed
 
 
-def _text(raw: dict[Any, Any], name: str) -> str | None:
-    value = raw.get(name.encode()) if raw else None
-    if value is None:
-        return None
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    return text or None
+def _text(state: Mapping[str, str], name: str) -> str | None:
+    return state.get(name) or None
 
 
 def _when(value: str | None) -> datetime | None:
@@ -67,11 +64,11 @@ async def feed_health(
     rows = []
     for i, f in enumerate(feeds):
         state, count, oldest = replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]
-        rows.append(_row(f, state, int(count or 0), oldest, now))
+        rows.append(_row(f, text_hash(state), int(count or 0), oldest, now))
     return rows
 
 
-def _row(f: FeedSpec, state: dict[Any, Any], count: int, oldest: Any, now: datetime
+def _row(f: FeedSpec, state: Mapping[str, str], count: int, oldest: Any, now: datetime
          ) -> FeedHealth:
     if not state or _text(state, "url") not in (None, f.url):
         return FeedHealth(f.id, f.display_name, f.url, "new")

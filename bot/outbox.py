@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from bot.store.keys import Keys
+from bot.store.redis import text
 from bot.types import Alert, AlertKind
 
 log = logging.getLogger(__name__)
@@ -109,10 +110,6 @@ def _stream_rows(reply: Any) -> list[Any]:
     return list(reply[0][1])
 
 
-def _s(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class Outbox:
     def __init__(self, redis: aioredis.Redis, keys: Keys, *, group: str = GROUP,
                  alert_ttl: int = ALERT_TTL, story_ttl: int = 3 * 86400) -> None:
@@ -156,7 +153,7 @@ class Outbox:
         if not entry:
             log.debug("alert already published", extra={"alert": alert.id})
             return ""
-        return _s(entry)
+        return text(entry)
 
     async def get_alert(self, alert_id: str) -> Alert | None:
         raw = await self._redis.get(self._keys.alert(alert_id))
@@ -173,10 +170,10 @@ class Outbox:
         pairs: list[tuple[str, str]] = []
         for entry_id, fields in rows:
             if not fields:  # deleted while pending
-                pairs.append((_s(entry_id), ""))
+                pairs.append((text(entry_id), ""))
                 continue
             value = fields.get(b"alert", fields.get("alert", b""))
-            pairs.append((_s(entry_id), _s(value)))
+            pairs.append((text(entry_id), text(value)))
         alerts = await self.get_alerts([a for _, a in pairs if a])
         return [OutboxEntry(e, a, alerts.get(a)) for e, a in pairs]
 
@@ -205,7 +202,7 @@ class Outbox:
             reply = await self._redis.xautoclaim(
                 self._keys.outbox(), self._group, consumer, int(min_idle * 1000),
                 start_id=start, count=count)
-            start = _s(reply[0])
+            start = text(reply[0])
             out += await self._entries(reply[1])
             if start == "0-0" or len(out) >= count:
                 return out
@@ -249,7 +246,7 @@ class Outbox:
     # -- delivery records ---------------------------------------------------------------
     async def deliveries(self, alert_id: str) -> dict[str, str]:
         raw = await self._redis.hgetall(self._keys.delivery(alert_id))
-        return {_s(k): _s(v) for k, v in raw.items()}
+        return {text(k): text(v) for k, v in raw.items()}
 
     async def record_delivery(self, alert_id: str, chat: int | str, value: int | str) -> None:
         """Record one chat's outcome. HSET and EXPIRE go in one round trip, so the hash
@@ -288,13 +285,13 @@ class Outbox:
         """Chats whose deferral is due, each pushed `lease` s ahead so one sender has it."""
         raw = await self._claim_due(keys=[self._keys.deferred_due()],
                                     args=[now.timestamp(), lease, count])
-        return [_s(c) for c in raw]
+        return [text(c) for c in raw]
 
     async def deferred_alerts(self, chat: int | str) -> list[tuple[str, float]]:
         """The chat's deferred alert ids, oldest (outbox order) first."""
         rows: list[Any] = await self._redis.zrange(self._keys.deferred(chat), 0, -1,
                                                    withscores=True)
-        return [(_s(row[0]), float(row[1])) for row in rows]
+        return [(text(row[0]), float(row[1])) for row in rows]
 
     async def undefer(self, chat: int | str, alert_id: str) -> None:
         await self._redis.zrem(self._keys.deferred(chat), alert_id)

@@ -37,6 +37,7 @@ from bot.parser import ParsedFeed, Parser
 from bot.scheduler import Outcome, base_interval, next_interval
 from bot.settings import FeedSpec, PollSettings
 from bot.store.keys import Keys
+from bot.store.redis import text_hash
 from bot.types import Entry
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,6 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _decode(raw: dict[Any, Any]) -> dict[str, str]:
-    return {
-        (k.decode() if isinstance(k, bytes) else str(k)):
-        (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v))
-        for k, v in raw.items()
-    }
 
 
 def _float(value: str | None) -> float | None:
@@ -219,7 +214,7 @@ class Poller:
 
     async def _poll(self, feed: FeedSpec, now: datetime) -> PollResult:
         skey = self.keys.feed_state(feed.id)
-        state = _decode(await self.redis.hgetall(skey))
+        state = text_hash(await self.redis.hgetall(skey))
         # `init` holds the URL whose first poll is done: a new URL starts over.
         first = state.get("init") != feed.url
         url = feed.url if first else (state.get("effective_url") or feed.url)

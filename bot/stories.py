@@ -54,6 +54,7 @@ from bot.outbox import decode_alert, encode_alert
 from bot.settings import StorySettings
 from bot.similarity import Fingerprint, fingerprint, jaccard, pack_tokens, unpack_tokens
 from bot.store.keys import Keys
+from bot.store.redis import text
 from bot.summary import summarise
 from bot.types import Alert, AlertKind, Entry
 from detectors.types import Detection, Severity
@@ -669,7 +670,7 @@ class StoryStore:
         due = await self.redis.zrangebyscore(self.keys.stories_edit_due(), "-inf", now.timestamp())
         alerts: list[Alert] = []
         for raw_id in due:
-            sid = _text(raw_id)
+            sid = text(raw_id)
             for _ in range(MAX_ATTEMPTS):
                 story = await self.get(sid)
                 if story is None:
@@ -692,7 +693,7 @@ class StoryStore:
         ids = await self.redis.zrevrange(self.keys.stories_recent(), 0, max(0, limit * 2 - 1))
         out: list[Story] = []
         for raw_id in ids:
-            story = await self.get(_text(raw_id))
+            story = await self.get(text(raw_id))
             if story is not None:
                 out.append(story)
             if len(out) >= limit:
@@ -718,7 +719,7 @@ class StoryStore:
             for key in index:
                 pipe.zrangebyscore(key, floor, "+inf")
             found = await pipe.execute()
-        seen = list(dict.fromkeys(_text(raw) for ids in found for raw in ids))
+        seen = list(dict.fromkeys(text(raw) for ids in found for raw in ids))
         if not seen:
             return _Read()
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -766,8 +767,6 @@ class StoryStore:
                 *seen,
             ],
         )
-        return _text(result)
+        return text(result)
 
 
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ class RedisHandle:
             server = self.embedded
             self.embedded = None
             await asyncio.to_thread(_shutdown_embedded, server)
+
+
+def text(value: object) -> str:
+    """A Redis reply (bytes, since clients don't decode) as str."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def text_hash(raw: Mapping[Any, Any]) -> dict[str, str]:
+    """An HGETALL reply as a str → str dict."""
+    return {text(k): text(v) for k, v in raw.items()}
 
 
 def _shutdown_embedded(server: Any) -> None:
