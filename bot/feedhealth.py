@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from bot.poller import LOG_WINDOW
 from bot.settings import FeedSpec
 from bot.store.keys import Keys
-from bot.store.redis import text_hash
+from bot.store.redis import moment, text_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +34,6 @@ class FeedHealth:
 
 def _text(state: Mapping[str, str], name: str) -> str | None:
     return state.get(name) or None
-
-
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 async def feed_health(
@@ -76,7 +67,7 @@ def _row(f: FeedSpec, state: Mapping[str, str], count: int, oldest: Any, now: da
     dead = _text(state, "dead_since") is not None
     status = "dead" if dead else "failing" if failures else "ok"
     # Entries per day over the last week, or over the time we have known the feed.
-    observed_from = _when(_text(state, "since"))
+    observed_from = moment(_text(state, "since"))
     if oldest:
         logged = datetime.fromtimestamp(float(oldest[0][1]), UTC)
         observed_from = min(logged, observed_from) if observed_from else logged
@@ -90,11 +81,11 @@ def _row(f: FeedSpec, state: Mapping[str, str], count: int, oldest: Any, now: da
         name=f.display_name,
         url=f.url,
         status=status,
-        last_success=_when(_text(state, "last_success")),
+        last_success=moment(_text(state, "last_success")),
         last_error=_text(state, "last_error"),
-        last_error_at=_when(_text(state, "last_error_at")),
+        last_error_at=moment(_text(state, "last_error_at")),
         failures=failures,
-        next_poll=_when(_text(state, "next_poll")),
+        next_poll=moment(_text(state, "next_poll")),
         entries_per_day=per_day,
         interval=float(interval) if interval else None,
         effective_url=_text(state, "effective_url"),

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import redis.asyncio as aioredis
 
 from bot.store.keys import Keys
+from bot.store.redis import moment
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,7 @@ class PollLeases:
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}"
 
     async def due(self, feed_id: str) -> datetime | None:
-        raw = await self.redis.hget(self.keys.feed_state(feed_id), "next_poll")
-        if not raw:
-            return None
-        try:
-            return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else raw)
-        except ValueError:
-            return None
+        return moment(await self.redis.hget(self.keys.feed_state(feed_id), "next_poll"))
 
     async def claim(self, feed_id: str, now: datetime, interval: float) -> float | None:
         """None when this process won the feed's current slot; else seconds to wait."""

@@ -26,7 +26,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from bot.store.keys import Keys
-from bot.store.redis import text
+from bot.store.redis import moment, text
 from bot.types import Alert, AlertKind
 
 log = logging.getLogger(__name__)
@@ -62,13 +62,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 _ALERT_TYPES = get_type_hints(Alert)
 
 
@@ -84,7 +77,7 @@ def decode_alert(raw: str | bytes) -> Alert:
         elif f.name == "figures":
             value = {k: int(v) for k, v in (value or {}).items()}
         elif datetime in get_args(hint) or hint is datetime:
-            value = _when(value)
+            value = moment(value)
         elif get_origin(hint) is tuple:
             value = tuple(value or ())
         values[f.name] = value

@@ -37,7 +37,7 @@ from bot.parser import ParsedFeed, Parser
 from bot.scheduler import Outcome, base_interval, next_interval
 from bot.settings import FeedSpec, PollSettings
 from bot.store.keys import Keys
-from bot.store.redis import text_hash
+from bot.store.redis import moment, text_hash
 from bot.types import Entry
 
 log = logging.getLogger(__name__)
@@ -163,10 +163,9 @@ class Poller:
         for f, (next_poll, url) in zip(feeds, replies, strict=True):
             if not next_poll or (url or b"").decode() != f.url:
                 continue
-            try:
-                out[f.id] = datetime.fromisoformat(next_poll.decode())
-            except ValueError:
-                continue
+            when = moment(next_poll)
+            if when is not None:
+                out[f.id] = when
         return out
 
     async def commit(self, result: PollResult, entries: Iterable[Entry] | None = None,
