@@ -336,9 +336,7 @@ async def _ours(port: int, n: int, url: str, conn: Any) -> None:
                 ))
     finally:
         await asyncio.to_thread(parser.close)
-        batch = [k async for k in client.scan_iter(match=keys.pattern(), count=1000)]
-        for i in range(0, len(batch), 1000):
-            await client.delete(*batch[i:i + 1000])
+        await drop_prefix(client, keys)
         await client.aclose()
     conn.send(out)
 
@@ -371,6 +369,13 @@ def run_naive(port: int, n: int, conn: Any) -> None:
                 new_entries=sum(e for _, e in results), statuses="200 (no validators sent)",
             ))
     conn.send(out)
+
+
+async def drop_prefix(client: Any, keys: Any) -> None:
+    """Delete the bench's own keys (its prefix), nothing else."""
+    batch = [k async for k in client.scan_iter(match=keys.pattern(), count=1000)]
+    for i in range(0, len(batch), 1000):
+        await client.delete(*batch[i:i + 1000])
 
 
 @contextlib.contextmanager

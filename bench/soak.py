@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.poll import control, feed_server, redis_url  # noqa: E402  (after the path is set)
+from bench.poll import control, drop_prefix, feed_server, redis_url  # noqa: E402  (after the path is set)
 from tests.articles import ARTICLES, rss  # noqa: E402
 
 
@@ -137,9 +137,7 @@ async def soak(port: int, n: int, cycles: int, fraction: float, url: str,
                           f"{totals['alerts']:7d}", flush=True)
     finally:
         await asyncio.to_thread(parser.close)
-        batch = [k async for k in client.scan_iter(match=keys.pattern(), count=1000)]
-        for i in range(0, len(batch), 1000):
-            await client.delete(*batch[i:i + 1000])
+        await drop_prefix(client, keys)
         await client.aclose()
 
     base = next((r for r in rows if r["cycle"] >= 10), rows[0])

@@ -663,14 +663,18 @@ class FakeBotAPI:
         self.messages[chat_id].append(m)
         return self._message_json(m)
 
-    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
-        if params.get("inline_message_id"):
-            return True
+    def _editable(self, params: dict[str, Any]) -> tuple[int, int, SentMessage]:
         chat_id = self._target(params)
         message_id = int(params.get("message_id") or 0)
         m = next((x for x in self.messages.get(chat_id, []) if x.message_id == message_id), None)
         if m is None:
             raise _ApiError(400, "Bad Request: message to edit not found")
+        return chat_id, message_id, m
+
+    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        if params.get("inline_message_id"):
+            return True
+        chat_id, message_id, m = self._editable(params)
         text, plain = self._text(params)
         self._rate_limit(chat_id)
         markup = params.get("reply_markup")
@@ -689,11 +693,7 @@ class FakeBotAPI:
     async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
         if params.get("inline_message_id"):
             return True
-        chat_id = self._target(params)
-        message_id = int(params.get("message_id") or 0)
-        m = next((x for x in self.messages.get(chat_id, []) if x.message_id == message_id), None)
-        if m is None:
-            raise _ApiError(400, "Bad Request: message to edit not found")
+        *_, m = self._editable(params)
         markup = params.get("reply_markup")
         if markup == m.reply_markup:
             raise _ApiError(400, "Bad Request: message is not modified: specified new message "
