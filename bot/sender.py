@@ -28,7 +28,7 @@ import random
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING
@@ -110,9 +110,21 @@ class Pacer:
         return 0.0
 
     def sent(self, chat: str, is_group: bool) -> None:
-        """Restart the chat's interval at the moment of the send (after the overall wait)."""
+        """Restart the chat's interval now (no earlier slot is ever given back)."""
         self._next[chat] = max(self._next.get(chat, 0.0),
                                time.monotonic() + self.interval(is_group))
+
+    @contextlib.contextmanager
+    def sending(self, chat: str, is_group: bool) -> Iterator[None]:
+        """Around one request: the interval counts from its start and again from its end.
+
+        Telegram counts from when the request reaches it, somewhere in between; counting
+        from the end too means network jitter can never make two sends look closer."""
+        self.sent(chat, is_group)
+        try:
+            yield
+        finally:
+            self.sent(chat, is_group)
 
     def pause(self, chat: str, seconds: float) -> None:
         self._next[chat] = max(self._next.get(chat, 0.0), time.monotonic() + seconds)
@@ -538,8 +550,8 @@ class Sender(OutboxConsumer):
             self.order.leave(job.target.key, job.seq)
             fan.done()
             return
-        self.pacer.sent(job.target.key, job.target.is_group)
-        outcome = await self._send(job)
+        with self.pacer.sending(job.target.key, job.target.is_group):
+            outcome = await self._send(job)
         if outcome is not None and self._too_slow(outcome):
             self._deferred.add(job.target.key)
             # Written before the alert can be acknowledged: the chat's copy is never lost.
@@ -756,8 +768,8 @@ class Sender(OutboxConsumer):
                 await asyncio.sleep(wait)
                 continue
             await self.pacer.overall.acquire()
-            self.pacer.sent(job.target.key, job.target.is_group)
-            outcome = await asyncio.shield(self._send(job))
+            with self.pacer.sending(job.target.key, job.target.is_group):
+                outcome = await asyncio.shield(self._send(job))
             if outcome is None:
                 return None
             if self._too_slow(outcome):
@@ -781,13 +793,13 @@ class Sender(OutboxConsumer):
                 await asyncio.sleep(wait)
                 continue
             await self.pacer.overall.acquire()
-            self.pacer.sent(str(target), is_group)
             try:
-                msg = await self.bot.send_message(
-                    target, rendered.text if plain else rendered.html,
-                    parse_mode=None if plain else ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    message_thread_id=thread_id)
+                with self.pacer.sending(str(target), is_group):
+                    msg = await self.bot.send_message(
+                        target, rendered.text if plain else rendered.html,
+                        parse_mode=None if plain else ParseMode.HTML,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                        message_thread_id=thread_id)
                 return msg.message_id
             except RetryAfter as exc:
                 seconds = min(retry_seconds(exc), self.telegram.max_retry_after)
