@@ -10,8 +10,10 @@ Local files are a privilege of the config, never of feed content: only `fetch(..
 local=True)` — the poller, for a feed whose configured URL is a path — reads a file
 (its validator is the file's mtime and size, presented as an ETag). `get`, for article
 pages whose URLs come from feed entries, takes only http(s), and refuses a host that
-resolves to a private, loopback or link-local address, checked again at every redirect
-hop, unless `poll.allow_private_pages` is on (see `bot.netguard`).
+resolves to a private, loopback or link-local address, at every redirect hop, unless
+`poll.allow_private_pages` is on. Pages go through their own connector whose resolver
+applies the check to the addresses it connects to (`bot.netguard.GuardedResolver`), so
+a DNS answer that changes after a check (rebinding) cannot reach an internal address.
 
 `Fetcher.fetch` never raises on a transport or HTTP problem: the result says what
 went wrong, because in batch work errors are values.
@@ -21,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import logging
 import os
 import re
 import time
+import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +38,11 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from bot import __version__
-from bot.netguard import Resolver, is_public_host
+from bot.netguard import GuardedResolver, NonPublicAddress, address_policy, is_public_host
 from bot.settings import PollSettings
 
 log = logging.getLogger(__name__)
@@ -152,13 +157,20 @@ class Fetcher:
         *,
         user_agent: str = USER_AGENT,
         trust_env: bool = True,
-        resolve: Resolver | None = None,
+        resolver: AbstractResolver | None = None,
+        trusted_networks: Iterable[str] = (),
     ) -> None:
+        """`resolver` looks up article-page hosts (default: aiohttp's); addresses in
+        `trusted_networks` (CIDR) count as public for article pages."""
         self.settings = settings or PollSettings()
-        self._resolve = resolve  # netguard's name lookup; None: the system resolver
+        self._resolver = resolver
+        self._allowed = address_policy(trusted_networks)
         self.user_agent = user_agent
         self._trust_env = trust_env
+        # With a proxy the proxy resolves page hosts: only a pre-connect check is possible.
+        self._proxies = urllib.request.getproxies() if trust_env else {}
         self._session: aiohttp.ClientSession | None = None
+        self._pages: aiohttp.ClientSession | None = None
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -177,11 +189,21 @@ class Fetcher:
     async def open(self) -> None:
         if self._session is not None:
             return
+        self._session = self._new_session(None)
+        if self.settings.allow_private_pages:
+            self._pages = self._session
+        else:
+            proxy_hosts = {URL(p).host or "" for p in self._proxies.values() if "://" in p}
+            self._pages = self._new_session(GuardedResolver(
+                self._resolver or aiohttp.DefaultResolver(), self._allowed, proxy_hosts))
+
+    def _new_session(self, resolver: AbstractResolver | None) -> aiohttp.ClientSession:
         s = self.settings
         connector = aiohttp.TCPConnector(
-            limit=s.concurrency, limit_per_host=s.per_host, ttl_dns_cache=300
+            limit=s.concurrency, limit_per_host=s.per_host, ttl_dns_cache=300,
+            resolver=resolver,
         )
-        self._session = aiohttp.ClientSession(
+        return aiohttp.ClientSession(
             connector=connector,
             # We inflate ourselves so that the decompressed size can be bounded.
             auto_decompress=False,
@@ -194,8 +216,10 @@ class Fetcher:
         )
 
     async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
+        sessions = {self._session, self._pages} - {None}
+        self._session = self._pages = None
+        for session in sessions:
+            assert session is not None
             await session.close()
 
     # -- public ---------------------------------------------------------
@@ -260,16 +284,12 @@ class Fetcher:
         hops = 0
         wire = 0
         while True:
-            if public_only and not await is_public_host(current.host or "", self._resolve):
-                log.warning("non-public address refused",
-                            extra={"url": url, "location": str(current)})
-                return FetchResult(url, 0, error=f"non-public address refused: {current.host}",
-                                   effective_url=str(current), wire_bytes=wire,
-                                   elapsed=time.monotonic() - started)
+            if public_only and not await self._may_connect(current):
+                return self._refused(url, current, wire, started)
             try:
                 # Host slot first: a busy host must not hold global slots while it queues.
                 async with self._host_slot(current), self._global:
-                    result = await self._one(url, current, headers)
+                    result = await self._one(url, current, headers, pages=public_only)
             except asyncio.CancelledError:
                 raise
             except _TooLarge as exc:
@@ -279,6 +299,9 @@ class Fetcher:
                 return FetchResult(url, 0, error="timeout", effective_url=str(current),
                                    wire_bytes=wire, elapsed=time.monotonic() - started)
             except aiohttp.ClientError as exc:
+                if (isinstance(exc, aiohttp.ClientConnectorError)
+                        and isinstance(exc.os_error, NonPublicAddress)):
+                    return self._refused(url, current, wire, started)
                 msg = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
                 return FetchResult(url, 0, error=msg, effective_url=str(current),
                                    wire_bytes=wire, elapsed=time.monotonic() - started)
@@ -325,12 +348,31 @@ class Fetcher:
             elapsed=time.monotonic() - started,
         )
 
+    async def _may_connect(self, url: URL) -> bool:
+        """Before connecting to an article page: an IP literal is checked here (no lookup
+        happens later); a name is checked by the pages' resolver at connect time, or here
+        when a proxy will do the lookup instead."""
+        host = url.host or ""
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            proxied = bool(self._proxies) and not urllib.request.proxy_bypass(host)
+            return await is_public_host(host) if proxied else bool(host)
+        return self._allowed(host)
+
+    def _refused(self, url: str, current: URL, wire: int, started: float) -> FetchResult:
+        log.warning("non-public address refused", extra={"url": url, "location": str(current)})
+        return FetchResult(url, 0, error=f"non-public address refused: {current.host}",
+                           effective_url=str(current), wire_bytes=wire,
+                           elapsed=time.monotonic() - started)
+
     async def _one(
-        self, url: str, current: URL, headers: dict[str, str]
+        self, url: str, current: URL, headers: dict[str, str], *, pages: bool = False
     ) -> tuple[int, str | None, FetchResult]:
-        assert self._session is not None
+        session = self._pages if pages else self._session
+        assert session is not None
         limit = self.settings.max_body
-        async with self._session.get(
+        async with session.get(
             current, headers=headers, allow_redirects=False
         ) as resp:
             h = resp.headers

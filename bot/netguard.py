@@ -6,9 +6,9 @@ that resolves to a private, loopback, link-local or otherwise special address, u
 the settings explicitly allow them. Every address the name resolves to must be public:
 one private answer is enough to refuse.
 
-Resolution here is a check, not a pin: a hostile DNS server can answer differently when
-the fetcher connects (DNS rebinding). A fetcher that must be strict should connect
-through a resolver that applies `is_public_ip` to the address it actually uses.
+`is_public_address` is a check, not a pin: a hostile DNS server can answer differently
+when the connection is made (DNS rebinding). The fetcher therefore connects through
+`GuardedResolver`, which applies the same test to the very addresses it connects to.
 """
 
 from __future__ import annotations
@@ -16,11 +16,18 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Iterable[str]]
+AddressPolicy = Callable[[str], bool]
+
+
+class NonPublicAddress(OSError):
+    """A name resolved to an address the policy refuses; nothing was connected."""
 
 
 def is_public_ip(address: str | IPAddress) -> bool:
@@ -83,3 +90,49 @@ def is_public_address(host: str, resolve: Resolver | None = None) -> bool:
 async def is_public_host(host: str, resolve: Resolver | None = None) -> bool:
     """`is_public_address` without blocking the event loop."""
     return await asyncio.to_thread(is_public_address, host, resolve)
+
+
+def address_policy(trusted: Iterable[str] = ()) -> AddressPolicy:
+    """`is_public_ip`, plus the `trusted` networks (CIDR) counted as public."""
+    networks = tuple(ipaddress.ip_network(n, strict=False) for n in trusted)
+    if not networks:
+        return is_public_ip
+
+    def allowed(address: str) -> bool:
+        if is_public_ip(address):
+            return True
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    return allowed
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's name lookup with the address policy applied to its answers.
+
+    The connector connects only to addresses this returned, so what was checked is what
+    is used: a DNS answer that changes between a check and the connection cannot slip
+    through. One refused address refuses the name. `exempt` names (a configured proxy)
+    are resolved without the check."""
+
+    def __init__(self, inner: AbstractResolver, allowed: AddressPolicy = is_public_ip,
+                 exempt: Collection[str] = ()) -> None:
+        self._inner = inner
+        self._allowed = allowed
+        self._exempt = frozenset(h.lower() for h in exempt)
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        answers = await self._inner.resolve(host, port, family)
+        if host.lower().rstrip(".") not in self._exempt:
+            for answer in answers:
+                if not self._allowed(answer["host"]):
+                    raise NonPublicAddress(
+                        f"non-public address refused: {host} resolves to {answer['host']}")
+        return answers
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -274,6 +274,9 @@ class Outbox:
         scores = await self._redis.zmscore(self._keys.deferred_due(), chats)
         return {c for c, s in zip(chats, scores, strict=True) if s is not None}
 
+    async def deferred_chat_count(self) -> int:
+        return int(await self._redis.zcard(self._keys.deferred_due()))
+
     async def claim_due_chats(self, now: datetime, lease: float, count: int = 50) -> list[str]:
         """Chats whose deferral is due, each pushed `lease` s ahead so one sender has it."""
         raw = await self._claim_due(keys=[self._keys.deferred_due()],

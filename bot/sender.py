@@ -697,6 +697,19 @@ class Sender(OutboxConsumer):
                                                      msg.message_id)
         return msg.message_id
 
+    async def drain(self) -> int:
+        """`run --once`: deferred chats now due go first, then everything in the outbox.
+
+        A chat deferred in this run keeps its alerts in Redis, in order, for the next run
+        (`--once` or not): waiting out Telegram's pause here could take hours."""
+        await self.resume_due()
+        handled = await super().drain()
+        waiting = await self.outbox.deferred_chat_count()
+        if waiting:
+            log.warning("alerts wait in Redis for chats that Telegram paused; the next run "
+                        "sends them", extra={"chats": waiting})
+        return handled
+
     # -- deferred chats --------------------------------------------------------------------
     async def run(self) -> None:
         resumer = asyncio.create_task(self._resume_loop(), name="deferred")

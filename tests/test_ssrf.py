@@ -6,16 +6,17 @@ Everything here runs against a real server on 127.0.0.1 and counts its requests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import socket
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.fetcher import Fetcher
 from bot.fulltext import FullText
-from bot.netguard import Resolver
 from bot.parser import parse_feed
 from bot.settings import PollSettings
 from bot.store.keys import Keys
@@ -95,22 +96,33 @@ async def test_allow_private_pages_lets_local_pages_through(server: FeedServer) 
     assert server.hits("/a") == 1
 
 
-def _pretend_public(names: Iterable[str]) -> Resolver:
-    """A resolver for netguard that says these names are on the public internet (the
-    connection itself still goes to 127.0.0.1 via the system resolver)."""
-    public = set(names)
+class StaticDNS(AbstractResolver):
+    """Names that exist only in this test, each with its answers; counts the lookups."""
 
-    def resolve(host: str) -> list[str]:
-        if host in public:
-            return ["93.184.216.34"]
-        raise OSError(f"unknown host {host}")
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.answers = answers
+        self.lookups: list[str] = []
 
-    return resolve
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        self.lookups.append(host)
+        if host not in self.answers:
+            raise OSError(f"unknown host {host}")
+        return [ResolveResult(hostname=host, host=a, port=port, family=socket.AF_INET,
+                              proto=0, flags=socket.AI_NUMERICHOST) for a in self.answers[host]]
+
+    async def close(self) -> None:
+        pass
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/secret",
+# The test server stands in for the public internet: 127.0.0.1 is trusted, nothing else.
+PUBLIC_HERE = ["127.0.0.1/32"]
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.2:{port}/secret",
                                     "http://169.254.169.254/latest/meta-data/",
-                                    "http://10.0.0.7/admin", "file:///etc/passwd"])
+                                    "http://10.0.0.7/admin", "http://intranet.test:{port}/secret",
+                                    "http://mixed.test:{port}/secret", "file:///etc/passwd"])
 async def test_redirect_from_public_page_to_private_address_is_refused(
     target: str, server: FeedServer
 ) -> None:
@@ -118,9 +130,11 @@ async def test_redirect_from_public_page_to_private_address_is_refused(
     server.route("/story", status=302, location=target.format(port=port))
     server.route("/hop", status=301, location="/story")
     server.route("/secret", body=PAGE, content_type="text/html")
-    resolve = _pretend_public(["localhost"])
-    async with Fetcher(PollSettings(), trust_env=False, resolve=resolve) as fetcher:
-        res = await fetcher.get(f"http://localhost:{port}/hop")
+    dns = StaticDNS({"news.test": ["127.0.0.1"], "intranet.test": ["10.0.0.7"],
+                     "mixed.test": ["127.0.0.1", "192.168.1.1"]})
+    async with Fetcher(PollSettings(), trust_env=False, resolver=dns,
+                       trusted_networks=PUBLIC_HERE) as fetcher:
+        res = await fetcher.get(f"http://news.test:{port}/hop")
     assert not res.ok and res.body is None and res.error and "refused" in res.error
     assert server.hits("/hop") == 1 and server.hits("/story") == 1  # public hops were fetched
     assert server.hits("/secret") == 0
@@ -128,9 +142,50 @@ async def test_redirect_from_public_page_to_private_address_is_refused(
 
 async def test_redirect_between_public_hosts_is_followed(server: FeedServer) -> None:
     port = server.url("/").split(":")[2].split("/")[0]
-    server.route("/story", status=302, location=f"http://localhost:{port}/page")
+    server.route("/story", status=302, location=f"http://wire.test:{port}/page")
     server.route("/page", body=PAGE, content_type="text/html")
-    resolve = _pretend_public(["localhost"])
-    async with Fetcher(PollSettings(), trust_env=False, resolve=resolve) as fetcher:
-        res = await fetcher.get(f"http://localhost:{port}/story")
+    dns = StaticDNS({"news.test": ["127.0.0.1"], "wire.test": ["127.0.0.1"]})
+    async with Fetcher(PollSettings(), trust_env=False, resolver=dns,
+                       trusted_networks=PUBLIC_HERE) as fetcher:
+        res = await fetcher.get(f"http://news.test:{port}/story")
     assert res.ok and server.hits("/page") == 1
+    assert dns.lookups == ["news.test", "wire.test"]  # one lookup per host, no second opinion
+
+
+async def test_the_checked_address_is_the_connected_address(server: FeedServer) -> None:
+    """DNS rebinding: the first answer is public, every later one internal. The only
+    lookup is the one the connection uses, so the internal address is never reached."""
+
+    class Rebinding(StaticDNS):
+        async def resolve(self, host: str, port: int = 0,
+                          family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+            answers = await super().resolve(host, port, family)
+            self.answers[host] = ["10.0.0.7"]
+            return answers
+
+    port = server.url("/").split(":")[2].split("/")[0]
+    server.route("/page", body=PAGE, content_type="text/html")
+    dns = Rebinding({"rebind.test": ["127.0.0.1"]})
+    async with Fetcher(PollSettings(), trust_env=False, resolver=dns,
+                       trusted_networks=PUBLIC_HERE) as fetcher:
+        assert (await fetcher.get(f"http://rebind.test:{port}/page")).ok
+    assert dns.lookups == ["rebind.test"]  # checked and connected on one answer
+    async with Fetcher(PollSettings(), trust_env=False, resolver=dns,
+                       trusted_networks=PUBLIC_HERE) as fetcher:
+        res = await fetcher.get(f"http://rebind.test:{port}/page")
+    assert not res.ok and res.error and "non-public" in res.error
+    assert server.hits("/page") == 1
+
+
+async def test_through_a_proxy_the_name_is_checked_before_connecting(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The proxy resolves page hosts itself; the only check left is ours, before the request.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url("/"))
+    server.route("/page", body=PAGE, content_type="text/html")
+    async with Fetcher(PollSettings(), trust_env=True) as fetcher:
+        res = await fetcher.get("http://localhost/page")
+    assert not res.ok and res.error and "non-public" in res.error
+    assert server.hits("/page") == 0
