@@ -28,7 +28,7 @@ import numpy as np
 import Stemmer
 from datasketch import MinHash
 
-from bot.summary import sentences
+from detectors.tokens import split_sentences
 
 NUM_PERM = 64
 BANDS = 32
@@ -90,7 +90,7 @@ def words(text: str) -> list[str]:
 
 
 def lead(text: str, count: int = LEAD_SENTENCES) -> str:
-    return " ".join(sentences(text)[:count])
+    return " ".join(split_sentences(text)[:count])
 
 
 def shingles(title: str, text: str) -> set[str]:
@@ -99,7 +99,7 @@ def shingles(title: str, text: str) -> set[str]:
     base = set(words(" ".join(chunks)))
     salient: set[str] = set()
     for chunk in chunks:
-        for part in sentences(chunk):
+        for part in split_sentences(chunk):
             salient.update(words(" ".join(m.group(0) for m in _SALIENT.finditer(part))))
     out = set(base)
     out.update(f"{w}#" for w in salient & base)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from detectors.tokens import split_sentences
+
 LIMIT = 400
 MAX_SENTENCES = 3
 # A sentence this much like one already chosen (or the headline) adds nothing.
@@ -18,51 +20,7 @@ _REPEAT = 0.6
 # A lead longer than this crowds out the evidence; the evidence goes first then.
 _LONG_LEAD = 220
 
-_BOUNDARY = re.compile(r"([.!?…]+)([\"”»’)\]]*)(\s+)")
-_NEXT_STARTS = re.compile(r"[\"“«„(\[‘']?[A-ZА-ЯЁ0-9]")
-# Words that end in a full stop without ending the sentence.
-_ABBREVIATIONS = frozenset(
-    {
-        "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "gov",
-        "sen", "rep", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan",
-        "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
-        "u.n", "e.g", "i.e", "г", "гг", "ул", "им", "т.е", "т.к", "т.д", "т.п", "др",
-        "пр", "тыс", "млн", "млрд", "руб", "долл", "см", "стр", "обл", "р-н",
-    }
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def sentences(text: str) -> list[str]:
-    """Split text into sentences; paragraphs (line breaks) always end one."""
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*", text):
-        paragraph = " ".join(paragraph.split())
-        if not paragraph:
-            continue
-        start = 0
-        for m in _BOUNDARY.finditer(paragraph):
-            end = m.end(2)
-            rest = paragraph[m.end() :]
-            if not _NEXT_STARTS.match(rest):
-                continue
-            if m.group(1) == "." and _is_abbreviation(paragraph[start : m.start(1)]):
-                continue
-            out.append(paragraph[start:end].strip())
-            start = m.end()
-        tail = paragraph[start:].strip()
-        if tail:
-            out.append(tail)
-    return out
-
-
-def _is_abbreviation(before: str) -> bool:
-    words = before.rsplit(None, 1)
-    if not words:
-        return False
-    last = words[-1].lower().strip("\"“«(")
-    # An initial ("V. Putin") or a known abbreviation.
-    return (len(last) == 1 and last.isalpha()) or last in _ABBREVIATIONS
 
 
 def _words(sentence: str) -> frozenset[str]:
@@ -104,7 +62,7 @@ def summarise(
     max_sentences: int = MAX_SENTENCES,
 ) -> str:
     """1–3 sentences of `text`: its lead and the evidence, in document order, ≤ `limit`."""
-    body = [s for s in sentences(text) if not _is_byline(s)]
+    body = [s for s in split_sentences(text) if not _is_byline(s)]
     evidence_list = [" ".join(e.split()) for e in evidence if e.strip()]
     if not body:
         body = evidence_list

@@ -142,10 +142,32 @@ class Tokens:
     zone: tuple[int, ...]  # sentence → 0 title, 1 lead, 2 body
 
 
+# Words that end in a full stop without ending the sentence ("Gen. Smith", "8 тыс. человек").
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "gov",
+    "sen", "rep", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan",
+    "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
+    "u.n", "e.g", "i.e", "г", "гг", "ул", "им", "т.е", "т.к", "т.д", "т.п", "др",
+    "пр", "тыс", "млн", "млрд", "руб", "долл", "см", "стр", "обл", "р-н",
+})
+_LAST_WORD = re.compile(r"[\w.-]+$")
+
+
+def _after_abbreviation(text: str, end: int) -> bool:
+    """Does the full stop at text[end] close an initial ("V. Putin") or an abbreviation?"""
+    word = _LAST_WORD.search(text, max(0, end - 12), end)
+    if word is None:
+        return False
+    last = word.group(0).lower()
+    return (len(last) == 1 and last.isalpha()) or last in _ABBREVIATIONS
+
+
 def _mark(match: re.Match[str]) -> str:
     # a sentence end keeps its punctuation, then \x06; a clause end gets \x07 before it
     end, newline = match.group(1, 2)
     if end is not None:
+        if end[0] == "." and _after_abbreviation(match.string, match.start()):
+            return match.group(0)
         return end + "\x06"
     if newline is not None:
         return "\x06"
@@ -154,6 +176,12 @@ def _mark(match: re.Match[str]) -> str:
 
 def _marked_sentences(text: str) -> list[str]:
     return [s for s in _BOUNDARY.sub(_mark, text).split("\x06") if s.strip("\x07 \t\r\n")]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text` as the detectors see them, whitespace collapsed; a line
+    break always ends one. The one splitter for evidence, summaries and similarity."""
+    return [" ".join(s.replace("\x07", "").split()) for s in _marked_sentences(text)]
 
 
 def analyse(title: str, text: str, language: str) -> Tokens:

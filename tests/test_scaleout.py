@@ -33,7 +33,9 @@ def write_config(cfg: Path, server: FeedServer, *, interval: float = INTERVAL,
     cfg.mkdir(parents=True, exist_ok=True)
     (cfg / "settings.yaml").write_text(
         f"rule_paths: [{ROOT / 'config' / 'rules'}]\n"
-        "poll:\n  backfill: all\n  min_interval: 1\n  jitter: 0\n"
+        # min_interval = interval: polls never speed up, so a gap under half of it
+        # can only be two processes polling in one slot.
+        f"poll:\n  backfill: all\n  min_interval: {interval:g}\n  jitter: 0\n"
         "telegram:\n  rate_limits: {private: 50}\n" + extra, encoding="utf-8")
     lines = ["feeds:"]
     for i in range(FEEDS):
