@@ -2,7 +2,8 @@
 
     python bench/detect.py [--docs 600] [--repeat 3]
 
-Corpus: ~2 KB articles in English and Russian, built deterministically from the
+Corpus: ~2 KB articles (2,000 bytes of UTF-8, so a Russian one holds about half as
+many characters as an English one) in English and Russian, built deterministically from the
 labelled regression cases in tests/data/cases (plus the reference article when
 ../shared/samples is present), so that it reads like real wire copy and holds
 both positives and hard negatives.
@@ -39,7 +40,19 @@ sys.path.insert(0, str(ROOT))
 from detectors import Document, RuleFile, RuleSet, compile_rules  # noqa: E402
 
 CSTO = ("AM", "BY", "KZ", "KG", "RU", "TJ")
-TARGET_SIZE = 2000
+TARGET_BYTES = 2000
+
+
+def glue(pool: list[str], rng: random.Random, first: str | None = None) -> str:
+    """`first`, then texts from `pool`, one per paragraph, to about TARGET_BYTES of UTF-8."""
+    parts = [first] if first is not None else []
+    while sum(len(p.encode()) + 1 for p in parts) < TARGET_BYTES:
+        parts.append(rng.choice(pool))
+    return clip("\n".join(parts))
+
+
+def clip(text: str) -> str:
+    return text.encode()[: TARGET_BYTES + 200].decode(errors="ignore")
 
 
 DEV = ROOT.parent / "shared" / "eval" / "events-dev.jsonl"
@@ -58,12 +71,8 @@ def news_corpus(n: int, seed: int = 4) -> list[Document]:
         lang = "en" if i % 2 == 0 else "ru"
         pool = by_lang[lang]
         first = rng.choice(pool)
-        title = first["title"]
-        parts = [first["text"]]
-        while sum(len(p) for p in parts) < TARGET_SIZE:
-            parts.append(rng.choice(pool)["text"])
-        docs.append(Document(title=title, text="\n".join(parts)[: TARGET_SIZE + 200],
-                             language=lang))
+        text = glue([r["text"] for r in pool], rng, first=first["text"])
+        docs.append(Document(title=first["title"], text=text, language=lang))
     return docs
 
 
@@ -81,12 +90,9 @@ def corpus(n: int, seed: int = 4) -> list[Document]:
         lang = "en" if i % 2 == 0 else "ru"
         pool = by_lang[lang]
         if lang == "en" and sample.exists() and i % 50 == 0:
-            text = sample.read_text(encoding="utf-8")[:TARGET_SIZE]
+            text = clip(sample.read_text(encoding="utf-8"))
         else:
-            parts: list[str] = []
-            while sum(len(p) for p in parts) < TARGET_SIZE:
-                parts.append(rng.choice(pool))
-            text = "\n".join(parts)[: TARGET_SIZE + 200]
+            text = glue(pool, rng)
         title = rng.choice(cases)["title"] if i % 3 else ""
         docs.append(Document(title=title, text=text, language=lang))
     return docs
@@ -201,7 +207,9 @@ def main() -> int:
     if DEV.exists():
         corpora.insert(0, ("news (shared dev texts)", news_corpus(args.docs)))
     for name, docs in corpora:
-        size = sum(len(d.title) + len(d.text) for d in docs) / len(docs)
+        size = sum(len((d.title + d.text).encode()) for d in docs) / len(docs)
+        chars = {lang: sum(len(d.title) + len(d.text) for d in docs if d.language == lang)
+                 / max(1, sum(d.language == lang for d in docs)) for lang in ("en", "ru")}
         run_engine(reference, docs[:50])  # warm the stem cache
         run_engine(many, docs[:50])
         run_engine(broad, docs[:50])
@@ -210,7 +218,8 @@ def main() -> int:
         scaled = rate(lambda d: run_engine(many, d), docs, args.repeat)
         worst = rate(lambda d: run_engine(broad, d), docs, args.repeat)
         detections = run_engine(reference, docs)
-        print(f"\n== corpus {name}: {len(docs)} articles (en+ru), {size:.0f} chars on average, "
+        print(f"\n== corpus {name}: {len(docs)} articles (en+ru), {size:.0f} bytes on average "
+              f"({chars['en']:.0f} characters in English, {chars['ru']:.0f} in Russian), "
               f"{detections} detections with the reference rules")
         print(f"engine, 3 reference rules:  {engine:8.0f} entries/s   (target >= 2000)")
         print(f"naive baseline:             {naive:8.0f} entries/s   "

@@ -1,14 +1,16 @@
 """One Aho-Corasick automaton for every term of every rule, guard and place name.
 
 A document is scanned once, whatever the number of terms. The automaton runs
-over one string that holds the token stems (separated by \\x1f) followed by the
-surface forms (separated by spaces):
+over one string that holds the token stems (each after \\x1f) followed by the
+surface forms (each after \\x1d):
 
 * a phrase of plain words matches the stems exactly: ``\\x1fstem1\\x1fstem2\\x1f``
   (Russian words bring the stems of every form of their lexeme);
 * a ``=word`` or a word of a language without a stemmer matches its surface form
-  exactly: `` word ``;
-* a ``prefix*`` word matches the start of a surface form: `` prefix``.
+  exactly: ``\\x1dword\\x1d``;
+* a ``prefix*`` word matches the start of a surface form: ``\\x1dprefix``.
+
+A hit's token is the number of separators before it (`str.count`, in C).
 
 Phrases that mix these kinds are assembled from their words' hits on consecutive
 tokens. Each term carries labels (rule groups, guard cues, places); labels of
@@ -19,9 +21,7 @@ so no user pattern can blow up.
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import operator
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +45,8 @@ _STEM = 0
 _SURFACE = 1
 _PREFIX = 2
 _MAX_EXPANSION = 400  # stem combinations of one phrase before it is assembled instead
+_STEM_SEP = "\x1f"
+_SURFACE_SEP = "\x1d"  # tokens never hold control characters; numbers may hold spaces
 
 
 class TermSyntaxError(ValueError):
@@ -95,20 +97,15 @@ class Matcher:
     def _scan_automaton(self, toks: Tokens, terms: dict[int, list[Span]]) -> None:
         stems, words = toks.stems, toks.words
         n = len(words)
-        stem_part = "\x1f" + "\x1f".join(stems) + "\x1f"
-        base = len(stem_part) + 1
-        text = stem_part + "\x1e " + " ".join(words) + " "
-        # character offset where each token starts → token index (token i starts after
-        # i separators and the lengths of the tokens before it; all in C iterators)
-        index = range(n)
-        starts = list(map(operator.add, itertools.accumulate(map(len, stems), initial=1), index))
-        starts += map(operator.add, itertools.accumulate(map(len, words), initial=base + 1), index)
-        find = bisect.bisect_left
+        base = len(stems) + sum(map(len, stems)) + 1  # where the surface forms start
+        text = (_STEM_SEP + _STEM_SEP.join(stems) + _STEM_SEP
+                + _SURFACE_SEP + _SURFACE_SEP.join(words) + _SURFACE_SEP)
+        count = text.count
         sentence_of = toks.sentence_of
         pending: list[tuple[int, int]] = []
         for end, (ids, length, width, part_keys) in self.automaton.iter(text):  # type: ignore[attr-defined]
-            at = find(starts, end - length + 2)
-            tok = at if at < n else at - n
+            start = end - length + 1  # the separator in front of the hit's first token
+            tok = count(_STEM_SEP, 0, start) if start < base else count(_SURFACE_SEP, base, start)
             stop = tok + width
             if width > 1 and (stop > n or sentence_of[stop - 1] != sentence_of[tok]):
                 continue  # a phrase never crosses a sentence boundary
@@ -236,10 +233,10 @@ class MatcherBuilder:
 
         def pattern_of(kind: int, parts: tuple[str, ...]) -> str:
             if kind == _STEM:
-                return "\x1f" + "\x1f".join(parts) + "\x1f"
+                return _STEM_SEP + _STEM_SEP.join(parts) + _STEM_SEP
             if kind == _SURFACE:
-                return " " + " ".join(parts) + " "
-            return " " + parts[0]
+                return _SURFACE_SEP + _SURFACE_SEP.join(parts) + _SURFACE_SEP
+            return _SURFACE_SEP + parts[0]
 
         for term, words in enumerate(self._words):
             if not words:
