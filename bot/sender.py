@@ -126,6 +126,15 @@ class Pacer:
         finally:
             self.sent(chat, is_group)
 
+    async def wait_turn(self, chat: str, is_group: bool) -> None:
+        """Wait for the chat's next slot, then for the overall limit."""
+        while True:
+            wait = self.reserve(chat, is_group)
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)  # the slot is a time, not an event: nothing to wait on
+        await self.overall.acquire()
+
     def pause(self, chat: str, seconds: float) -> None:
         self._next[chat] = max(self._next.get(chat, 0.0), time.monotonic() + seconds)
 
@@ -776,11 +785,9 @@ class Sender(OutboxConsumer):
     async def _resume_one(self, job: _Job) -> float | None:
         """Send one deferred job, retrying short waits in place; the long wait, if any."""
         while not self._stopping.is_set():
-            wait = self.pacer.reserve(job.target.key, job.target.is_group)
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            await self.pacer.overall.acquire()
+            await self.pacer.wait_turn(job.target.key, job.target.is_group)
+            if self._stopping.is_set():
+                break
             with self.pacer.sending(job.target.key, job.target.is_group):
                 outcome = await asyncio.shield(self._send(job))
             if outcome is None:
@@ -801,11 +808,9 @@ class Sender(OutboxConsumer):
         """
         plain, attempt, target = False, 0, chat
         while not self._stopping.is_set():
-            wait = self.pacer.reserve(str(target), is_group)
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            await self.pacer.overall.acquire()
+            await self.pacer.wait_turn(str(target), is_group)
+            if self._stopping.is_set():
+                break
             try:
                 with self.pacer.sending(str(target), is_group):
                     msg = await self.bot.send_message(
