@@ -46,11 +46,11 @@ from telegram import Bot  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.outbox import Outbox  # noqa: E402
-from bot.sender import Sender, retry_seconds  # noqa: E402
-from bot.settings import RateLimits, TelegramSettings  # noqa: E402
+from bot.config.settings import RateLimits, TelegramSettings  # noqa: E402
+from bot.delivery.outbox import Outbox  # noqa: E402
+from bot.delivery.sender import Sender, retry_seconds  # noqa: E402
+from bot.delivery.subscribers import Subscriber, SubscriberStore  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
-from bot.subscribers import Subscriber, SubscriberStore  # noqa: E402
 from bot.types import Alert, AlertKind  # noqa: E402
 
 TOKEN = "123456:TEST-fake-bot-api-token"

@@ -292,10 +292,10 @@ def run_ours(port: int, feeds: int, url: str, conn: Any) -> None:
 async def _ours(port: int, n: int, url: str, conn: Any) -> None:
     import redis.asyncio as aioredis
 
-    from bot.fetcher import Fetcher
-    from bot.parser import Parser
-    from bot.poller import Poller
-    from bot.settings import FeedSpec, PollSettings
+    from bot.config.settings import FeedSpec, PollSettings
+    from bot.feeds.fetch import Fetcher
+    from bot.feeds.parse import Parser
+    from bot.feeds.poll import Poller
     from bot.store.keys import Keys
 
     # Every bench feed lives on one local host; real feeds are spread over many hosts,
@@ -427,7 +427,7 @@ async def heartbeat(stop: asyncio.Event) -> float:
 
 
 async def _pools(n: int) -> dict[str, dict[str, float]]:
-    from bot.parser import Parser
+    from bot.feeds.parse import Parser
 
     bodies = [render(i, 0, 30) for i in range(n)]
     out: dict[str, dict[str, float]] = {}

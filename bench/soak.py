@@ -63,16 +63,16 @@ async def soak(port: int, n: int, cycles: int, fraction: float, url: str,
                server_pid: int | None) -> int:
     import redis.asyncio as aioredis
 
-    from bot.config import load_config
-    from bot.fetcher import Fetcher
-    from bot.outbox import Outbox
-    from bot.parser import Parser
+    from bot.config.loader import load_config
+    from bot.config.settings import FeedSpec, PollSettings, StorySettings
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.sender import ConsoleSink
+    from bot.feeds.fetch import Fetcher
+    from bot.feeds.parse import Parser
+    from bot.feeds.poll import Poller
     from bot.pipeline import Pipeline
-    from bot.poller import Poller
-    from bot.sender import ConsoleSink
-    from bot.settings import FeedSpec, PollSettings, StorySettings
     from bot.store.keys import Keys
-    from bot.stories import StoryStore
+    from bot.stories.store import StoryStore
 
     rules = load_config(ROOT / "config").rules
     settings = PollSettings(concurrency=64, per_host=64)  # one local host stands for many
@@ -165,7 +165,7 @@ async def soak(port: int, n: int, cycles: int, fraction: float, url: str,
 
 async def wire_reports(pipeline: Any, parser: Any, wire: Any, cycle: int,
                        totals: dict[str, int]) -> int:
-    from bot.poller import PollResult
+    from bot.feeds.poll import PollResult
 
     items = []
     for i, (title, text) in enumerate(ARTICLES):

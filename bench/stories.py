@@ -40,10 +40,10 @@ import redis.asyncio as aioredis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.settings import StorySettings  # noqa: E402
-from bot.similarity import normalise  # noqa: E402
+from bot.config.settings import StorySettings  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
-from bot.stories import StoryStore  # noqa: E402
+from bot.stories.similarity import normalise  # noqa: E402
+from bot.stories.store import StoryStore  # noqa: E402
 from bot.types import Entry  # noqa: E402
 from detectors.types import Detection, Severity  # noqa: E402
 
@@ -182,7 +182,7 @@ async def cluster(client: aioredis.Redis, records: Sequence[dict[str, Any]],
 
 
 def _entry_id(record: dict[str, Any]) -> str:
-    from bot.stories import entry_id
+    from bot.stories.store import entry_id
     return entry_id(entry_of(record))
 
 

@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.stories import _cleanup, open_client  # noqa: E402
-from bot.settings import StorySettings  # noqa: E402
+from bot.config.settings import StorySettings  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
-from bot.stories import REPLAY_TTL, StoryStore  # noqa: E402
+from bot.stories.store import REPLAY_TTL, StoryStore  # noqa: E402
 from bot.types import Entry  # noqa: E402
 from detectors.types import Detection, Severity  # noqa: E402
 

@@ -20,29 +20,29 @@ from typing import IO, Literal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.ext import Application
 
-from bot.config import Config, load_config
-from bot.digest import Digests, DigestStore
+from bot.config.loader import Config, load_config
+from bot.config.reload import ConfigWatcher, watched_paths
+from bot.config.settings import Env, FeedSpec, Settings
+from bot.delivery.digest import Digests, DigestStore
+from bot.delivery.outbox import Outbox
+from bot.delivery.sender import ConsoleSink, OutboxConsumer, Sender
+from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigErrors
-from bot.feedhealth import feed_health, format_health
-from bot.fetcher import Fetcher
-from bot.fulltext import FullText
-from bot.health import PollTracker, build_health
-from bot.lease import PollLeases
-from bot.logs import configure_logging
-from bot.metrics import Metrics, MetricsServer, start_metrics_server
-from bot.outbox import Outbox
-from bot.parser import Parser
+from bot.feeds.fetch import Fetcher
+from bot.feeds.fulltext import FullText
+from bot.feeds.health import feed_health, format_health
+from bot.feeds.leases import PollLeases
+from bot.feeds.parse import Parser
+from bot.feeds.poll import Poller, PollResult
+from bot.feeds.schedule import FeedScheduler
+from bot.ops.health import PollTracker, build_health
+from bot.ops.logs import configure_logging
+from bot.ops.metrics import Metrics, MetricsServer, start_metrics_server
+from bot.ops.progress import Progress
 from bot.pipeline import Pipeline
-from bot.poller import Poller, PollResult
-from bot.progress import Progress
-from bot.reload import ConfigWatcher, watched_paths
-from bot.scheduler import FeedScheduler
-from bot.sender import ConsoleSink, OutboxConsumer, Sender
-from bot.settings import Env, FeedSpec, Settings
 from bot.store import Keys, RedisHandle, open_redis
 from bot.store.keys import DEFAULT_PREFIX
-from bot.stories import StoryStore
-from bot.subscribers import SubscriberStore
+from bot.stories.store import StoryStore
 from bot.telegram.app import BotServices, build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import StatusReport, StorySummary

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.fulltext import FullText
-from bot.metrics import Metrics
-from bot.outbox import Outbox
-from bot.poller import Poller, PollResult
-from bot.settings import FeedSpec
-from bot.stories import StoryStore
+from bot.config.settings import FeedSpec
+from bot.delivery.outbox import Outbox
+from bot.feeds.fulltext import FullText
+from bot.feeds.poll import Poller, PollResult
+from bot.ops.metrics import Metrics
+from bot.stories.store import StoryStore
 from bot.types import Alert, Entry
 from detectors.engine import RuleSet
 from detectors.types import Detection

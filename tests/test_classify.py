@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.classify import print_schema, run_detect
-from bot.config import load_config
+from bot.cli.detect import print_schema, run_detect
+from bot.config.loader import load_config
 from bot.errors import ConfigErrors
 from detectors import ALL, RuleSet
 from tests.conftest import REFERENCE_ARTICLE

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.config import load_config
+from bot.cli.main import main
+from bot.config.loader import load_config
+from bot.config.settings import Env
 from bot.errors import ConfigErrors
-from bot.settings import Env
 from tests.conftest import ROOT
 
 

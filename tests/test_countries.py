@@ -1,12 +1,12 @@
-"""One country naming for alerts and menus: `bot.countries`."""
+"""One country naming for alerts and menus: `bot.delivery.countries`."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import countries
-from bot.render import render_alert, render_digest
-from bot.subscribers import Subscriber
+from bot.delivery import countries
+from bot.delivery.render import render_alert, render_digest
+from bot.delivery.subscribers import Subscriber
 from bot.telegram.keyboards import countries_keyboard
 from bot.types import Alert, AlertKind
 

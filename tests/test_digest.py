@@ -10,13 +10,13 @@ import pytest
 import redis.asyncio as aioredis
 from telegram import Bot
 
-from bot.digest import Digests, DigestStore, digest_slot
-from bot.outbox import Outbox
-from bot.render import MAX_MESSAGE, Rendered, utf16_len
-from bot.sender import Sender
-from bot.settings import RateLimits, TelegramSettings
+from bot.config.settings import RateLimits, TelegramSettings
+from bot.delivery.digest import Digests, DigestStore, digest_slot
+from bot.delivery.outbox import Outbox
+from bot.delivery.render import MAX_MESSAGE, Rendered, utf16_len
+from bot.delivery.sender import Sender
+from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
-from bot.subscribers import Subscriber, SubscriberStore
 from bot.types import AlertKind
 from tests.fakebotapi import FakeBotAPI
 from tests.test_render import make_alert

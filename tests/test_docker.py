@@ -92,7 +92,7 @@ def test_compose_runs_eventwatch_with_persistent_redis() -> None:
     assert config["read_only"] is True and (DOCKER / config["source"]).resolve() == ROOT / "config"
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
     assert app["restart"] in ("unless-stopped", "always")
-    assert "bot.health" in " ".join(app["healthcheck"]["test"])
+    assert "bot.ops.health" in " ".join(app["healthcheck"]["test"])
     assert app["command"][:3] == ["run", "--role", "all"]
     assert (DOCKER / app["build"]["context"] / app["build"]["dockerfile"]).resolve() == DOCKERFILE
     # The env file it reads has a committed example beside it.
@@ -159,7 +159,7 @@ def test_dockerfile_runtime_image_is_slim_unprivileged_and_healthchecked() -> No
     users = [rest for word, rest in runtime if word == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0")
     health = [rest for word, rest in runtime if word == "HEALTHCHECK"]
-    assert len(health) == 1 and "bot.health" in health[0]
+    assert len(health) == 1 and "bot.ops.health" in health[0]
     assert any(w == "VOLUME" and "/data" in r for w, r in runtime)
     env = " ".join(r for w, r in runtime if w == "ENV")
     assert "EVENTWATCH_CONFIG=/config" in env and "EVENTWATCH_DATA_DIR=/data" in env

@@ -12,8 +12,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Eventwatch
-from bot.config import load_config
-from bot.settings import Env
+from bot.config.loader import load_config
+from bot.config.settings import Env
 from bot.store.keys import Keys
 from tests.conftest import REFERENCE_ARTICLE, ROOT
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401

@@ -15,11 +15,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Eventwatch
-from bot.config import load_config
-from bot.sender import Sender
-from bot.settings import Env
+from bot.config.loader import load_config
+from bot.config.settings import Env
+from bot.delivery.sender import Sender
+from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
-from bot.subscribers import Subscriber, SubscriberStore
 from tests.articles import ARTICLES, rss
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
@@ -116,8 +116,8 @@ async def test_ten_minute_outage_is_retried_not_dropped(
 
     from telegram.error import NetworkError
 
-    from bot.outbox import Outbox
-    from bot.sender import Target, _Job
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.sender import Target, _Job
 
     sender = Sender(Outbox(redis_client, keys), bot=None,  # type: ignore[arg-type]
                     subscribers=SubscriberStore(redis_client, keys))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.fetcher import Fetcher, decompress, parse_max_age, parse_retry_after
-from bot.settings import PollSettings
+from bot.config.settings import PollSettings
+from bot.feeds.fetch import Fetcher, decompress, parse_max_age, parse_retry_after
 from tests.feedserver import FeedServer
 
 FEEDS = Path(__file__).parent / "data" / "feeds"

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 
-from bot.fetcher import Fetcher
-from bot.fulltext import FullText
-from bot.settings import PollSettings
+from bot.config.settings import PollSettings
+from bot.feeds.fetch import Fetcher
+from bot.feeds.fulltext import FullText
 from bot.store.keys import Keys
 from bot.types import Entry
 from tests.conftest import REFERENCE_ARTICLE

@@ -15,7 +15,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from bot.health import (
+from bot.config.settings import MetricsSettings
+from bot.ops.health import (
     Health,
     PollTracker,
     build_health,
@@ -23,8 +24,7 @@ from bot.health import (
     poll_check,
     url_from_settings,
 )
-from bot.metrics import Metrics, MetricsServer, start_metrics_server
-from bot.settings import MetricsSettings
+from bot.ops.metrics import Metrics, MetricsServer, start_metrics_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,7 +188,7 @@ def test_probe_is_off_when_metrics_port_is_unset(tmp_path: Path) -> None:
     assert url_from_settings(tmp_path) is None
     # As the container's HEALTHCHECK runs it: a module, in its own process.
     done = subprocess.run(
-        [sys.executable, "-m", "bot.health", "--config", str(tmp_path)],
+        [sys.executable, "-m", "bot.ops.health", "--config", str(tmp_path)],
         capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import configure_logging, secrets_from_environ
+from bot.ops.logs import configure_logging, secrets_from_environ
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_"
 REDIS_URL = "redis://default:s3cr3t-Pa55@redis.internal:6379/0"
@@ -40,15 +40,16 @@ def test_json_lines_carry_timestamp_level_logger_message_and_extras(
 ) -> None:
     buf = io.StringIO()
     configure_logging("INFO", True, stream=buf, secrets=())
-    log = logging.getLogger("bot.poller")
+    log = logging.getLogger("bot.feeds.poll")
     log.info("polled %s: %d new", "azattyq-ru", 3, extra={"feed": "azattyq-ru", "new": 3})
     log.debug("not shown at INFO")
-    logging.getLogger("bot.sender").warning("slow chat", extra={"chat": -100123, "rule": "x"})
+    logging.getLogger("bot.delivery.sender").warning(
+        "slow chat", extra={"chat": -100123, "rule": "x"})
 
     first, second = _lines(buf)
     assert first["message"] == "polled azattyq-ru: 3 new"
     assert first["level"] == "INFO"
-    assert first["logger"] == "bot.poller"
+    assert first["logger"] == "bot.feeds.poll"
     assert first["feed"] == "azattyq-ru" and first["new"] == 3
     assert str(first["timestamp"]).endswith("Z") and str(first["timestamp"])[:4].isdigit()
     assert second["chat"] == -100123 and second["rule"] == "x"

@@ -11,15 +11,15 @@ import pytest
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.health import build_health
-from bot.metrics import (
+from bot.config.settings import MetricsSettings
+from bot.ops.health import build_health
+from bot.ops.metrics import (
     POLL_NOT_MODIFIED,
     Metrics,
     MetricsServer,
     build_app,
     start_metrics_server,
 )
-from bot.settings import MetricsSettings
 from bot.store.keys import Keys
 
 
@@ -171,7 +171,7 @@ async def test_a_taken_port_raises_and_leaves_nothing_behind(busy_port: int) -> 
 async def test_a_hanging_depth_source_does_not_hang_the_scrape(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("bot.metrics.REFRESH_TIMEOUT", 0.2)
+    monkeypatch.setattr("bot.ops.metrics.REFRESH_TIMEOUT", 0.2)
     m = Metrics()
 
     async def depth() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.netguard import is_public_address, is_public_host, is_public_ip
+from bot.feeds.guard import is_public_address, is_public_host, is_public_ip
 
 
 @pytest.mark.parametrize(

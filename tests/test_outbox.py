@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis.asyncio as aioredis
 
-from bot.outbox import Outbox, decode_alert, encode_alert
+from bot.delivery.outbox import Outbox, decode_alert, encode_alert
 from bot.store.keys import Keys
 from tests.test_render import make_alert
 

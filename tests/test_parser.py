@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.identity import canonical_url, content_hash, entry_key
-from bot.parser import ParsedFeed, Parser, html_to_text, parse_feed
+from bot.feeds.identity import canonical_url, content_hash, entry_key
+from bot.feeds.parse import ParsedFeed, Parser, html_to_text, parse_feed
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 FEED_URL = "https://news.example.kz/rss.xml"
@@ -191,7 +191,7 @@ def test_coalesced_character_data_parses_identically() -> None:
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from bot.parser import parse_feed, _coalesce_character_data\n"
+        "from bot.feeds.parse import parse_feed, _coalesce_character_data\n"
         "from tests.test_parser import as_expected, CASES, FEED_URL\n"
         "plain = [as_expected(parse_feed(p.read_bytes(), feed_id='t', url=FEED_URL, source='T'))"
         " for p in CASES]\n"

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.fetcher import Fetcher
-from bot.parser import ParsedFeed, Parser
-from bot.poller import Poller, PollResult
-from bot.settings import FeedSpec, PollSettings
+from bot.config.settings import FeedSpec, PollSettings
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import ParsedFeed, Parser
+from bot.feeds.poll import Poller, PollResult
 from bot.store.keys import Keys
 from tests.feedserver import FeedServer
 
@@ -347,7 +347,7 @@ async def test_poll_cycle_never_blocks_the_event_loop(
 
 async def test_feed_health_table(server: FeedServer, poller: Poller,
                                  redis_client: aioredis.Redis, keys: Keys) -> None:
-    from bot.feedhealth import feed_health, format_health
+    from bot.feeds.health import feed_health, format_health
 
     server.route("/ok.xml", body=rss(*(item(n, hours_ago=12 * n) for n in range(1, 8))))
     server.route("/gone.xml", status=410)

@@ -7,7 +7,7 @@ import os
 import pty
 import select
 
-from bot.progress import Progress
+from bot.ops.progress import Progress
 
 
 def test_silent_when_the_stream_is_not_a_tty() -> None:

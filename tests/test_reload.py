@@ -18,8 +18,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Eventwatch
-from bot.config import load_config
-from bot.settings import Env
+from bot.config.loader import load_config
+from bot.config.settings import Env
 from bot.store.keys import Keys
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
@@ -181,7 +181,7 @@ async def test_reload_applies_story_and_telegram_settings(
     app: Eventwatch, config_dir: Path,
 ) -> None:
     """Every section is in force after a reload, not only feeds and rules."""
-    from bot.sender import Sender
+    from bot.delivery.sender import Sender
 
     settings = config_dir / "settings.yaml"
     base = settings.read_text(encoding="utf-8")

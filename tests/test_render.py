@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from bot.countries import flag
-from bot.render import (
+from bot.delivery.countries import flag
+from bot.delivery.render import (
     MAX_MESSAGE,
     render_alert,
     render_digest,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_config
-from bot.samestory import run, same_story
-from bot.settings import StorySettings
+from bot.cli.samestory import run, same_story
+from bot.config.loader import load_config
+from bot.config.settings import StorySettings
 from detectors.engine import RuleSet
 from detectors.types import Document
 

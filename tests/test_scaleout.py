@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.lease import PollLeases
+from bot.delivery.subscribers import Subscriber, SubscriberStore
+from bot.feeds.leases import PollLeases
 from bot.store.keys import Keys
-from bot.subscribers import Subscriber, SubscriberStore
 from tests.articles import ARTICLES, rss
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
@@ -134,8 +134,8 @@ async def test_role_starts_only_its_part(
     feed_server: FeedServer,  # noqa: F811
 ) -> None:
     from bot.app import Eventwatch
-    from bot.config import load_config
-    from bot.settings import Env
+    from bot.config.loader import load_config
+    from bot.config.settings import Env
 
     feed_server.route("/f0.xml", body=rss([ARTICLES[0]], slug="f0"))
     cfg = tmp_path / "cfg"
@@ -166,8 +166,8 @@ async def test_webhook_mode_answers_updates_with_the_secret_only(
     import aiohttp
 
     from bot.app import Eventwatch
-    from bot.config import load_config
-    from bot.settings import Env
+    from bot.config.loader import load_config
+    from bot.config.settings import Env
 
     feed_server.route("/f0.xml", body=rss([ARTICLES[0]], slug="f0"))
     cfg = tmp_path / "cfg"
@@ -205,7 +205,7 @@ async def test_webhook_mode_answers_updates_with_the_secret_only(
 def test_webhook_needs_https_and_a_secret(tmp_path: Path) -> None:
     from pydantic import ValidationError
 
-    from bot.settings import WebhookSettings
+    from bot.config.settings import WebhookSettings
     from bot.telegram.webhook import WebhookServer
 
     with pytest.raises(ValidationError):

@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis.asyncio as aioredis
 
-from bot.fetcher import Fetcher
-from bot.parser import Parser
-from bot.poller import Poller, PollResult
-from bot.scheduler import (
+from bot.config.settings import FeedSpec, PollSettings
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import Parser
+from bot.feeds.poll import Poller, PollResult
+from bot.feeds.schedule import (
     FeedScheduler,
     Outcome,
     backoff_delay,
     jittered,
     next_interval,
 )
-from bot.settings import FeedSpec, PollSettings
 from bot.store.keys import Keys
 from tests.feedserver import FeedServer
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot import yamlsource
+from bot.config import yamlsource
+from bot.config.settings import Env
 from bot.errors import ConfigError
-from bot.settings import Env
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "detectors").rglob("*.py")])

@@ -12,12 +12,12 @@ import pytest
 import redis.asyncio as aioredis
 from telegram import Bot
 
-from bot.outbox import Outbox
-from bot.render import MAX_MESSAGE, utf16_len
-from bot.sender import ConsoleSink, Sender
-from bot.settings import RateLimits, StorySettings, TelegramSettings
+from bot.config.settings import RateLimits, StorySettings, TelegramSettings
+from bot.delivery.outbox import Outbox
+from bot.delivery.render import MAX_MESSAGE, utf16_len
+from bot.delivery.sender import ConsoleSink, Sender
+from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
-from bot.subscribers import Subscriber, SubscriberStore
 from bot.types import AlertKind
 from tests.fakebotapi import FakeBotAPI
 from tests.test_render import make_alert
@@ -164,7 +164,7 @@ async def test_parse_error_falls_back_to_plain_text_loudly(
     fake_bot_api.fail_next("sendMessage", chat_id=31, status=400, description=(
         "Bad Request: can't parse entities: Unsupported start tag \"p\" at byte offset 0"))
     await outbox.publish(make_alert(id="h1"))
-    with caplog.at_level(logging.ERROR, logger="bot.sender"):
+    with caplog.at_level(logging.ERROR, logger="bot.delivery.sender"):
         await make_sender().drain()
     (msg,) = fake_bot_api.messages[31]
     assert msg.parse_mode is None and "https://news.example/a?x=1&y=2" in msg.text

@@ -11,10 +11,10 @@ import pytest
 import redis.asyncio as aioredis
 from telegram import Bot
 
-from bot.outbox import Outbox
-from bot.sender import Sender
+from bot.delivery.outbox import Outbox
+from bot.delivery.sender import Sender
+from bot.delivery.subscribers import SubscriberStore
 from bot.store.keys import Keys
-from bot.subscribers import SubscriberStore
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e import until
 from tests.test_render import make_alert
@@ -85,7 +85,7 @@ async def test_a_deferral_survives_a_restart(
     await subscribe(subs, FLOODED)
     fake_bot_api.flood(FLOODED, retry_after=1, times=1)
     await outbox.publish(make_alert(id="r1", title="Alert 00"))
-    from bot.settings import TelegramSettings
+    from bot.config.settings import TelegramSettings
     first = Sender(outbox, bot, subs, telegram=TelegramSettings(rate_limits=FAST),
                    defer_after=0.1)
     assert await first.drain() == 1

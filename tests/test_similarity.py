@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.similarity import (
+from bot.stories.similarity import (
     BANDS,
     fingerprint,
     jaccard,

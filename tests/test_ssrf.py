@@ -15,10 +15,10 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bot.fetcher import Fetcher
-from bot.fulltext import FullText
-from bot.parser import parse_feed
-from bot.settings import PollSettings
+from bot.config.settings import PollSettings
+from bot.feeds.fetch import Fetcher
+from bot.feeds.fulltext import FullText
+from bot.feeds.parse import parse_feed
 from bot.store.keys import Keys
 from bot.types import Entry
 from tests.feedserver import FeedServer

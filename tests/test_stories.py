@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.outbox import Outbox
-from bot.settings import StorySettings
-from bot.similarity import fingerprint
+from bot.config.settings import StorySettings
+from bot.delivery.outbox import Outbox
 from bot.store.keys import Keys
-from bot.stories import (
+from bot.stories.similarity import fingerprint
+from bot.stories.store import (
     Report,
     StoryStore,
     create,

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import redis.asyncio as aioredis
 
+from bot.delivery.subscribers import Subscriber, SubscriberStore, toggle
 from bot.store.keys import Keys
-from bot.subscribers import Subscriber, SubscriberStore, toggle
 from bot.types import Alert, AlertKind
 
 

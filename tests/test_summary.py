@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.summary import shorten, summarise
+from bot.stories.summary import shorten, summarise
 from detectors.tokens import split_sentences
 from tests.conftest import REFERENCE_ARTICLE
 

@@ -18,11 +18,11 @@ import pytest
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from bot import yamlsource
+from bot.config import yamlsource
+from bot.config.settings import Settings
+from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigError
-from bot.settings import Settings
 from bot.store.keys import Keys
-from bot.subscribers import SubscriberStore
 from bot.telegram import BotServices, RuleInfo, StatusReport, StorySummary, build_application
 from bot.telegram.app import BotApp
 from tests.fakebotapi import FakeBotAPI, SentMessage, fake_bot_api  # noqa: F401

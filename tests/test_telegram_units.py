@@ -7,10 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot import countries
-from bot.feedhealth import FeedHealth
-from bot.stories import Story
-from bot.subscribers import Subscriber
+from bot.delivery import countries
+from bot.delivery.subscribers import Subscriber
+from bot.feeds.health import FeedHealth
+from bot.stories.store import Story
 from bot.telegram.arguments import format_duration, parse_duration, parse_quiet, parse_timezone
 from bot.telegram.keyboards import (
     MAX_CALLBACK,

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.subscribers import SubscriberStore
+from bot.delivery.subscribers import SubscriberStore
 from bot.telegram.handlers import Handlers
 from bot.telegram.texts import ADMIN_COMMANDS, USER_COMMANDS, language_of, t
 from bot.telegram.types import RuleInfo, StatusReport, StorySummary

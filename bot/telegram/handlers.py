@@ -27,8 +27,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import countries as country
-from bot.subscribers import Subscriber, toggle
+from bot.delivery import countries as country
+from bot.delivery.subscribers import Subscriber, toggle
 from bot.telegram import keyboards
 from bot.telegram.arguments import (
     MAX_MUTE,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import countries as country
-from bot.subscribers import Subscriber
+from bot.delivery import countries as country
+from bot.delivery.subscribers import Subscriber
 from bot.telegram.texts import plain
 from bot.telegram.types import RuleInfo
 

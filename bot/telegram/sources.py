@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.feedhealth import FeedHealth
-from bot.stories import Story
+from bot.feeds.health import FeedHealth
+from bot.stories.store import Story
 from bot.telegram.types import RuleInfo, StatusReport, StorySummary
 
 
@@ -38,7 +38,7 @@ def status_report(
     feeds: Sequence[FeedHealth], *, outbox_depth: int, alerts_24h: int,
     last_poll: datetime | None = None, outbox_pending: int | None = None,
 ) -> StatusReport:
-    """Feed health rows (`bot.feedhealth.feed_health`) and delivery figures → /status."""
+    """Feed health rows (`bot.feeds.health.feed_health`) and delivery figures → /status."""
     return StatusReport(
         feeds_total=len(feeds),
         feeds_ok=sum(1 for f in feeds if f.status == "ok"),

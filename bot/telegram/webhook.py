@@ -19,7 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.settings import WebhookSettings
+from bot.config.settings import WebhookSettings
 
 log = logging.getLogger(__name__)
 

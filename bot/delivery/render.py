@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.countries import label as country_label
-from bot.countries import name as country_name
+from bot.delivery.countries import label as country_label
+from bot.delivery.countries import name as country_name
 from bot.types import Alert, AlertKind
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing

@@ -32,10 +32,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from bot.fetcher import Fetcher, FetchResult
-from bot.parser import ParsedFeed, Parser
-from bot.scheduler import Outcome, base_interval, next_interval
-from bot.settings import FeedSpec, PollSettings
+from bot.config.settings import FeedSpec, PollSettings
+from bot.feeds.fetch import Fetcher, FetchResult
+from bot.feeds.parse import ParsedFeed, Parser
+from bot.feeds.schedule import Outcome, base_interval, next_interval
 from bot.store.keys import Keys
 from bot.store.redis import moment, text_hash
 from bot.types import Entry

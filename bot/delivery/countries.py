@@ -1,6 +1,6 @@
 """Country display, the one place for it: flag emoji and names in English and Russian.
 
-Alerts (`bot.render`) and the Telegram menus (`bot.telegram`) both call this module, so
+Alerts (`bot.delivery.render`) and the Telegram menus (`bot.telegram`) both call this module, so
 a country is named the same way everywhere. Names come from pycountry (ISO 3166-1 and
 its Russian translation catalogue), preferring ISO's common name ("Iran", not "Iran,
 Islamic Republic of"); a small table holds the everyday names news use where ISO's

@@ -22,8 +22,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
 from bot import __version__
-from bot.health import Health, healthz_handler
-from bot.settings import MetricsSettings
+from bot.config.settings import MetricsSettings
+from bot.ops.health import Health, healthz_handler
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot import yamlsource
+from bot.config import yamlsource
+from bot.config.settings import FeedsFile, FeedSpec, Settings
 from bot.errors import ConfigError, ConfigErrors
-from bot.settings import FeedsFile, FeedSpec, Settings
 from detectors import compile_rules
 from detectors.engine import RuleSet
 from detectors.errors import RuleErrors

@@ -45,12 +45,12 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.digest import DigestStore
-from bot.metrics import Metrics
-from bot.outbox import Outbox, OutboxEntry
-from bot.render import Rendered, render_alert
-from bot.settings import RateLimits, StorySettings, TelegramSettings
-from bot.subscribers import SubscriberStore
+from bot.config.settings import RateLimits, StorySettings, TelegramSettings
+from bot.delivery.digest import DigestStore
+from bot.delivery.outbox import Outbox, OutboxEntry
+from bot.delivery.render import Rendered, render_alert
+from bot.delivery.subscribers import SubscriberStore
+from bot.ops.metrics import Metrics
 from bot.types import Alert, AlertKind
 
 if TYPE_CHECKING:

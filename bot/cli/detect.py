@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from bot.progress import Progress
+from bot.ops.progress import Progress
 from detectors.engine import RuleSet
 from detectors.spec import RuleFile
 from detectors.types import Detection, Document

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot.config import Config
+from bot.config.loader import Config
 
 log = logging.getLogger(__name__)
 

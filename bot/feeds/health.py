@@ -9,8 +9,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from bot.poller import LOG_WINDOW
-from bot.settings import FeedSpec
+from bot.config.settings import FeedSpec
+from bot.feeds.poll import LOG_WINDOW
 from bot.store.keys import Keys
 from bot.store.redis import moment, text_hash
 

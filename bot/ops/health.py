@@ -11,7 +11,7 @@ the real scheduler and Redis client and the tests wire whatever they need:
     )
 
 A role that does not poll (sender, bot) leaves `last_poll` out, and its /healthz
-simply has no poll check. `python -m bot.health` is the container's HEALTHCHECK.
+simply has no poll check. `python -m bot.ops.health` is the container's HEALTHCHECK.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def healthz_handler(health: Health) -> Callable[[web.Request], Awaitable[web.Res
     return handler
 
 
-# -- the probe: `python -m bot.health`, the container's HEALTHCHECK ---------------
+# -- the probe: `python -m bot.ops.health`, the container's HEALTHCHECK ---------------
 
 def probe(url: str, timeout: float = 4.0) -> tuple[bool, str]:
     """GET url; healthy only on 200. Returns (healthy, the body or the error)."""

@@ -9,7 +9,7 @@ are pure functions of a poll's outcome, so tests drive them without clocks or sl
   never polled twice at once (also not by `poll_now`);
 - after each poll the job is re-timed to the interval the outcome calls for;
 - nothing a poll or a callback raises escapes the job;
-- with `leases` (bot/lease.py), processes sharing one Redis poll each feed once per
+- with `leases` (bot/feeds/leases.py), processes sharing one Redis poll each feed once per
   slot: a job that loses the lease skips the poll and re-times itself to the shared
   schedule.
 """
@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.settings import FeedSpec, PollSettings
+from bot.config.settings import FeedSpec, PollSettings
 
 if TYPE_CHECKING:
-    from bot.poller import PollResult
+    from bot.feeds.poll import PollResult
 
 log = logging.getLogger(__name__)
 

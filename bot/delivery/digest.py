@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.outbox import Outbox
-from bot.render import Rendered, render_digest
-from bot.subscribers import Subscriber, SubscriberStore
+from bot.delivery.outbox import Outbox
+from bot.delivery.render import Rendered, render_digest
+from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.types import Alert
 
 log = logging.getLogger(__name__)

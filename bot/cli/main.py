@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
-from bot.config import Config, load_config
+from bot.config.loader import Config, load_config
+from bot.config.settings import Env
 from bot.errors import ConfigErrors
-from bot.settings import Env
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
 
     if args.command == "schema":
-        from bot.classify import print_schema
+        from bot.cli.detect import print_schema
 
         return print_schema(stdout)
 
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         return EXIT_ERROR
 
-    from bot.logs import configure_logging
+    from bot.ops.logs import configure_logging
 
     configure_logging(config.settings.logging.level, config.settings.logging.json_format)
 
@@ -97,14 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"OK: {len(config.feeds)} feeds, {len(config.rules.rule_ids)} rules", file=stdout)
         return EXIT_OK
     if args.command == "detect":
-        from bot.classify import run_detect
+        from bot.cli.detect import run_detect
 
         return run_detect(
             config.rules, sys.stdin, stdout, stderr,
             explain=args.explain, countries=_countries(args.countries), file=args.file,
         )
     if args.command == "same-story":
-        from bot.samestory import run_same_story
+        from bot.cli.samestory import run_same_story
 
         return run_same_story(config, sys.stdin, stdout, stderr)
     if args.command == "feeds":

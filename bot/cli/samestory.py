@@ -7,7 +7,7 @@ labelled pairs. Input, one JSON object per line:
 
 Output, one line per pair: {"id", "same_story": bool, "score": float, "reason": str}.
 
-The judgement is `bot.stories.judge`, the function that merges live reports:
+The judgement is `bot.stories.store.judge`, the function that merges live reports:
 - on text alone, whatever the rules say: the Jaccard similarity of headline+lead
   shingles reaches `stories.similarity`, the two give no conflicting counts, and, when
   both are dated, they are within `stories.window` of each other;
@@ -27,15 +27,15 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
 
-from bot.classify import Article
-from bot.settings import StorySettings
-from bot.similarity import fingerprint
-from bot.stories import Verdict, create, judge, make_report
+from bot.cli.detect import Article
+from bot.config.settings import StorySettings
+from bot.stories.similarity import fingerprint
+from bot.stories.store import Verdict, create, judge, make_report
 from bot.types import Entry
 from detectors.types import Detection, Document, Severity
 
 if TYPE_CHECKING:
-    from bot.config import Config
+    from bot.config.loader import Config
 
 log = logging.getLogger(__name__)
 

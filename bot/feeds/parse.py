@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from bot.identity import content_hash, entry_key
+from bot.feeds.identity import content_hash, entry_key
 from bot.types import Entry
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ local=True)` — the poller, for a feed whose configured URL is a path — reads
 pages whose URLs come from feed entries, takes only http(s), and refuses a host that
 resolves to a private, loopback or link-local address, at every redirect hop, unless
 `poll.allow_private_pages` is on. Pages go through their own connector whose resolver
-applies the check to the addresses it connects to (`bot.netguard.GuardedResolver`), so
+applies the check to the addresses it connects to (`bot.feeds.guard.GuardedResolver`), so
 a DNS answer that changes after a check (rebinding) cannot reach an internal address.
 
 `Fetcher.fetch` never raises on a transport or HTTP problem: the result says what
@@ -42,8 +42,8 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from bot import __version__
-from bot.netguard import GuardedResolver, NonPublicAddress, address_policy, is_public_host
-from bot.settings import PollSettings
+from bot.config.settings import PollSettings
+from bot.feeds.guard import GuardedResolver, NonPublicAddress, address_policy, is_public_host
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 
-from bot.fetcher import FetchResult
+from bot.feeds.fetch import FetchResult
 from bot.store.keys import Keys
 from bot.types import Entry
 

@@ -1,0 +1,1 @@
+"""The `eventwatch` command line: one module per command."""

@@ -1,0 +1,1 @@
+"""The config: settings models, YAML with locations, the loader, hot reload."""

@@ -1,0 +1,1 @@
+"""Delivery: the outbox, subscribers, rendering, pacing and sending, digests."""

@@ -1,0 +1,1 @@
+"""Feeds: schedule, fetch, guard, parse, identity, poll, leases, full text, health."""

@@ -1,0 +1,1 @@
+"""Stories: reports of one event merged across outlets; summaries."""
