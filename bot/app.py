@@ -173,7 +173,6 @@ class Eventwatch:
         if result.ok:
             self.poll_tracker.record()
         self.metrics.poll_result(feed.id, result.status, error=result.error,
-                                 http_status=result.http_status, error_kind=result.error_kind,
                                  parse_seconds=result.parse_seconds)
         if result.dead_notice:
             await self.notify_admins(f"Feed {feed.id} is dead: {result.error}")
@@ -207,7 +206,7 @@ class Eventwatch:
                 self.config.feeds, progress=lambda feed, result: progress.advance())
         for feed, result in zip(self.config.feeds, results, strict=True):
             if result.error:
-                log.warning("feed failed", extra={"feed": feed.id, "error": result.error})
+                log.warning("feed failed", extra={"feed": feed.id, "error": str(result.error)})
             await self.on_result(feed, result)
         await self.pipeline.flush_edits()
         return await self.consumer.drain()

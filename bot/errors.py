@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class EventwatchError(Exception):
     """Root of every error eventwatch raises on purpose."""
@@ -27,3 +29,39 @@ class ConfigErrors(EventwatchError):
     def __init__(self, errors: list[ConfigError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class FeedErrorKind(StrEnum):
+    """Why a poll failed: the `kind` label of eventwatch_feed_errors_total."""
+
+    TIMEOUT = "timeout"
+    HTTP = "http"  # an HTTP error status (or a missing local file)
+    TOO_LARGE = "too_large"
+    REDIRECT = "redirect"
+    NETWORK = "network"  # connection problems, refused URLs and addresses
+    PARSE = "parse"  # fetched, but not a feed
+    INTERNAL = "internal"  # a bug of ours
+
+
+class FeedError(EventwatchError):
+    """A failed fetch or poll. A value in batch work (`FetchResult`, `PollResult`), never
+    raised across feeds; its text is what `eventwatch feeds` and the logs show."""
+
+    def __init__(self, kind: FeedErrorKind, message: str, *, http_status: int = 0) -> None:
+        self.kind = kind
+        self.message = message
+        self.http_status = http_status
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"FeedError({self.kind.value}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FeedError) and (self.kind, self.message, self.http_status)
+                == (other.kind, other.message, other.http_status))
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.message, self.http_status))

@@ -11,6 +11,7 @@ import pytest
 
 from bot import __version__
 from bot.config.settings import PollSettings
+from bot.errors import FeedErrorKind
 from bot.feeds.fetch import Fetcher, decompress, parse_max_age, parse_retry_after
 from tests.feedserver import FeedServer
 
@@ -66,7 +67,7 @@ async def test_gzip_bomb_is_stopped(server: FeedServer, fetcher: Fetcher) -> Non
     server.route("/bomb.xml", body=bomb, content_encoding="gzip")
     res = await fetcher.fetch(server.url("/bomb.xml"))
     assert not res.ok and res.body is None
-    assert res.error is not None and "decompressed" in res.error
+    assert res.error is not None and "decompressed" in str(res.error)
 
 
 def test_decompress_bounds_and_deflate() -> None:
@@ -83,7 +84,8 @@ def test_decompress_bounds_and_deflate() -> None:
 async def test_oversized_body_is_aborted(server: FeedServer, fetcher: Fetcher) -> None:
     server.route("/big.xml", body=b"<rss>" + b"x" * 200_000)
     res = await fetcher.fetch(server.url("/big.xml"))
-    assert not res.ok and res.error is not None and "exceeds" in res.error
+    assert not res.ok and res.error is not None and "exceeds" in str(res.error)
+    assert res.error.kind is FeedErrorKind.TOO_LARGE
 
 
 async def test_oversized_body_without_length_is_aborted(
@@ -91,7 +93,8 @@ async def test_oversized_body_without_length_is_aborted(
 ) -> None:
     server.route("/stream.xml", body=b"y" * 200_000, drip=(50_000, 0.0), chunked=True)
     res = await fetcher.fetch(server.url("/stream.xml"))
-    assert not res.ok and res.error is not None and "exceeds" in res.error
+    assert not res.ok and res.error is not None and "exceeds" in str(res.error)
+    assert res.error.kind is FeedErrorKind.TOO_LARGE
 
 
 async def test_temporary_redirect_keeps_url(server: FeedServer, fetcher: Fetcher) -> None:
@@ -125,7 +128,8 @@ async def test_too_many_redirects(server: FeedServer, fetcher: Fetcher) -> None:
         server.route(f"/r{i}", status=302, location=f"/r{i + 1}")
     server.route("/r7", body=RSS)
     res = await fetcher.fetch(server.url("/r0"))
-    assert not res.ok and res.error is not None and "redirects" in res.error
+    assert not res.ok and res.error is not None and "redirects" in str(res.error)
+    assert res.error.kind is FeedErrorKind.REDIRECT
     assert server.hits("/r6") == 0  # stopped after 5 redirects
 
 
@@ -134,7 +138,8 @@ async def test_error_statuses(server: FeedServer, fetcher: Fetcher, status: int)
     server.route("/e", status=status, body=b"nope", headers={"Retry-After": "120"})
     res = await fetcher.fetch(server.url("/e"))
     assert res.status == status and not res.ok and res.body is None
-    assert res.error == f"HTTP {status}"
+    assert str(res.error) == f"HTTP {status}"
+    assert res.error is not None and res.error.kind is FeedErrorKind.HTTP
     assert res.retry_after == 120
 
 
@@ -144,14 +149,15 @@ async def test_timeout(server: FeedServer) -> None:
     async with Fetcher(PollSettings(timeout=0.3, connect_timeout=0.3), trust_env=False) as f:
         res = await f.fetch(server.url("/slow"))
     gate.set()
-    assert res.status == 0 and res.error == "timeout"
+    assert res.status == 0 and str(res.error) == "timeout"
+    assert res.error is not None and res.error.kind is FeedErrorKind.TIMEOUT
 
 
 async def test_drip_feed_hits_total_timeout(server: FeedServer) -> None:
     server.route("/drip", body=RSS * 4, drip=(64, 0.05))
     async with Fetcher(PollSettings(timeout=0.4, connect_timeout=0.3), trust_env=False) as f:
         res = await f.fetch(server.url("/drip"))
-    assert res.error == "timeout"
+    assert str(res.error) == "timeout"
 
 
 async def test_connection_refused_is_a_value() -> None:
@@ -191,7 +197,7 @@ async def test_files_are_read_only_for_configured_local_feeds(
     path.write_bytes(b"root:x:0:0")
     for url in (str(path), f"file://{path}", f"file://localhost{path}"):
         for res in (await fetcher.fetch(url), await fetcher.get(url)):
-            assert not res.ok and res.body is None and res.error and "refused" in res.error
+            assert not res.ok and res.body is None and res.error and "refused" in str(res.error)
 
 
 async def test_get_for_article_pages(server: FeedServer, fetcher: Fetcher) -> None:

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config.settings import MetricsSettings
+from bot.errors import FeedErrorKind
 from bot.ops.health import build_health
 from bot.ops.metrics import (
     POLL_NOT_MODIFIED,
@@ -42,8 +43,8 @@ def test_helpers_count_polls_errors_and_latency() -> None:
     m = Metrics()
     m.poll_succeeded("a", at=1_700_000_000)
     m.poll_succeeded("a", POLL_NOT_MODIFIED)
-    m.poll_failed("b", "timeout")
-    m.poll_failed("b", "timeout")
+    m.poll_failed("b", FeedErrorKind.TIMEOUT)
+    m.poll_failed("b", FeedErrorKind.TIMEOUT)
     get = m.registry.get_sample_value
     assert get("eventwatch_polls_total", {"feed": "a", "status": "ok"}) == 1
     assert get("eventwatch_polls_total", {"feed": "a", "status": "not_modified"}) == 1

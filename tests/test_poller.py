@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from bot.config.settings import FeedSpec, PollSettings
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import ParsedFeed, Parser
-from bot.feeds.poll import Poller, PollResult
+from bot.feeds.poll import Poller, PollResult, PollStatus
 from bot.store.keys import Keys
 from tests.feedserver import FeedServer
 
@@ -92,10 +92,10 @@ async def test_first_poll_marks_seen_and_sends_nothing(
     server.route("/f.xml", body=rss(item(1), item(2), item(3)), etag='"a"')
     feed = spec(server)
     first = await poller.poll(feed, now=NOW)
-    assert first.status == "ok" and first.first_poll
+    assert first.status is PollStatus.OK and first.first_poll
     assert first.entries == () and first.suppressed == 3
     second = await poller.poll(feed, now=NOW)
-    assert second.status == "not_modified" and not second.first_poll
+    assert second.status is PollStatus.NOT_MODIFIED and not second.first_poll
     assert server.last("/f.xml").headers["If-None-Match"] == '"a"'
 
 
@@ -111,7 +111,7 @@ async def test_backfill_all_then_commit_exactly_once(server: FeedServer, poller:
     assert "If-None-Match" not in server.last("/f.xml").headers
     await poller.commit(again, now=NOW)
     third = await poller.poll(feed, now=NOW)
-    assert third.status == "not_modified" and third.entries == ()
+    assert third.status is PollStatus.NOT_MODIFIED and third.entries == ()
 
 
 async def test_backfill_window(server: FeedServer, poller: Poller) -> None:
@@ -158,7 +158,7 @@ async def test_unchanged_body_is_not_parsed(
     feed = spec(server)
     await poller.poll(feed, now=NOW)
     result = await poller.poll(feed, now=NOW)
-    assert result.status == "unchanged" and parser.calls == 1
+    assert result.status is PollStatus.UNCHANGED and parser.calls == 1
 
 
 async def test_last_modified_conditional(server: FeedServer, poller: Poller,
@@ -168,7 +168,7 @@ async def test_last_modified_conditional(server: FeedServer, poller: Poller,
     feed = spec(server)
     await poller.poll(feed, now=NOW)
     result = await poller.poll(feed, now=NOW)
-    assert result.status == "not_modified" and parser.calls == 1
+    assert result.status is PollStatus.NOT_MODIFIED and parser.calls == 1
     assert server.last("/f.xml").headers["If-Modified-Since"] == lm
 
 
@@ -184,7 +184,7 @@ async def test_malformed_feed_is_used_and_problem_recorded(
 ) -> None:
     server.route("/f.xml", body=(FEEDS / "malformed.xml").read_bytes())
     result = await poller.poll(spec(server, backfill="all"), now=NOW)
-    assert result.status == "ok" and len(result.entries) == 2 and result.problem
+    assert result.status is PollStatus.OK and len(result.entries) == 2 and result.problem
     assert (await state(redis_client, keys))["problem"]
 
 
@@ -205,7 +205,7 @@ async def test_errors_are_values_with_backoff(
     feed = spec(server, path)
     first = await poller.poll(feed, now=NOW)
     second = await poller.poll(feed, now=NOW)
-    assert first.status == "error" and first.error is not None and reason in first.error
+    assert first.status is PollStatus.ERROR and reason in str(first.error)
     assert (first.failures, second.failures) == (1, 2)
     assert second.next_interval > first.next_interval > SETTINGS.interval
     health = await state(redis_client, keys)
@@ -221,13 +221,13 @@ async def test_timeout_is_an_error(server: FeedServer, redis_client: aioredis.Re
         result = await Poller(redis_client, keys, settings, fetcher, parser).poll(
             spec(server, "/slow"), now=NOW)
     gate.set()
-    assert result.status == "error" and result.error == "timeout"
+    assert result.status is PollStatus.ERROR and str(result.error) == "timeout"
 
 
 async def test_oversized_feed_is_an_error(server: FeedServer, poller: Poller) -> None:
     server.route("/big", body=rss(*(item(n, text="x" * 2000) for n in range(200))))
     result = await poller.poll(spec(server, "/big"), now=NOW)
-    assert result.status == "error" and result.error is not None and "exceeds" in result.error
+    assert result.status is PollStatus.ERROR and "exceeds" in str(result.error)
 
 
 async def test_dead_after_n_failures_told_once_then_recovers(
@@ -241,7 +241,7 @@ async def test_dead_after_n_failures_told_once_then_recovers(
     assert "dead_since" in await state(redis_client, keys)
     route.status, route.body = 200, rss(item(1))
     ok = await poller.poll(feed, now=NOW)
-    assert ok.status == "ok" and not ok.dead
+    assert ok.status is PollStatus.OK and not ok.dead
     health = await state(redis_client, keys)
     assert health["failures"] == "0" and "dead_since" not in health
 
@@ -253,10 +253,10 @@ async def test_permanent_redirect_updates_effective_url(
     server.route("/new.xml", body=rss(item(1)), etag='"n"')
     feed = spec(server, "/old.xml")
     first = await poller.poll(feed, now=NOW)
-    assert first.status == "ok" and first.moved_to == server.url("/new.xml")
+    assert first.status is PollStatus.OK and first.moved_to == server.url("/new.xml")
     assert (await state(redis_client, keys))["effective_url"] == server.url("/new.xml")
     second = await poller.poll(feed, now=NOW)
-    assert second.status == "not_modified" and server.hits("/old.xml") == 1
+    assert second.status is PollStatus.NOT_MODIFIED and server.hits("/old.xml") == 1
 
 
 async def test_url_change_is_a_first_poll(server: FeedServer, poller: Poller) -> None:
@@ -300,7 +300,7 @@ async def test_local_file_feed(tmp_path: Path, poller: Poller) -> None:
     first = await poller.poll(feed, now=NOW)
     await poller.commit(first, now=NOW)
     assert len(first.entries) == 1
-    assert (await poller.poll(feed, now=NOW)).status == "not_modified"
+    assert (await poller.poll(feed, now=NOW)).status is PollStatus.NOT_MODIFIED
 
 
 async def test_poll_cycle_never_blocks_the_event_loop(

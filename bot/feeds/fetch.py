@@ -27,7 +27,6 @@ import ipaddress
 import logging
 import os
 import re
-import time
 import urllib.request
 import zlib
 from collections.abc import Iterable, Mapping
@@ -43,6 +42,7 @@ from yarl import URL
 
 from bot import __version__
 from bot.config.settings import PollSettings
+from bot.errors import FeedError, FeedErrorKind
 from bot.feeds.guard import GuardedResolver, NonPublicAddress, address_policy, is_public_host
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,8 @@ class FetchResult:
     retry_after: float | None = None  # seconds
     effective_url: str | None = None  # where the body came from, after redirects
     permanent_url: str | None = None  # set when every redirect on the way was permanent
-    error: str | None = None
+    error: FeedError | None = None
     wire_bytes: int = 0  # bytes received off the wire (before decompression)
-    elapsed: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -89,6 +88,21 @@ class FetchResult:
 
 class _TooLarge(Exception):
     pass
+
+
+def http_error(status: int) -> FeedError:
+    return FeedError(FeedErrorKind.HTTP, f"HTTP {status}", http_status=status)
+
+
+def _network(message: str) -> FeedError:
+    return FeedError(FeedErrorKind.NETWORK, message)
+
+
+def _redirect(message: str) -> FeedError:
+    return FeedError(FeedErrorKind.REDIRECT, message)
+
+
+_REFUSED_SCHEME = _network("not an http(s) URL: refused")
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -239,7 +253,7 @@ class Fetcher:
         """
         if is_local(url):
             if not local:
-                return FetchResult(url, 0, error="not an http(s) URL: refused")
+                return FetchResult(url, 0, error=_REFUSED_SCHEME)
             return await asyncio.to_thread(self._read_local, url, etag)
         headers = {"Accept": accept}
         if etag:
@@ -254,7 +268,7 @@ class Fetcher:
         The URL comes from feed content, so only http(s) is fetched, and, unless
         `allow_private_pages` is set, only from public addresses at every hop."""
         if is_local(url):
-            return FetchResult(url, 0, error="not an http(s) URL: refused")
+            return FetchResult(url, 0, error=_REFUSED_SCHEME)
         return await self._get(url, dict(headers or {"Accept": "text/html,*/*;q=0.8"}),
                                public_only=not self.settings.allow_private_pages)
 
@@ -275,17 +289,16 @@ class Fetcher:
     ) -> FetchResult:
         if self._session is None:
             await self.open()
-        started = time.monotonic()
         try:
             current = URL(url)
         except ValueError as exc:
-            return FetchResult(url, 0, error=f"bad url: {exc}")
+            return FetchResult(url, 0, error=_network(f"bad url: {exc}"))
         permanent = True
         hops = 0
         wire = 0
         while True:
             if public_only and not await self._may_connect(current):
-                return self._refused(url, current, wire, started)
+                return self._refused(url, current, wire)
             try:
                 # Host slot first: a busy host must not hold global slots while it queues.
                 async with self._host_slot(current), self._global:
@@ -293,40 +306,41 @@ class Fetcher:
             except asyncio.CancelledError:
                 raise
             except _TooLarge as exc:
-                return FetchResult(url, 0, error=str(exc), effective_url=str(current),
-                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+                return FetchResult(url, 0, error=FeedError(FeedErrorKind.TOO_LARGE, str(exc)),
+                                   effective_url=str(current), wire_bytes=wire)
             except TimeoutError:
-                return FetchResult(url, 0, error="timeout", effective_url=str(current),
-                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+                return FetchResult(url, 0, error=FeedError(FeedErrorKind.TIMEOUT, "timeout"),
+                                   effective_url=str(current), wire_bytes=wire)
             except aiohttp.ClientError as exc:
                 if (isinstance(exc, aiohttp.ClientConnectorError)
                         and isinstance(exc.os_error, NonPublicAddress)):
-                    return self._refused(url, current, wire, started)
+                    return self._refused(url, current, wire)
                 msg = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-                return FetchResult(url, 0, error=msg, effective_url=str(current),
-                                   wire_bytes=wire, elapsed=time.monotonic() - started)
+                return FetchResult(url, 0, error=_network(msg), effective_url=str(current),
+                                   wire_bytes=wire)
             except Exception as exc:  # one bad response must not break the poll loop
                 log.warning("fetch failed unexpectedly", exc_info=True, extra={"url": url})
-                return FetchResult(url, 0, error=f"{type(exc).__name__}: {exc}",
-                                   effective_url=str(current),
-                                   elapsed=time.monotonic() - started)
+                return FetchResult(url, 0, error=_network(f"{type(exc).__name__}: {exc}"),
+                                   effective_url=str(current))
             status, location, res = result
             wire += res.wire_bytes
             if status not in _REDIRECTS or location is None:
                 break
             hops += 1
             if hops > self.settings.max_redirects:
-                return FetchResult(url, status, error=f"too many redirects (>{hops - 1})",
-                                   effective_url=str(current), wire_bytes=wire,
-                                   elapsed=time.monotonic() - started)
+                return FetchResult(url, status,
+                                   error=_redirect(f"too many redirects (>{hops - 1})"),
+                                   effective_url=str(current), wire_bytes=wire)
             permanent = permanent and status in _PERMANENT
             try:
                 nxt = current.join(URL(location))
             except ValueError:
-                return FetchResult(url, status, error=f"bad redirect location {location!r}",
+                return FetchResult(url, status,
+                                   error=_redirect(f"bad redirect location {location!r}"),
                                    effective_url=str(current), wire_bytes=wire)
             if nxt.scheme not in ("http", "https"):
-                return FetchResult(url, status, error=f"redirect to {nxt.scheme}: refused",
+                return FetchResult(url, status,
+                                   error=_redirect(f"redirect to {nxt.scheme}: refused"),
                                    effective_url=str(current), wire_bytes=wire)
             current = nxt
         moved = hops > 0 and permanent
@@ -345,7 +359,6 @@ class Fetcher:
             permanent_url=str(current) if moved else None,
             error=res.error,
             wire_bytes=wire,
-            elapsed=time.monotonic() - started,
         )
 
     async def _may_connect(self, url: URL) -> bool:
@@ -360,11 +373,11 @@ class Fetcher:
             return await is_public_host(host) if proxied else bool(host)
         return self._allowed(host)
 
-    def _refused(self, url: str, current: URL, wire: int, started: float) -> FetchResult:
+    def _refused(self, url: str, current: URL, wire: int) -> FetchResult:
         log.warning("non-public address refused", extra={"url": url, "location": str(current)})
-        return FetchResult(url, 0, error=f"non-public address refused: {current.host}",
-                           effective_url=str(current), wire_bytes=wire,
-                           elapsed=time.monotonic() - started)
+        return FetchResult(url, 0,
+                           error=_network(f"non-public address refused: {current.host}"),
+                           effective_url=str(current), wire_bytes=wire)
 
     async def _one(
         self, url: str, current: URL, headers: dict[str, str], *, pages: bool = False
@@ -392,7 +405,7 @@ class Fetcher:
                 return status, None, head
             if status != 200:
                 # Don't read error pages; the status says enough.
-                return status, None, replace(head, error=f"HTTP {status}")
+                return status, None, replace(head, error=http_error(status))
             declared = resp.content_length
             if declared is not None and declared > limit:
                 raise _TooLarge(f"body of {declared} bytes exceeds {limit}")
@@ -411,7 +424,8 @@ class Fetcher:
                 else:
                     body = decompress(raw, encoding, limit)
             except ValueError as exc:
-                return status, None, replace(head, status=0, error=str(exc), wire_bytes=size)
+                return status, None, replace(head, status=0, error=_network(str(exc)),
+                                            wire_bytes=size)
             return status, None, replace(head, body=body, wire_bytes=size)
 
     def _read_local(self, url: str, etag: str | None) -> FetchResult:
@@ -422,14 +436,17 @@ class Fetcher:
             if etag and etag == validator:
                 return FetchResult(url, 304, etag=validator, effective_url=url)
             if st.st_size > self.settings.max_body:
-                return FetchResult(url, 0, error=f"file exceeds {self.settings.max_body} bytes",
+                return FetchResult(url, 0, error=FeedError(
+                    FeedErrorKind.TOO_LARGE, f"file exceeds {self.settings.max_body} bytes"),
                                    effective_url=url)
             with open(path, "rb") as fh:
                 body = fh.read(self.settings.max_body + 1)
         except FileNotFoundError:
-            return FetchResult(url, 404, error="file not found", effective_url=url)
+            return FetchResult(url, 404, error=FeedError(FeedErrorKind.HTTP, "file not found",
+                                                          http_status=404), effective_url=url)
         except OSError as exc:
-            return FetchResult(url, 0, error=f"{type(exc).__name__}: {exc}", effective_url=url)
+            return FetchResult(url, 0, error=_network(f"{type(exc).__name__}: {exc}"),
+                               effective_url=url)
         return FetchResult(url, 200, body=body, etag=validator, effective_url=url,
                            wire_bytes=len(body), content_type=_guess_type(path))
 

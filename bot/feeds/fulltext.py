@@ -87,7 +87,7 @@ class FullText:
                 log.warning("full-text extraction failed", extra={"url": url}, exc_info=True)
         else:
             log.info("article page not fetched",
-                     extra={"url": url, "status": result.status, "error": result.error})
+                     extra={"url": url, "status": result.status, "error": str(result.error)})
         if text:
             await self.redis.set(key, zlib.compress(text.encode("utf-8")), ex=int(self.ttl))
         else:

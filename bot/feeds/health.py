@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +11,8 @@ import redis.asyncio as aioredis
 
 from bot.config.settings import FeedSpec
 from bot.feeds.poll import LOG_WINDOW
+from bot.store.feedstate import FeedState
 from bot.store.keys import Keys
-from bot.store.redis import moment, text_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +30,6 @@ class FeedHealth:
     interval: float | None = None
     effective_url: str | None = None  # after a permanent redirect
     problem: str | None = None  # the feed parses, but is malformed
-
-
-def _text(state: Mapping[str, str], name: str) -> str | None:
-    return state.get(name) or None
 
 
 async def feed_health(
@@ -55,19 +51,18 @@ async def feed_health(
     rows = []
     for i, f in enumerate(feeds):
         state, count, oldest = replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]
-        rows.append(_row(f, text_hash(state), int(count or 0), oldest, now))
+        rows.append(_row(f, FeedState.decode(state), int(count or 0), oldest, now))
     return rows
 
 
-def _row(f: FeedSpec, state: Mapping[str, str], count: int, oldest: Any, now: datetime
+def _row(f: FeedSpec, state: FeedState, count: int, oldest: Any, now: datetime
          ) -> FeedHealth:
-    if not state or _text(state, "url") not in (None, f.url):
+    if state == FeedState() or state.url not in (None, f.url):
         return FeedHealth(f.id, f.display_name, f.url, "new")
-    failures = int(_text(state, "failures") or 0)
-    dead = _text(state, "dead_since") is not None
-    status = "dead" if dead else "failing" if failures else "ok"
+    failures = state.failures
+    status = "dead" if state.dead_since is not None else "failing" if failures else "ok"
     # Entries per day over the last week, or over the time we have known the feed.
-    observed_from = moment(_text(state, "since"))
+    observed_from = state.since
     if oldest:
         logged = datetime.fromtimestamp(float(oldest[0][1]), UTC)
         observed_from = min(logged, observed_from) if observed_from else logged
@@ -75,21 +70,20 @@ def _row(f: FeedSpec, state: Mapping[str, str], count: int, oldest: Any, now: da
     if observed_from:
         start = max(observed_from, now - timedelta(seconds=LOG_WINDOW))
         per_day = round(count / max((now - start).total_seconds() / 86400, 1.0), 1)
-    interval = _text(state, "interval")
     return FeedHealth(
         feed_id=f.id,
         name=f.display_name,
         url=f.url,
         status=status,
-        last_success=moment(_text(state, "last_success")),
-        last_error=_text(state, "last_error"),
-        last_error_at=moment(_text(state, "last_error_at")),
+        last_success=state.last_success,
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
         failures=failures,
-        next_poll=moment(_text(state, "next_poll")),
+        next_poll=state.next_poll,
         entries_per_day=per_day,
-        interval=float(interval) if interval else None,
-        effective_url=_text(state, "effective_url"),
-        problem=_text(state, "problem"),
+        interval=state.interval,
+        effective_url=state.effective_url,
+        problem=state.problem,
     )
 
 

@@ -28,16 +28,19 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from bot.config.settings import FeedSpec, PollSettings
-from bot.feeds.fetch import Fetcher, FetchResult
+from bot.errors import FeedError, FeedErrorKind
+from bot.feeds.fetch import Fetcher, FetchResult, http_error
+from bot.feeds.intervals import Outcome, base_interval, next_interval
 from bot.feeds.parse import ParsedFeed, Parser
-from bot.feeds.schedule import Outcome, base_interval, next_interval
+from bot.store.feedstate import FeedState, encode
 from bot.store.keys import Keys
-from bot.store.redis import moment, text_hash
+from bot.store.redis import moment, text
 from bot.types import Entry
 
 log = logging.getLogger(__name__)
@@ -54,16 +57,27 @@ class Validators:
     last_modified: str | None
     body_hash: str
 
+    def fields(self) -> dict[Any, str]:
+        return encode(etag=self.etag, last_modified=self.last_modified,
+                      body_hash=self.body_hash)
+
+
+class PollStatus(StrEnum):
+    OK = "ok"  # a changed body, parsed
+    NOT_MODIFIED = "not_modified"  # 304
+    UNCHANGED = "unchanged"  # 200 with the body hash we already had: not parsed
+    ERROR = "error"
+
 
 @dataclass(frozen=True, slots=True)
 class PollResult:
     """One feed's poll. `entries` are new or edited (keys of edits in `edited`)."""
 
     feed_id: str
-    status: str  # ok | not_modified | unchanged | error
+    status: PollStatus
     entries: tuple[Entry, ...] = ()
     edited: frozenset[str] = frozenset()
-    error: str | None = None
+    error: FeedError | None = None
     problem: str | None = None  # parsed, but the feed was malformed (bozo)
     http_status: int = 0
     next_interval: float = 300.0
@@ -77,24 +91,10 @@ class PollResult:
     pending: Validators | None = field(default=None, repr=False)
     wire_bytes: int = 0
     parse_seconds: float = 0.0  # time spent parsing the body (0 when nothing was parsed)
-    error_kind: str = ""  # set by the poller when it knows better than the text (parse)
 
     @property
     def ok(self) -> bool:
-        return self.status != "error"
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat(timespec="seconds")
-
-
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+        return self.status is not PollStatus.ERROR
 
 
 def body_hash(body: bytes) -> str:
@@ -126,9 +126,10 @@ class Poller:
             raise
         except Exception as exc:
             log.exception("poll failed", extra={"feed": feed.id})
-            return PollResult(feed.id, "error", error=f"internal error: {type(exc).__name__}: "
-                              f"{exc}", next_interval=base_interval(feed, self.settings),
-                              url=feed.url)
+            error = FeedError(FeedErrorKind.INTERNAL,
+                              f"internal error: {type(exc).__name__}: {exc}")
+            return PollResult(feed.id, PollStatus.ERROR, error=error,
+                              next_interval=base_interval(feed, self.settings), url=feed.url)
 
     async def poll_many(
         self,
@@ -161,10 +162,8 @@ class Poller:
             replies = await pipe.execute()
         out: dict[str, datetime] = {}
         for f, (next_poll, url) in zip(feeds, replies, strict=True):
-            if not next_poll or (url or b"").decode() != f.url:
-                continue
             when = moment(next_poll)
-            if when is not None:
+            if when is not None and url is not None and text(url) == f.url:
                 out[f.id] = when
         return out
 
@@ -204,38 +203,33 @@ class Poller:
                 pipe.zremrangebyscore(logkey, "-inf", ts - LOG_WINDOW)
                 pipe.expire(logkey, LOG_WINDOW + 86400)
             if validators is not None:
-                pipe.hset(self.keys.feed_state(feed_id), mapping={
-                    "etag": validators.etag or "",
-                    "last_modified": validators.last_modified or "",
-                    "body_hash": validators.body_hash,
-                })
+                pipe.hset(self.keys.feed_state(feed_id), mapping=validators.fields())
             await pipe.execute()
 
     async def _poll(self, feed: FeedSpec, now: datetime) -> PollResult:
         skey = self.keys.feed_state(feed.id)
-        state = text_hash(await self.redis.hgetall(skey))
-        # `init` holds the URL whose first poll is done: a new URL starts over.
-        first = state.get("init") != feed.url
-        url = feed.url if first else (state.get("effective_url") or feed.url)
+        state = FeedState.decode(await self.redis.hgetall(skey))
+        first = state.init != feed.url
+        url = feed.url if first else (state.effective_url or feed.url)
         res: FetchResult = await self.fetcher.fetch(
             url,
-            etag=None if first else (state.get("etag") or None),
-            last_modified=None if first else (state.get("last_modified") or None),
+            etag=None if first else state.etag,
+            last_modified=None if first else state.last_modified,
             local=feed.is_local,  # only a configured path may be read from disk
         )
-        previous = _float(state.get("interval"))
-        hint = _float(state.get("feed_hint"))
+        previous = state.interval
+        hint = state.feed_hint
         if res.status == 304 and not first:
-            return await self._succeeded(feed, state, res, now, "not_modified", previous,
-                                         hint_ttl=hint)
+            return await self._succeeded(feed, state, res, now, PollStatus.NOT_MODIFIED,
+                                         previous, hint_ttl=hint)
         if not res.ok:
-            reason = res.error or f"HTTP {res.status}"
+            reason = res.error or http_error(res.status)
             return await self._failed(feed, state, res, now, reason, previous)
         assert res.body is not None
         digest = body_hash(res.body)
-        if not first and digest == state.get("body_hash"):
+        if not first and digest == state.body_hash:
             return await self._succeeded(
-                feed, state, res, now, "unchanged", previous, hint_ttl=hint,
+                feed, state, res, now, PollStatus.UNCHANGED, previous, hint_ttl=hint,
                 validators=Validators(res.etag, res.last_modified, digest))
         started = time.perf_counter()
         parsed: ParsedFeed = await self.parser.parse(
@@ -245,15 +239,16 @@ class Poller:
         # Returned, not observed here: the caller owns the metrics, the poller stays free of them.
         took = time.perf_counter() - started
         if parsed.error:
-            failed = await self._failed(feed, state, res, now, parsed.error, previous)
-            return replace(failed, parse_seconds=took, error_kind="parse")
+            failed = await self._failed(feed, state, res, now,
+                                        FeedError(FeedErrorKind.PARSE, parsed.error), previous)
+            return replace(failed, parse_seconds=took)
         if parsed.problem:
             log.info("feed is malformed but usable",
                      extra={"feed": feed.id, "problem": parsed.problem})
         fresh = await self._fresh(feed, state, res, parsed, digest, now, first, previous)
         return replace(fresh, parse_seconds=took)
 
-    async def _fresh(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
+    async def _fresh(self, feed: FeedSpec, state: FeedState, res: FetchResult,
                      parsed: ParsedFeed, digest: str, now: datetime, first: bool,
                      previous: float | None) -> PollResult:
         entries = parsed.entries
@@ -268,8 +263,7 @@ class Poller:
             if raw is None:
                 fresh.append(e)
                 continue
-            text = raw.decode() if isinstance(raw, bytes) else str(raw)
-            stored_hash, _, stored_hour = text.partition(" ")
+            stored_hash, _, stored_hour = text(raw).partition(" ")
             if stored_hash != e.content_hash:
                 fresh.append(e)
                 edited.add(e.key)
@@ -292,15 +286,10 @@ class Poller:
                 touch[e.key] = f"{e.content_hash} {hour}"
         validators = Validators(res.etag, res.last_modified, digest)
         result_hint = max((h for h in (parsed.ttl, parsed.update_period) if h), default=None)
-        status = "ok"
-        extra_state: dict[str, str] = {
-            "init": feed.url,
-            **({"pruned": str(int(now.timestamp()))} if first else {}),
-            "title": parsed.title[:200],
-            "problem": parsed.problem or "",
-            "feed_hint": str(result_hint or ""),
-            "entries": str(len(entries)),
-        }
+        status = PollStatus.OK
+        extra_state = encode(init=feed.url, title=parsed.title[:200], problem=parsed.problem,
+                             feed_hint=result_hint, entries=len(entries),
+                             **({"pruned": int(now.timestamp())} if first else {}))
         pipe_ops: list[Callable[[Any], None]] = []
         if touch:
             pipe_ops.append(lambda p: p.hset(seen, mapping=touch))
@@ -343,10 +332,10 @@ class Poller:
     async def _succeeded(
         self,
         feed: FeedSpec,
-        state: dict[str, str],
+        state: FeedState,
         res: FetchResult,
         now: datetime,
-        status: str,
+        status: PollStatus,
         previous: float | None,
         *,
         hint_ttl: float | None,
@@ -359,80 +348,67 @@ class Poller:
                           previous=previous, ttl=hint_ttl, max_age=res.max_age)
         interval = next_interval(outcome, self.settings, base_interval(feed, self.settings),
                                  adaptive=feed.interval is None)
-        mapping: dict[Any, Any] = {
-            "url": feed.url,
-            "last_poll": _iso(now),
-            "last_success": _iso(now),
-            "last_status": str(res.status),
-            "failures": "0",
-            "interval": f"{interval:.0f}",
-            "next_poll": _iso(now + timedelta(seconds=interval)),
-        }
+        mapping: dict[Any, Any] = encode(
+            url=feed.url, last_poll=now, last_success=now, last_status=res.status, failures=0,
+            interval=round(interval), next_poll=now + timedelta(seconds=interval))
         if validators is not None:
-            mapping.update(etag=validators.etag or "",
-                           last_modified=validators.last_modified or "",
-                           body_hash=validators.body_hash)
+            mapping.update(validators.fields())
         moved = self._moved(feed, state, res, mapping)
         if extra_state:
             mapping.update(extra_state)
         skey = self.keys.feed_state(feed.id)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
-            pipe.hsetnx(skey, "since", _iso(now))
-            if state.get("dead_since"):
+            pipe.hsetnx(skey, "since", encode(since=now)["since"])
+            if state.dead_since:
                 pipe.hdel(skey, "dead_since")
             for op in pipe_ops or ():
                 op(pipe)
             await pipe.execute()
-        if state.get("dead_since"):
+        if state.dead_since:
             log.warning("dead feed recovered", extra={"feed": feed.id})
         return PollResult(feed.id, status, http_status=res.status, next_interval=interval,
                           url=res.url, moved_to=moved, wire_bytes=res.wire_bytes)
 
-    def _moved(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
+    def _moved(self, feed: FeedSpec, state: FeedState, res: FetchResult,
                mapping: dict[Any, Any]) -> str | None:
         target = res.permanent_url
-        if target and target != feed.url and target != state.get("effective_url"):
+        if target and target != feed.url and target != state.effective_url:
             log.warning("feed moved permanently",
                         extra={"feed": feed.id, "url": res.url, "location": target})
             mapping["effective_url"] = target
             return target
-        if state.get("init") != feed.url:
-            mapping["effective_url"] = target or ""
+        if state.init != feed.url:
+            mapping.update(encode(effective_url=target))
         return None
 
-    async def _failed(self, feed: FeedSpec, state: dict[str, str], res: FetchResult,
-                      now: datetime, reason: str, previous: float | None) -> PollResult:
+    async def _failed(self, feed: FeedSpec, state: FeedState, res: FetchResult,
+                      now: datetime, reason: FeedError, previous: float | None) -> PollResult:
         skey = self.keys.feed_state(feed.id)
         failures = int(await self.redis.hincrby(skey, "failures", 1))
         outcome = Outcome(ok=False, http_status=res.status, failures=failures,
                           previous=previous, retry_after=res.retry_after)
         interval = next_interval(outcome, self.settings, base_interval(feed, self.settings))
         dead = failures >= self.settings.dead_after
-        mapping: dict[Any, Any] = {
-            "url": feed.url,
-            "last_poll": _iso(now),
-            "last_error": reason[:500],
-            "last_error_at": _iso(now),
-            "last_status": str(res.status),
-            "next_poll": _iso(now + timedelta(seconds=interval)),
-        }
+        mapping: dict[Any, Any] = encode(
+            url=feed.url, last_poll=now, last_error=str(reason)[:500], last_error_at=now,
+            last_status=res.status, next_poll=now + timedelta(seconds=interval))
         notice = False
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
             if dead:
-                pipe.hsetnx(skey, "dead_since", _iso(now))
+                pipe.hsetnx(skey, "dead_since", encode(dead_since=now)["dead_since"])
             replies = await pipe.execute()
         if dead:
             notice = bool(replies[-1])  # HSETNX: only the poll that crossed the line
-        log.info("poll failed", extra={"feed": feed.id, "reason": reason,
+        log.info("poll failed", extra={"feed": feed.id, "reason": str(reason),
                                        "failures": failures, "retry_in": interval})
-        return PollResult(feed.id, "error", error=reason, http_status=res.status,
+        return PollResult(feed.id, PollStatus.ERROR, error=reason, http_status=res.status,
                           next_interval=interval, failures=failures, dead=dead,
                           dead_notice=notice, url=res.url, wire_bytes=res.wire_bytes)
 
-    async def _maybe_prune(self, feed_id: str, state: dict[str, str], now: datetime) -> None:
-        last = _float(state.get("pruned"))
+    async def _maybe_prune(self, feed_id: str, state: FeedState, now: datetime) -> None:
+        last = state.pruned
         ts = now.timestamp()
         if last is not None and ts - last < PRUNE_EVERY:
             return
@@ -440,11 +416,11 @@ class Poller:
         oldest = self._hour(now) - int(self.settings.seen_ttl // 3600)
         stale: list[bytes] = []
         async for name, value in self.redis.hscan_iter(seen, count=500):
-            _, _, hour = value.decode().partition(" ")
+            _, _, hour = text(value).partition(" ")
             if int(hour or 0) < oldest:
                 stale.append(name)
         async with self.redis.pipeline(transaction=False) as pipe:
             if stale:
                 pipe.hdel(seen, *stale)
-            pipe.hset(self.keys.feed_state(feed_id), "pruned", str(int(ts)))
+            pipe.hset(self.keys.feed_state(feed_id), mapping=encode(pruned=int(ts)))
             await pipe.execute()

@@ -23,6 +23,7 @@ from prometheus_client.exposition import choose_encoder
 
 from bot import __version__
 from bot.config.settings import MetricsSettings
+from bot.errors import FeedError, FeedErrorKind
 from bot.ops.health import Health, healthz_handler
 
 log = logging.getLogger(__name__)
@@ -38,22 +39,6 @@ DepthSource = Callable[[], Awaitable[int] | int]
 _PARSE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Published → sent: from seconds (a live feed) to hours (a slow feed, a Telegram outage).
 _LATENCY_BUCKETS = (5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600, 86400)
-
-
-def failure_kind(error: str | None, http_status: int = 0) -> str:
-    """A failed poll's `kind` label, from the poller's reason text (a few fixed values)."""
-    text = (error or "").lower()
-    if text.startswith("internal error"):
-        return "internal"
-    if "timeout" in text or "timed out" in text:
-        return "timeout"
-    if "exceeds" in text or "too large" in text:
-        return "too_large"
-    if "redirect" in text:
-        return "redirect"
-    if http_status >= 400 or text.startswith("http "):
-        return "http"
-    return "network"
 
 
 class Metrics:
@@ -138,18 +123,17 @@ class Metrics:
         else:
             self.last_successful_poll.set(at)
 
-    def poll_failed(self, feed: str, kind: str) -> None:
+    def poll_failed(self, feed: str, kind: FeedErrorKind) -> None:
         self.polls.labels(feed=feed, status=POLL_ERROR).inc()
-        self.feed_errors.labels(feed=feed, kind=kind).inc()
+        self.feed_errors.labels(feed=feed, kind=kind.value).inc()
 
-    def poll_result(self, feed: str, status: str, *, error: str | None = None,
-                    http_status: int = 0, error_kind: str = "",
+    def poll_result(self, feed: str, status: str, *, error: FeedError | None = None,
                     parse_seconds: float = 0.0) -> None:
         """Record one poll as the poller reported it (status ok/not_modified/unchanged/error)."""
         if parse_seconds > 0:
             self.parse_seconds.observe(parse_seconds)
         if status == POLL_ERROR:
-            self.poll_failed(feed, error_kind or failure_kind(error, http_status))
+            self.poll_failed(feed, error.kind if error is not None else FeedErrorKind.NETWORK)
         else:
             # "unchanged" (same body hash) is not_modified to a reader of the dashboard.
             self.poll_succeeded(feed, POLL_OK if status == POLL_OK else POLL_NOT_MODIFIED)
