@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from bot.urls import is_http_url
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -140,7 +142,7 @@ class FeedSpec(Section):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value.startswith(("http://", "https://")):
+        if is_http_url(value):
             HttpUrl(value)
             return value
         if "://" in value and not value.startswith("file://"):
@@ -153,7 +155,7 @@ class FeedSpec(Section):
 
     @property
     def is_local(self) -> bool:
-        return not self.url.startswith(("http://", "https://"))
+        return not is_http_url(self.url)
 
 
 class FeedsFile(Section):

@@ -44,6 +44,7 @@ from bot import __version__
 from bot.config.settings import PollSettings
 from bot.errors import FeedError, FeedErrorKind
 from bot.feeds.guard import GuardedResolver, NonPublicAddress, address_policy, is_public_host
+from bot.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def parse_max_age(value: str | None) -> float | None:
 
 
 def is_local(url: str) -> bool:
-    return not url.startswith(("http://", "https://"))
+    return not is_http_url(url)
 
 
 def local_path(url: str) -> Path:

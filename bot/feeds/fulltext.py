@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 from bot.feeds.fetch import FetchResult
 from bot.store.keys import Keys
 from bot.types import Entry
+from bot.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class FullText:
         Identity (`key`) and version (`content_hash`) stay the feed's: fetching the page
         must not make an entry look new or edited.
         """
-        if not entry.url or not entry.url.lower().startswith(("http://", "https://")):
+        if not is_http_url(entry.url):
             return entry  # the fetcher refuses other schemes too; don't even try
         text = await self.text(entry.url)
         if not text or len(text) <= len(entry.text):

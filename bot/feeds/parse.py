@@ -32,6 +32,7 @@ import feedparser
 
 from bot.feeds.identity import content_hash, entry_key
 from bot.types import Entry
+from bot.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,6 @@ class ParsedFeed:
     ttl: float | None = None  # seconds, from RSS <ttl>
     update_period: float | None = None  # seconds, from sy:updatePeriod/updateFrequency
     duplicates: int = 0  # entries dropped because their key repeated
-
-
-def _is_web(link: str | None) -> bool:
-    if not link:
-        return False
-    scheme, sep, rest = link.partition("://")
-    return bool(sep and rest) and scheme.lower() in ("http", "https")
 
 
 def html_to_text(value: str | None) -> str:
@@ -194,7 +188,7 @@ def _parse(
         key = entry_key(e.get("id"), link, title, published)  # identity: the link as given
         # Feed content must not point us (full text) or readers (alerts) at file:,
         # javascript: or other schemes: an entry keeps only an http(s) link.
-        link = link if _is_web(link) else None
+        link = link if is_http_url(link) else None
         if key in seen:
             dupes += 1
             continue
