@@ -1,7 +1,8 @@
 """The pure rule engine: compiled watch rules over documents. No I/O."""
 
+from detectors.compiled import ALL
 from detectors.compiler import compile_rules
-from detectors.engine import ALL, RuleSet
+from detectors.engine import RuleSet
 from detectors.errors import RuleError, RuleErrors
 from detectors.spec import RuleFile
 from detectors.types import Detection, Document, Severity

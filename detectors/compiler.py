@@ -10,16 +10,16 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from detectors.engine import (
+from detectors.compiled import (
     ALL,
     CompiledClause,
     CompiledFigure,
     CompiledRule,
     Condition,
     Guard,
-    RuleSet,
     Sharing,
 )
+from detectors.engine import RuleSet
 from detectors.errors import Loc, RuleError, RuleErrors
 from detectors.gazetteer import all_codes, place_names
 from detectors.matcher import MatcherBuilder, TermSyntaxError

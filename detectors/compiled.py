@@ -1,0 +1,98 @@
+"""The compiled form of the watch rules: what the compiler builds and the engine reads.
+
+Groups, guard cues and figure terms are referred to by their integer labels in
+the one automaton (`Matcher`) that every rule shares. Every type is frozen: a
+rule set is compiled once and swapped whole on reload, never patched.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from detectors.types import Severity
+
+ALL = frozenset({"*"})  # `countries=ALL`: report events wherever they happen
+
+OPS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    figure: str
+    op: str
+    value: int
+
+    def holds(self, figures: Mapping[str, int]) -> bool:
+        got = figures.get(self.figure)
+        return got is not None and OPS[self.op](got, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.op} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledClause:
+    all: tuple[int, ...]
+    any: tuple[int, ...]
+    none: tuple[int, ...]
+    near: int | None
+    none_near: int | None
+    where: tuple[Condition, ...]
+    guards: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFigure:
+    name: str
+    counts: tuple[int, ...]
+    after: tuple[int, ...]
+    window: int
+    near: tuple[int, ...] = ()
+    distance: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    source: str
+    index: int  # position in its file's `rules:` list
+    titles: Mapping[str, str]
+    descriptions: Mapping[str, str]
+    severity: Severity
+    scope: frozenset[str]  # ALL, or ISO codes
+    clauses: tuple[CompiledClause, ...]
+    figures: tuple[CompiledFigure, ...]
+    escalate: tuple[tuple[Condition, Severity], ...]
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    group_names: Mapping[int, str]
+    exclude: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # group → groups
+
+
+@dataclass(frozen=True, slots=True)
+class Sharing:
+    """How rules share work: rules with one shape (the same clauses over their own
+    groups) whose groups hit the same vocabulary in a document match identically.
+
+    Terms are partitioned into atoms (terms that belong to exactly the same groups),
+    so a document's hits reduce to a few atoms, and each rule's signature is the
+    bitmask of hit atoms per group slot."""
+
+    term_atom: Mapping[int, int]
+    atom_slots: Mapping[int, tuple[tuple[int, int], ...]]  # atom → (rule index, slot)
+    shapes: tuple[int, ...]  # rule index → shape id
+    slot_keys: tuple[tuple[tuple[int, int], ...], ...]  # rule index → its (rule, slot) keys
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    kind: str
+    cue: int  # label
+    exception: int  # label
+    before: int
+    after: int
+

@@ -1,0 +1,174 @@
+"""Where an event happens, kept apart from who acts in it.
+
+A place name is a `Mention`; the words around it decide what it says: "in
+Almaty" locates, "talks with Turkey" names a partner, "the Russian-Turkish
+deal" a relation, "Russian police" an actor who acts at home. Those word lists
+live in `data/locate.yaml`. A sentence's locations come with a strength (the
+surest evidence decides), and a sentence that names no place falls back on
+where the document as a whole is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple
+
+import yaml
+
+from detectors.matcher import Span
+from detectors.tokens import Tokens
+
+
+def _word_lists() -> dict[str, tuple[str, ...]]:
+    text = resources.files("detectors").joinpath("data/locate.yaml").read_text(encoding="utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    for key, words in data.items():
+        if not all(isinstance(w, str) for w in words):  # YAML reads a bare `no` as False
+            raise TypeError(f"data/locate.yaml: {key}: every entry must be a string")
+    return {key: tuple(words) for key, words in data.items()}
+
+
+_WORDS = _word_lists()
+_LOCATIVE = frozenset(_WORDS["locative"])
+_BLOCKERS = frozenset(_WORDS["blockers"])
+_PLACE_NOUNS = _WORDS["place_nouns"]
+_BORDER_NOUNS = _WORDS["border_nouns"]
+_PAIR_NOUNS = _WORDS["pair_nouns"]
+_AUTHORITY_NOUNS = _WORDS["authority_nouns"]
+
+
+class Mention(NamedTuple):  # a tuple: built for every place name of every document
+    start: int
+    end: int
+    code: str
+    kind: str  # place | adj | leader
+    locative: bool  # after "in", "to", "в", "на"…
+    blocked: bool = False  # after "with", "from", "из": a partner or origin, not the place
+
+
+def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
+                  places: Mapping[int, tuple[str, str]]) -> list[Mention]:
+    """The place names of a document, in order, from the scan's hits of the gazetteer's
+    labels (label → (code, kind))."""
+    found: list[tuple[int, int, str, str]] = []
+    for label, label_spans in spans.items():
+        place = places.get(label)
+        if place is not None:
+            for s, e in label_spans:
+                found.append((s, e, place[0], place[1]))
+    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    out: list[Mention] = []
+    last_end = -1
+    words = toks.words
+    for s, e, code, kind in found:
+        if s < last_end:
+            continue
+        last_end = e
+        if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
+            kind = "place"
+        sent = toks.sentence_of[s]
+        locative = False
+        blocked = False
+        for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
+            if words[j] in _BLOCKERS:
+                blocked = True
+                break
+            if words[j] in _LOCATIVE:
+                locative = True
+                break
+        if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
+            e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
+        ):  # but "Tajik border guards" are Tajik
+            blocked = True
+        if (out and out[-1].end == s and out[-1].code != code
+                and toks.sentence_of[out[-1].start] == sent):
+            # "the Russia-Turkey deal": a pair of countries names a relation, not a place
+            out[-1] = out[-1]._replace(blocked=True)
+            blocked = True
+        out.append(Mention(s, e, code, kind, locative, blocked))
+    return out
+
+
+@dataclass(slots=True)
+class Locations:
+    """The locations of one document's sentences and events (per document, not shared;
+    the document's main location is worked out once, when first needed)."""
+
+    toks: Tokens
+    mentions: list[Mention]
+    _main: tuple[str, ...] | None = None
+
+    def of_sentence(self, sentence: int) -> tuple[str, ...]:
+        return self.located(sentence)[0]
+
+    def located(self, sentence: int) -> tuple[tuple[str, ...], int]:
+        """The sentence's locations and how sure they are: 3 after "in"/"в", 2 a bare
+        place name, 1 a demonym before "police"/"authorities", 0 none."""
+        mentions = [m for m in self.mentions
+                    if self.toks.sentence_of[m.start] == sentence and not m.blocked]
+        located = [m.code for m in mentions if m.kind == "place" and m.locative]
+        strength = 3
+        if not located:
+            located = [m.code for m in mentions if m.kind == "place"]
+            strength = 2
+        if not located:
+            strength = 1
+            words = self.toks.words
+            located = [
+                m.code for m in mentions
+                if m.kind == "leader" or (m.kind == "adj" and any(
+                    words[j].startswith(_AUTHORITY_NOUNS)
+                    for j in range(m.end, min(m.end + 3, len(words)))
+                ))
+            ]
+        return tuple(dict.fromkeys(located)), strength if located else 0
+
+    def main(self) -> tuple[str, ...]:
+        """Where the document as a whole is: title, then lead, then the most named place."""
+        if self._main is not None:
+            return self._main
+        toks = self.toks
+        result: tuple[str, ...] = ()
+        for zone in (0, 1):
+            for sent, z in enumerate(toks.zone):
+                if z == zone and not result:
+                    result = self.of_sentence(sent)
+        if not result:
+            counts: Counter[str] = Counter()
+            # partners ("border with Turkey") count only when nothing else is named
+            free = [m for m in self.mentions if not m.blocked] or self.mentions
+            for m in free:
+                if m.kind == "place":
+                    counts[m.code] += 2 if m.locative else 1
+            if not counts:
+                for m in free:
+                    counts[m.code] += 1
+            if counts:
+                top = counts.most_common(1)[0][1]
+                result = tuple(c for c, n in counts.most_common() if n == top)[:2]
+        self._main = result
+        return result
+
+    def of_event(self, matched: Mapping[int, object]
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Where the matched sentences place the event, and who else is named (actors)."""
+        toks = self.toks
+        located: list[str] = []
+        # the surest evidence decides: "in Iran" beats "the Russian Foreign Ministry"
+        best = 0
+        for sent in sorted(matched):
+            locs, strength = self.located(sent)
+            if not locs:
+                locs, strength = self.main(), 0
+            if strength > best:
+                best, located = strength, []
+            if strength == best:
+                located.extend(locs)
+        located = list(dict.fromkeys(located))
+        actors = [m.code for m in self.mentions
+                  if toks.sentence_of[m.start] in matched and m.code not in located]
+        return tuple(located), tuple(dict.fromkeys(actors))
