@@ -50,13 +50,12 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bot.config.settings import StorySettings
-from bot.delivery.outbox import decode_alert, encode_alert
 from bot.errors import EventwatchError
 from bot.store.keys import Keys
 from bot.store.redis import text
 from bot.stories.similarity import Fingerprint, fingerprint, jaccard, pack_tokens, unpack_tokens
 from bot.stories.summary import summarise
-from bot.types import Alert, AlertKind, Entry
+from bot.types import Alert, AlertKind, Entry, decode_alert, encode_alert
 from detectors.types import Detection, Severity
 
 log = logging.getLogger(__name__)
