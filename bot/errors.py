@@ -27,3 +27,12 @@ class ConfigErrors(EventwatchError):
     def __init__(self, errors: list[ConfigError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class StoryConflictError(EventwatchError):
+    """Other workers kept changing the story; the report was not applied."""
+
+    def __init__(self, entry_id: str, rule: str) -> None:
+        self.entry_id = entry_id
+        self.rule = rule
+        super().__init__(f"story commit kept conflicting for entry {entry_id}, rule {rule}")
