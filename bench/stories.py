@@ -182,7 +182,7 @@ async def cluster(client: aioredis.Redis, records: Sequence[dict[str, Any]],
 
 
 def _entry_id(record: dict[str, Any]) -> str:
-    from bot.stories.store import entry_id
+    from bot.stories.decisions import entry_id
     return entry_id(entry_of(record))
 
 

@@ -65,3 +65,12 @@ class FeedError(EventwatchError):
 
     def __hash__(self) -> int:
         return hash((self.kind, self.message, self.http_status))
+
+
+class StoryConflictError(EventwatchError):
+    """Other workers kept changing the story; the report was not applied."""
+
+    def __init__(self, entry_id: str, rule: str) -> None:
+        self.entry_id = entry_id
+        self.rule = rule
+        super().__init__(f"story commit kept conflicting for entry {entry_id}, rule {rule}")

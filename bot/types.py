@@ -1,12 +1,21 @@
-"""Boundary types of the application: Entry → (Detection) → Story/Alert → Delivery."""
+"""Boundary types of the application: Entry → (Detection) → Story/Alert → Delivery.
+
+An `Alert` crosses Redis twice, in the delivery outbox and in the stories' replay
+copies, so its JSON codec (`encode_alert`, `decode_alert`) sits beside it: stories need
+nothing from delivery to store an alert.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any, get_args, get_origin, get_type_hints
 
+from bot.store.redis import moment
 from detectors.types import Detection, Document
 
 
@@ -63,4 +72,44 @@ class Alert:
     changes: tuple[str, ...] = ()  # UPDATE: what is materially new, e.g. "detained: 8,000 → 12,000"
 
 
-__all__ = ["Alert", "AlertKind", "Detection", "Document", "Entry"]
+def encode_alert(alert: Alert) -> str:
+    """JSON of every Alert field, so a new field can't be silently dropped on the way."""
+    data = {f.name: _plain(getattr(alert, f.name)) for f in dataclasses.fields(Alert)}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+_ALERT_TYPES = get_type_hints(Alert)
+
+
+def decode_alert(raw: str | bytes) -> Alert:
+    data: dict[str, Any] = json.loads(raw)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Alert):
+        if f.name not in data:
+            continue  # an alert queued by an older version: the field's default
+        value, hint = data[f.name], _ALERT_TYPES[f.name]
+        if f.name == "kind":
+            value = AlertKind(value)
+        elif f.name == "figures":
+            value = {k: int(v) for k, v in (value or {}).items()}
+        elif datetime in get_args(hint) or hint is datetime:
+            value = moment(value)
+        elif get_origin(hint) is tuple:
+            value = tuple(value or ())
+        values[f.name] = value
+    return Alert(**values)
+
+
+__all__ = ["Alert", "AlertKind", "Detection", "Document", "Entry", "decode_alert", "encode_alert"]

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import redis.asyncio as aioredis
 
-from bot.delivery.outbox import Outbox, decode_alert, encode_alert
+from bot.delivery.outbox import Outbox
 from bot.store.keys import Keys
+from bot.types import decode_alert, encode_alert
 from tests.test_render import make_alert
 
 

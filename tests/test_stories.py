@@ -14,10 +14,7 @@ import redis.asyncio as aioredis
 from bot.config.settings import StorySettings
 from bot.delivery.outbox import Outbox
 from bot.store.keys import Keys
-from bot.stories.similarity import fingerprint
-from bot.stories.store import (
-    Report,
-    StoryStore,
+from bot.stories.decisions import (
     create,
     entry_id,
     is_breaking,
@@ -26,6 +23,9 @@ from bot.stories.store import (
     material_changes,
     merge,
 )
+from bot.stories.similarity import fingerprint
+from bot.stories.store import StoryStore
+from bot.stories.types import Report
 from bot.types import Alert, AlertKind, Entry
 from detectors.types import Detection, Severity
 from tests.conftest import REFERENCE_ARTICLE

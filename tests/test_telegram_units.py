@@ -10,7 +10,7 @@ import pytest
 from bot.delivery import countries
 from bot.delivery.subscribers import Subscriber
 from bot.feeds.health import FeedHealth
-from bot.stories.store import Story
+from bot.stories.types import Story
 from bot.telegram.arguments import format_duration, parse_duration, parse_quiet, parse_timezone
 from bot.telegram.keyboards import (
     MAX_CALLBACK,

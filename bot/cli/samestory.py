@@ -7,7 +7,7 @@ labelled pairs. Input, one JSON object per line:
 
 Output, one line per pair: {"id", "same_story": bool, "score": float, "reason": str}.
 
-The judgement is `bot.stories.store.judge`, the function that merges live reports:
+The judgement is `bot.stories.decisions.judge`, the function that merges live reports:
 - on text alone, whatever the rules say: the Jaccard similarity of headline+lead
   shingles reaches `stories.similarity`, the two give no conflicting counts, and, when
   both are dated, they are within `stories.window` of each other;
@@ -29,8 +29,9 @@ from pydantic import ValidationError
 
 from bot.cli.detect import Article
 from bot.config.settings import StorySettings
+from bot.stories.decisions import create, judge, make_report
 from bot.stories.similarity import fingerprint
-from bot.stories.store import Verdict, create, judge, make_report
+from bot.stories.types import Verdict
 from bot.types import Entry
 from detectors.types import Detection, Document, Severity
 

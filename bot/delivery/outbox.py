@@ -13,21 +13,18 @@ chats that have no record.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from bot.store.keys import Keys
-from bot.store.redis import moment, text
-from bot.types import Alert, AlertKind
+from bot.store.redis import text
+from bot.types import Alert, decode_alert, encode_alert
 
 log = logging.getLogger(__name__)
 
@@ -42,46 +39,6 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return false
 """
-
-
-def encode_alert(alert: Alert) -> str:
-    """JSON of every Alert field, so a new field can't be silently dropped on the way."""
-    data = {f.name: _plain(getattr(alert, f.name)) for f in dataclasses.fields(Alert)}
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    return value
-
-
-_ALERT_TYPES = get_type_hints(Alert)
-
-
-def decode_alert(raw: str | bytes) -> Alert:
-    data: dict[str, Any] = json.loads(raw)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(Alert):
-        if f.name not in data:
-            continue  # an alert queued by an older version: the field's default
-        value, hint = data[f.name], _ALERT_TYPES[f.name]
-        if f.name == "kind":
-            value = AlertKind(value)
-        elif f.name == "figures":
-            value = {k: int(v) for k, v in (value or {}).items()}
-        elif datetime in get_args(hint) or hint is datetime:
-            value = moment(value)
-        elif get_origin(hint) is tuple:
-            value = tuple(value or ())
-        values[f.name] = value
-    return Alert(**values)
 
 
 @dataclass(frozen=True, slots=True)

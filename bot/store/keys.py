@@ -25,10 +25,6 @@ class Keys:
         """Sorted set of new-entry timestamps, for entries per day."""
         return self._k("feed", feed_id, "newlog")
 
-    def seen(self, feed_id: str, entry_key: str) -> str:
-        """String: the content hash of an entry already processed (TTL)."""
-        return self._k("seen", feed_id, entry_key)
-
     def seen_set(self, feed_id: str) -> str:
         """Hash: entry key → "content_hash hour" for one feed (the poller's seen set).
 

@@ -165,9 +165,6 @@ class Fingerprint:
             out.append(f"{zlib.crc32(raw):08x}")
         return tuple(out)
 
-    def pack(self) -> bytes:
-        return pack_tokens(self.tokens)
-
 
 def fingerprint(title: str, text: str) -> Fingerprint:
     tokens = frozenset(hash32(s) for s in sorted(shingles(title, text))[:MAX_SHINGLES])

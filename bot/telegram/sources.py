@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.feeds.health import FeedHealth
-from bot.stories.store import Story
+from bot.stories.types import Story
 from bot.telegram.types import RuleInfo, StatusReport, StorySummary
 
 

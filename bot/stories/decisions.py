@@ -1,0 +1,368 @@
+"""Story decisions: one alert per story across outlets, follow-ups only for material news.
+
+A report joins a story:
+- by text: the Jaccard similarity of headline+lead shingles reaches
+  `stories.similarity` (rewritten headlines, syndicated copies, the same agency text),
+  unless both give counts and share none (look-alikes: "180 detained in Yerevan" and
+  "40 detained in Tbilisi" read alike);
+- by event signature: the same rule and a shared location country, published within
+  `stories.window` when both give the same figure (it may rise: counts only grow),
+  within `stories.event_window` when they share no figure. This also joins reports in
+  other languages, and a next-day update of a count.
+Either way, a count well below the story's lowest (by more than `figure_tolerance`) is
+another, smaller incident, and all of it happens within `stories.window`.
+
+The decisions are pure functions (`judge`, `choose`, `create`, `merge`, `flush`):
+they take the stored story and the report and return the next story and the alerts;
+`StoryStore` reads and commits around them. Alerts:
+- NEW when a story is founded;
+- UPDATE when a report brings a figure ≥ `material_rise` above what was alerted, a new
+  location country or a higher severity (sent as a reply "Update: …");
+- SOURCES when more outlets report it (the sent message is edited). Edits are
+  coalesced here: at most one SOURCES alert per story per `stories.edit_interval`;
+  what arrives in between waits in a due set that `StoryStore.due_edits` flushes.
+Alert ids hash (story, kind, version), so a re-run can never enqueue another id for
+the same event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from bot.config.settings import StorySettings
+from bot.stories.similarity import Fingerprint, fingerprint, jaccard
+from bot.stories.summary import summarise
+from bot.stories.types import MAX_MEMBERS, Outcome, Report, Story, Verdict
+from bot.types import Alert, AlertKind, Entry
+from detectors.types import Detection, Severity
+
+NEAR_IDENTICAL = 0.7  # a member this close to a kept one adds little: not kept, not indexed
+MAX_NUMBERS = 32
+
+
+def entry_id(entry: Entry) -> str:
+    """Identity of an entry across polls, edits and restarts: feed + entry key."""
+    return hashlib.sha1(f"{entry.feed_id}\x00{entry.key}".encode()).hexdigest()[:20]
+
+
+def alert_id(story_id: str, kind: AlertKind, version: int) -> str:
+    return hashlib.sha1(f"{story_id}:{kind.value}:{version}".encode()).hexdigest()[:24]
+
+
+def story_id_for(report: Report) -> str:
+    return hashlib.sha1(f"{report.rule}\x00{report.entry_id}".encode()).hexdigest()[:16]
+
+
+def make_report(
+    entry: Entry,
+    detection: Detection,
+    *,
+    now: datetime,
+    fp: Fingerprint | None = None,
+) -> Report:
+    published = entry.published or now
+    # A feed's clock can be ahead of ours; a report can't be from the future.
+    published = min(published, now)
+    return Report(
+        entry_id=entry_id(entry),
+        feed_id=entry.feed_id,
+        source=entry.source or entry.feed_id,
+        url=entry.url,
+        title=entry.title,
+        summary=summarise(entry.title, entry.text, detection.evidence),
+        language=entry.language or detection.language or None,
+        published=published,
+        rule=detection.rule,
+        countries=tuple(detection.countries),
+        severity=int(detection.severity),
+        figures=dict(detection.figures),
+        fingerprint=fp or fingerprint(entry.title, entry.text),
+    )
+
+
+def combine(detections: Sequence[Detection]) -> list[Detection]:
+    """One detection per rule: an entry is one report per rule, whatever matched twice."""
+    by_rule: dict[str, Detection] = {}
+    for d in detections:
+        prev = by_rule.get(d.rule)
+        if prev is None:
+            by_rule[d.rule] = d
+            continue
+        figures = dict(prev.figures)
+        for name, value in d.figures.items():
+            figures[name] = max(value, figures.get(name, value))
+        by_rule[d.rule] = replace(
+            prev,
+            countries=tuple(dict.fromkeys((*prev.countries, *d.countries))),
+            severity=max(prev.severity, d.severity),
+            score=max(prev.score, d.score),
+            figures=figures,
+            evidence=tuple(dict.fromkeys((*prev.evidence, *d.evidence))),
+        )
+    return list(by_rule.values())
+
+
+def text_score(report: Report, story: Story) -> float:
+    tokens = report.fingerprint.tokens
+    return max((jaccard(tokens, m) for m in story.members), default=0.0)
+
+
+def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
+    earliest = story.first.timestamp() - settings.window
+    latest = story.last.timestamp() + settings.window
+    return earliest <= report.published.timestamp() <= latest
+
+
+def falling_figure(report: Report, story: Story, settings: StorySettings) -> str | None:
+    """A count well below any the story gave is another, smaller incident.
+
+    A larger count is the same event's count growing (an update if it grew enough),
+    and a rewrite repeating an earlier count is still the story: hence the minimum.
+    """
+    for name, value in report.figures.items():
+        low = story.figures_min.get(name)
+        if low and value < low * (1 - settings.figure_tolerance):
+            return f"{name} {value:,} is well below the story's {low:,}"
+    return None
+
+
+def numbers_conflict(report: Report, story: Story) -> bool:
+    """Both give counts and share none: look-alike texts about different incidents."""
+    mine = report.fingerprint.numbers
+    return bool(mine and story.numbers and not mine.intersection(story.numbers))
+
+
+def event_match(report: Report, story: Story, settings: StorySettings) -> str | None:
+    """The event signature: rule, a shared location country, figures that agree or rise."""
+    if not report.rule or report.rule != story.rule:
+        return None
+    shared = [c for c in report.countries if c in story.countries]
+    if not shared:
+        return None
+    where = ",".join(shared)
+    if any(name in story.figures for name in report.figures):
+        return f"event signature: {report.rule} in {where}, figures agree"
+    at = report.published.timestamp()
+    if story.first.timestamp() - settings.event_window <= at <= (
+        story.last.timestamp() + settings.event_window
+    ):
+        return f"event signature: {report.rule} in {where}"
+    return None
+
+
+def judge(report: Report, story: Story, settings: StorySettings) -> Verdict:
+    """Is the report about the story? Text first, then the event signature."""
+    score = text_score(report, story)
+    if not in_window(report, story, settings):
+        return Verdict(False, score, "published outside the story's time window")
+    falling = falling_figure(report, story, settings)
+    if falling:
+        return Verdict(False, score, falling)
+    if score >= settings.similarity and not numbers_conflict(report, story):
+        return Verdict(True, score, f"text similarity {score:.2f}")
+    signature = event_match(report, story, settings)
+    if signature:
+        return Verdict(True, score, signature)
+    if score >= settings.similarity:
+        return Verdict(False, score, f"text similarity {score:.2f}, but the counts differ")
+    return Verdict(False, score, f"text similarity {score:.2f} below {settings.similarity:.2f}")
+
+
+def choose(
+    report: Report, stories: Sequence[Story], settings: StorySettings
+) -> tuple[Story, Verdict] | None:
+    """The story this report belongs to, if any: the most similar text wins."""
+    best: tuple[Story, Verdict] | None = None
+    for story in stories:
+        if story.rule != report.rule:
+            continue
+        verdict = judge(report, story, settings)
+        if not verdict.same:
+            continue
+        if best is None or (verdict.score, story.last) > (best[1].score, best[0].last):
+            best = (story, verdict)
+    return best
+
+
+def create(report: Report, *, now: datetime) -> Outcome:
+    story = Story(
+        id=story_id_for(report),
+        rule=report.rule,
+        first=report.published,
+        last=report.published,
+        title=report.title,
+        url=report.url,
+        source=report.source,
+        language=report.language,
+        summary=report.summary,
+        published=report.published,
+        countries=report.countries,
+        severity=report.severity,
+        figures=dict(report.figures),
+        alerted_countries=report.countries,
+        alerted_severity=report.severity,
+        alerted_figures=dict(report.figures),
+        sources=(report.source,),
+        outlet_times=(report.published.timestamp(),),
+        members=(report.fingerprint.tokens,),
+        numbers=tuple(sorted(report.fingerprint.numbers))[:MAX_NUMBERS],
+        figures_min=dict(report.figures),
+    )
+    alert = _alert(story, AlertKind.NEW, 0, now=now)
+    return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
+
+
+def is_breaking(times: Sequence[float], settings: StorySettings) -> bool:
+    """EMM's signal: enough distinct outlets within one window, not one big article."""
+    ordered = sorted(times)
+    need = settings.breaking_outlets
+    return any(
+        ordered[i + need - 1] - ordered[i] <= settings.breaking_window
+        for i in range(len(ordered) - need + 1)
+    )
+
+
+def material_changes(
+    report: Report, story: Story, settings: StorySettings
+) -> tuple[list[str], dict[str, int], tuple[str, ...], int]:
+    """What is materially new against what was alerted, and the alerted state after it."""
+    changes: list[str] = []
+    figures = dict(story.alerted_figures)
+    for name, value in report.figures.items():
+        old = figures.get(name)
+        if old is not None and old > 0 and value >= old * (1 + settings.material_rise):
+            changes.append(f"{name}: {old:,} → {value:,}")
+        if old is None or value > old:
+            figures[name] = value
+    new_countries = [c for c in report.countries if c not in story.alerted_countries]
+    if new_countries:
+        changes.append("new location: " + ", ".join(new_countries))
+    severity = story.alerted_severity
+    if report.severity > severity:
+        changes.append(f"severity: {_label(severity)} → {_label(report.severity)}")
+        severity = report.severity
+    countries = tuple(dict.fromkeys((*story.alerted_countries, *report.countries)))
+    return changes, figures, countries, severity
+
+
+def merge(story: Story, report: Report, settings: StorySettings, *, now: datetime) -> Outcome:
+    """Apply a report to its story: sources, figures, updates, breaking, the edit."""
+    sources, times = story.sources, story.outlet_times
+    if report.source not in sources:
+        sources = (*sources, report.source)
+        times = (*times, report.published.timestamp())
+    figures, low = dict(story.figures), dict(story.figures_min)
+    for name, value in report.figures.items():
+        figures[name] = max(value, figures.get(name, value))
+        low[name] = min(value, low.get(name, value))
+    numbers = tuple(dict.fromkeys((*story.numbers, *sorted(report.fingerprint.numbers))))
+    keep = report.fingerprint.tokens
+    member: frozenset[int] | None = None
+    members = story.members
+    if len(members) < MAX_MEMBERS and all(jaccard(keep, m) < NEAR_IDENTICAL for m in members):
+        member = keep
+        members = (*members, keep)
+    nxt = replace(
+        story,
+        first=min(story.first, report.published),
+        last=max(story.last, report.published),
+        countries=tuple(dict.fromkeys((*story.countries, *report.countries))),
+        severity=max(story.severity, report.severity),
+        figures=figures,
+        sources=sources,
+        outlet_times=times,
+        reports=story.reports + 1,
+        members=members,
+        numbers=numbers[:MAX_NUMBERS],
+        figures_min=low,
+        breaking=story.breaking or is_breaking(times, settings),
+    )
+    alerts: list[Alert] = []
+    changes, alerted_figures, alerted_countries, alerted_severity = material_changes(
+        report, story, settings
+    )
+    if changes:
+        nxt = replace(
+            nxt,
+            update_version=nxt.update_version + 1,
+            alerted_figures=alerted_figures,
+            alerted_countries=alerted_countries,
+            alerted_severity=alerted_severity,
+        )
+        alerts.append(
+            _alert(nxt, AlertKind.UPDATE, nxt.update_version, now=now, report=report,
+                   changes=tuple(changes))
+        )
+    edited = flush(nxt, settings, now=now)
+    return Outcome(
+        edited.story,
+        (*alerts, *edited.alerts),
+        new_member=member,
+        edit_due=edited.edit_due,
+        clear_due=edited.clear_due,
+    )
+
+
+def flush(story: Story, settings: StorySettings, *, now: datetime) -> Outcome:
+    """The "Also reported by" edit, if one is pending and the edit interval allows it."""
+    if not story.edit_pending:
+        return Outcome(story, clear_due=True)
+    at = now.timestamp()
+    if story.last_edit is not None and at - story.last_edit < settings.edit_interval:
+        return Outcome(story, edit_due=story.last_edit + settings.edit_interval)
+    nxt = replace(
+        story,
+        edit_version=story.edit_version + 1,
+        edited_sources=len(story.others),
+        edited_breaking=story.breaking,
+        last_edit=at,
+    )
+    return Outcome(nxt, (_alert(nxt, AlertKind.SOURCES, nxt.edit_version, now=now),),
+                   clear_due=True)
+
+
+def _label(severity: int) -> str:
+    try:
+        return Severity(severity).label
+    except ValueError:
+        return str(severity)
+
+
+def _alert(
+    story: Story,
+    kind: AlertKind,
+    version: int,
+    *,
+    now: datetime,
+    report: Report | None = None,
+    changes: tuple[str, ...] = (),
+) -> Alert:
+    # An UPDATE shows the report that brought the news; NEW and SOURCES the original.
+    title = report.title if report else story.title
+    summary = report.summary if report else story.summary
+    url = report.url if report else story.url
+    source = report.source if report else story.source
+    published = report.published if report else story.published
+    language = report.language if report else story.language
+    return Alert(
+        id=alert_id(story.id, kind, version),
+        kind=kind,
+        story_id=story.id,
+        rule=story.rule,
+        countries=story.countries,
+        severity=_label(story.severity),
+        title=title,
+        summary=summary,
+        figures=dict(story.figures),
+        url=url,
+        source=source,
+        published=published,
+        language=language,
+        sources=story.others,
+        breaking=story.breaking,
+        created=now,
+        changes=changes,
+    )
