@@ -48,8 +48,9 @@ from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.config.settings import RateLimits, TelegramSettings  # noqa: E402
 from bot.delivery.outbox import Outbox  # noqa: E402
-from bot.delivery.sender import Sender, retry_seconds  # noqa: E402
+from bot.delivery.sender import Sender  # noqa: E402
 from bot.delivery.subscribers import Subscriber, SubscriberStore  # noqa: E402
+from bot.delivery.telegram_errors import retry_seconds  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
 from bot.types import Alert, AlertKind  # noqa: E402
 

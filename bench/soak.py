@@ -65,8 +65,8 @@ async def soak(port: int, n: int, cycles: int, fraction: float, url: str,
 
     from bot.config.loader import load_config
     from bot.config.settings import FeedSpec, PollSettings, StorySettings
+    from bot.delivery.console import ConsoleSink
     from bot.delivery.outbox import Outbox
-    from bot.delivery.sender import ConsoleSink
     from bot.feeds.fetch import Fetcher
     from bot.feeds.parse import Parser
     from bot.feeds.poll import Poller

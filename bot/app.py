@@ -23,9 +23,11 @@ from telegram.ext import Application
 from bot.config.loader import Config, load_config
 from bot.config.reload import ConfigWatcher, watched_paths
 from bot.config.settings import Env, FeedSpec, Settings
+from bot.delivery.console import ConsoleSink
+from bot.delivery.consumer import OutboxConsumer
 from bot.delivery.digest import Digests, DigestStore
 from bot.delivery.outbox import Outbox
-from bot.delivery.sender import ConsoleSink, OutboxConsumer, Sender
+from bot.delivery.sender import Sender
 from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigErrors
 from bot.feeds.fetch import Fetcher

@@ -13,9 +13,10 @@ import redis.asyncio as aioredis
 from telegram import Bot
 
 from bot.config.settings import RateLimits, StorySettings, TelegramSettings
+from bot.delivery.console import ConsoleSink
 from bot.delivery.outbox import Outbox
 from bot.delivery.render import MAX_MESSAGE, utf16_len
-from bot.delivery.sender import ConsoleSink, Sender
+from bot.delivery.sender import Sender
 from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
 from bot.types import AlertKind

@@ -9,7 +9,7 @@ after entity parsing in UTF-16 code units (an emoji counts 2): so do we.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,6 +21,8 @@ MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsin
 MAX_SUMMARY = 400
 MAX_SOURCES_SHOWN = 5
 ELLIPSIS = "…"
+
+RuleTitle = Callable[[str, str], str]  # (rule id, language) → the rule's title
 
 # How many UTF-16 units each segment may lose, in order: the summary first, then the headline.
 _SHRINK_ORDER = ("summary", "title", "sources", "figures", "rule")
