@@ -6,8 +6,6 @@ The composition root fills `BotServices`; nothing here reaches for settings or R
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -30,27 +28,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.subscribers import SubscriberStore
 from bot.telegram.handlers import Handlers
 from bot.telegram.texts import ADMIN_COMMANDS, USER_COMMANDS, language_of, t
-from bot.telegram.types import RuleInfo, StatusReport, StorySummary
+from bot.telegram.types import BotServices
 
 log = logging.getLogger(__name__)
 
 BotApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class BotServices:
-    """What the handlers need; callables, because a reload swaps the values behind them."""
-
-    subscribers: SubscriberStore
-    rules: Callable[[], Sequence[RuleInfo]]
-    watch: Callable[[], tuple[str, ...]]  # ISO 3166-1 alpha-2 codes
-    admins: Callable[[], frozenset[int]]  # Telegram user ids (telegram.admins)
-    status: Callable[[], Awaitable[StatusReport]]
-    reload: Callable[[], Awaitable[list[str]]]  # error lines; empty means reloaded
-    latest: Callable[[int], Awaitable[Sequence[StorySummary]]]
 
 
 def commands(language: str, *, admin: bool = False) -> list[BotCommand]:

@@ -11,7 +11,7 @@ import logging
 import time as monotonic_clock
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -38,10 +38,7 @@ from bot.telegram.arguments import (
     parse_timezone,
 )
 from bot.telegram.texts import Html, esc, language_of, plain, t
-from bot.telegram.types import RuleInfo, StatusReport, StorySummary
-
-if TYPE_CHECKING:
-    from bot.telegram.app import BotServices
+from bot.telegram.types import BotServices, RuleInfo, StatusReport, StorySummary
 
 log = logging.getLogger(__name__)
 
