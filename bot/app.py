@@ -45,9 +45,9 @@ from bot.pipeline import Pipeline
 from bot.store import Keys, RedisHandle, open_redis
 from bot.store.keys import DEFAULT_PREFIX
 from bot.stories.store import StoryStore
-from bot.telegram.app import BotServices, build_application
+from bot.telegram.app import build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
-from bot.telegram.types import StatusReport, StorySummary
+from bot.telegram.types import BotServices, StatusReport, StorySummary
 from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)

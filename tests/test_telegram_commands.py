@@ -23,8 +23,8 @@ from bot.config.settings import Settings
 from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigError
 from bot.store.keys import Keys
-from bot.telegram import BotServices, RuleInfo, StatusReport, StorySummary, build_application
-from bot.telegram.app import BotApp
+from bot.telegram.app import BotApp, build_application
+from bot.telegram.types import BotServices, RuleInfo, StatusReport, StorySummary
 from tests.fakebotapi import FakeBotAPI, SentMessage, fake_bot_api  # noqa: F401
 
 RULES = (

@@ -1,13 +1,14 @@
 """Build the python-telegram-bot Application: handlers, command menus, error handling.
 
-The composition root fills `BotServices`; nothing here reaches for settings or Redis.
+The composition root fills `BotServices`; nothing here reaches for settings or Redis. This
+module wires the handler modules together and only the composition root (and tests) import
+it, so the handlers never import back up.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -30,27 +31,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.subscribers import SubscriberStore
-from bot.telegram.handlers import Handlers
+from bot.telegram.buttons import Buttons
+from bot.telegram.commands import Commands
+from bot.telegram.permissions import Permissions
 from bot.telegram.texts import ADMIN_COMMANDS, USER_COMMANDS, language_of, t
-from bot.telegram.types import RuleInfo, StatusReport, StorySummary
+from bot.telegram.types import BotServices
+from bot.telegram.views import Views
 
 log = logging.getLogger(__name__)
 
 BotApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class BotServices:
-    """What the handlers need; callables, because a reload swaps the values behind them."""
-
-    subscribers: SubscriberStore
-    rules: Callable[[], Sequence[RuleInfo]]
-    watch: Callable[[], tuple[str, ...]]  # ISO 3166-1 alpha-2 codes
-    admins: Callable[[], frozenset[int]]  # Telegram user ids (telegram.admins)
-    status: Callable[[], Awaitable[StatusReport]]
-    reload: Callable[[], Awaitable[list[str]]]  # error lines; empty means reloaded
-    latest: Callable[[int], Awaitable[Sequence[StorySummary]]]
 
 
 def commands(language: str, *, admin: bool = False) -> list[BotCommand]:
@@ -98,21 +88,30 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not report a handler error", extra={"chat": chat, "error": str(exc)})
 
 
-def add_handlers(app: BotApp, handlers: Handlers) -> None:
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def add_handlers(app: BotApp, services: BotServices) -> None:
+    """Bind the command and button handlers to `services` and register them with `app`."""
+    permissions = Permissions(services.admins)
+    views = Views(services, _now)
+    cmd = Commands(services, permissions, views, _now)
+    buttons = Buttons(services, permissions, views, _now)
     new = filters.UpdateType.MESSAGE  # edited messages do not repeat a command
     for name, callback in (
-        ("start", handlers.start), ("help", handlers.help), ("rules", handlers.rules),
-        ("countries", handlers.countries), ("settings", handlers.settings),
-        ("mute", handlers.mute), ("unmute", handlers.unmute), ("latest", handlers.latest),
-        ("stop", handlers.stop), ("status", handlers.status), ("reload", handlers.reload),
+        ("start", cmd.start), ("help", cmd.help), ("rules", cmd.rules),
+        ("countries", cmd.countries), ("settings", cmd.settings),
+        ("mute", cmd.mute), ("unmute", cmd.unmute), ("latest", cmd.latest),
+        ("stop", cmd.stop), ("status", cmd.status), ("reload", cmd.reload),
     ):
         app.add_handler(CommandHandler(name, callback, filters=new))
-    app.add_handler(CallbackQueryHandler(handlers.button))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
-    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.COMMAND & new, handlers.unknown))
+    app.add_handler(CallbackQueryHandler(buttons.button))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, cmd.migrated))
+    app.add_handler(ChatMemberHandler(cmd.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.COMMAND & new, cmd.unknown))
     app.add_handler(MessageHandler(
-        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, handlers.text))
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & new, cmd.text))
     app.add_error_handler(on_error)
 
 
@@ -136,5 +135,5 @@ def build_application(
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
-    add_handlers(app, Handlers(services))
+    add_handlers(app, services)
     return app

@@ -1,10 +1,20 @@
-"""What the Telegram handlers receive from the rest of the app (filled by the composition root)."""
+"""What the Telegram handlers receive from the rest of the app (filled by the composition root).
+
+`BotServices` lives here, beside the values it hands out, so that the handlers and the
+Application builder (`app.py`) both import it from below and never from each other.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from telegram.ext import ContextTypes
+
+from bot.delivery.subscribers import SubscriberStore
+
+Context = ContextTypes.DEFAULT_TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +54,16 @@ class StatusReport:
     alerts_24h: int
     last_poll: datetime | None = None
     outbox_pending: int | None = None  # of those, claimed by a sender (when known)
+
+
+@dataclass(frozen=True, slots=True)
+class BotServices:
+    """What the handlers need; callables, because a reload swaps the values behind them."""
+
+    subscribers: SubscriberStore
+    rules: Callable[[], Sequence[RuleInfo]]
+    watch: Callable[[], tuple[str, ...]]  # ISO 3166-1 alpha-2 codes
+    admins: Callable[[], frozenset[int]]  # Telegram user ids (telegram.admins)
+    status: Callable[[], Awaitable[StatusReport]]
+    reload: Callable[[], Awaitable[list[str]]]  # error lines; empty means reloaded
+    latest: Callable[[int], Awaitable[Sequence[StorySummary]]]
