@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any, get_args, get_origin, get_type_hints
 
-from bot.store.redis import moment
+from bot.times import moment
 from detectors.types import Detection, Document
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import redis.asyncio as aioredis
 
 from bot.store.keys import Keys
-from bot.store.redis import moment
+from bot.times import moment
 
 log = logging.getLogger(__name__)
 

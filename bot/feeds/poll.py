@@ -40,7 +40,8 @@ from bot.feeds.intervals import Outcome, base_interval, next_interval
 from bot.feeds.parse import ParsedFeed, Parser
 from bot.store.feedstate import FeedState, encode
 from bot.store.keys import Keys
-from bot.store.redis import moment, text
+from bot.store.redis import text
+from bot.times import moment
 from bot.types import Entry
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.store.redis import moment, text_hash
+from bot.store.redis import text_hash
+from bot.times import iso, moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def _encode(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="seconds")
+        return iso(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)

@@ -9,7 +9,6 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +43,6 @@ def text(value: object) -> str:
 def text_hash(raw: Mapping[Any, Any]) -> dict[str, str]:
     """An HGETALL reply as a str → str dict."""
     return {text(k): text(v) for k, v in raw.items()}
-
-
-def moment(value: object) -> datetime | None:
-    """A stored ISO-8601 time as an aware UTC datetime; None when absent or unreadable."""
-    if value is None or value in (b"", ""):
-        return None
-    try:
-        when = datetime.fromisoformat(text(value))
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _shutdown_embedded(server: Any) -> None:

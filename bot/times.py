@@ -1,0 +1,24 @@
+"""Times as eventwatch stores and exchanges them: ISO 8601, timezone-aware, in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(when: datetime) -> str:
+    """An aware time as ISO 8601 in UTC, to the second."""
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def moment(value: object) -> datetime | None:
+    """A stored ISO 8601 time (str or bytes) as an aware UTC datetime; None when absent
+    or unreadable. A time without a zone is taken as UTC."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
