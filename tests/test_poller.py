@@ -145,10 +145,12 @@ async def test_missing_guids_use_canonical_link(server: FeedServer, poller: Poll
     assert (await poller.poll(feed, now=NOW)).entries == ()
 
 
-async def test_duplicate_guids_alert_once(server: FeedServer, poller: Poller) -> None:
+async def test_duplicate_guids_alert_once_issue14(server: FeedServer, poller: Poller) -> None:
+    """A true repeat alerts once; a story under a reused guid with its own link is kept."""
     server.route("/f.xml", body=(FEEDS / "dupes.xml").read_bytes())
     result = await poller.poll(spec(server, backfill="all"), now=NOW)
-    assert [e.title for e in result.entries] == ["A", "B"]
+    assert [e.title for e in result.entries] == ["A", "A again", "B"]
+    assert result.duplicates == 1
 
 
 async def test_unchanged_body_is_not_parsed(

@@ -40,6 +40,7 @@ class FeedState:
     title: str | None = None
     problem: str | None = None  # parsed, but malformed
     entries: int | None = None  # entries in the last body
+    duplicates: int | None = None  # items the last body repeated (dropped), issue 14
 
     @classmethod
     def decode(cls, raw: Mapping[Any, Any]) -> FeedState:
