@@ -427,6 +427,7 @@ class Poller:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
             pipe.hsetnx(skey, "since", encode(since=now)["since"])
+            pipe.hsetnx(skey, "first_poll", encode(first_poll=now)["first_poll"])
             if state.dead_since:
                 pipe.hdel(skey, "dead_since")
             for op in pipe_ops or ():
@@ -463,6 +464,7 @@ class Poller:
         notice = False
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
+            pipe.hsetnx(skey, "first_poll", encode(first_poll=now)["first_poll"])
             if dead:
                 pipe.hsetnx(skey, "dead_since", encode(dead_since=now)["dead_since"])
             replies = await pipe.execute()

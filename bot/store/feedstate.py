@@ -26,6 +26,7 @@ class FeedState:
     last_modified: str | None = None
     body_hash: str | None = None
     since: datetime | None = None  # first successful poll
+    first_poll: datetime | None = None  # first poll, successful or not
     last_poll: datetime | None = None
     last_success: datetime | None = None
     last_status: int | None = None
