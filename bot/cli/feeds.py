@@ -118,7 +118,8 @@ async def add_feed(config: Config, url: str, out: TextIO, err: TextIO, *,
     language = language or (feed.language if feed.language and _LANGUAGE.match(
         feed.language) else None)
     item = {"id": feed_id or free_id(found.feed_url, language, taken),
-            "name": name or feed.title[:80] or urlsplit(found.feed_url).hostname or "",
+            "name": name or " ".join(feed.title.split())[:80]
+            or urlsplit(found.feed_url).hostname or "",
             "url": found.feed_url}
     if language:
         item["language"] = language
