@@ -463,7 +463,9 @@ def seen_memory(feeds: int, per_feed: int) -> dict[str, float]:
             for f in range(feeds):
                 pipe = r.pipeline(transaction=False)
                 key = f"ew:v1:seen:feed-{f:04d}"
-                fields = {f"g{uuid.uuid4().hex[:20]}": f"{uuid.uuid4().hex[:16]} 494123"
+                # "content_hash hour link-tag", as the poller writes a guid-keyed entry
+                fields = {f"g{uuid.uuid4().hex[:20]}":
+                          f"{uuid.uuid4().hex[:16]} 494123 {uuid.uuid4().hex[:8]}"
                           for _ in range(per_feed)}
                 if layout == "hash":
                     pipe.hset(key, mapping=fields)

@@ -175,7 +175,8 @@ class Eventwatch:
         if result.ok:
             self.poll_tracker.record()
         self.metrics.poll_result(feed.id, result.status, error=result.error,
-                                 parse_seconds=result.parse_seconds)
+                                 parse_seconds=result.parse_seconds,
+                                 duplicates=result.duplicates)
         if result.dead_notice:
             await self.notify_admins(f"Feed {feed.id} is dead: {result.error}")
         try:

@@ -92,7 +92,7 @@ def test_missing_files(tmp_path: Path) -> None:
 
 def test_check_command(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--config", str(cfg)]) == 0
-    assert capsys.readouterr().out.strip() == "OK: 14 feeds, 3 rules"
+    assert capsys.readouterr().out.strip() == "OK: 29 feeds, 3 rules"
     (cfg / "feeds.yaml").write_text("feeds:\n  - id: a\n    ulr: https://x.org/\n", "utf-8")
     assert main(["check", "--config", str(cfg)]) == 1
     err = capsys.readouterr().err.splitlines()
@@ -105,3 +105,17 @@ def test_env_never_shows_the_token() -> None:
     assert env.telegram_token == "123456:SECRET-token-value"
     assert "SECRET" not in repr(env) and "pw" not in repr(env)
     assert Env.from_environ({}).telegram_api_url == "https://api.telegram.org"
+
+
+def test_every_default_feed_says_how_its_url_was_found_issue14() -> None:
+    """config/feeds.yaml: a comment above each feed gives its evidence, and every feed
+    has a language of the reference rules."""
+    lines = (ROOT / "config" / "feeds.yaml").read_text("utf-8").splitlines()
+    feeds = [i for i, line in enumerate(lines) if line.lstrip().startswith("- {id:")]
+    assert len(feeds) >= 29
+    words = ("unverified", "used in", "probed by", "documented on", "conventional path")
+    for i in feeds:
+        note = lines[i - 1].strip()
+        assert note.startswith("#") and any(w in note for w in words), lines[i]
+    config = load_config(ROOT / "config")
+    assert {f.language for f in config.feeds} == {"en", "ru"}

@@ -190,3 +190,13 @@ async def test_a_hanging_depth_source_does_not_hang_the_scrape(
         assert asyncio.get_running_loop().time() - started < 5
     finally:
         await server.stop()
+
+
+def test_duplicate_entries_gauge_follows_the_last_parsed_body_issue14() -> None:
+    m = Metrics()
+    m.poll_result("a", "ok", duplicates=3)
+    m.poll_result("a", "not_modified")  # nothing parsed: the last value stands
+    get = m.registry.get_sample_value
+    assert get("eventwatch_feed_duplicate_entries", {"feed": "a"}) == 3
+    m.poll_result("a", "ok", duplicates=0)
+    assert get("eventwatch_feed_duplicate_entries", {"feed": "a"}) == 0

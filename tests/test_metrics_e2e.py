@@ -81,6 +81,10 @@ async def test_poll_and_delivery_move_the_metrics_and_every_key_expires(
     assert value(found, "eventwatch_delivery_latency_seconds_count") >= 3
     assert value(found, "eventwatch_delivery_latency_seconds_sum") > 0
     assert value(found, "eventwatch_last_successful_poll_timestamp_seconds") > 0
+    # Recorded for every parsed body, 0 included (issue 14); not for a failed poll.
+    assert found[("eventwatch_feed_duplicate_entries", frozenset({("feed", "wire")}))] == 0
+    assert not any(n == "eventwatch_feed_duplicate_entries" and ("feed", "broken") in ls
+                   for n, ls in found)
 
     # Every key the delivery left behind expires, except the ones meant to stay.
     permanent = {keys.subscribers(), keys.subscriber(ALICE), keys.outbox(),

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from bot.feeds.identity import canonical_url, content_hash, entry_key
-from bot.feeds.parse import ParsedFeed, Parser, html_to_text, parse_feed
+from bot.feeds.parse import ParsedFeed, Parser, parse_feed
+from bot.feeds.text import html_to_text
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
+PEER = FEEDS / "peer"
 FEED_URL = "https://news.example.kz/rss.xml"
-CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".json"))
+CASES = sorted(p for p in FEEDS.iterdir() if p.is_file() and not p.name.endswith(".json"))
 
 
 def as_expected(p: ParsedFeed) -> dict[str, Any]:
@@ -97,9 +99,88 @@ def test_garbage_is_not_a_feed() -> None:
     assert parse_feed(b"\x00\xff garbage", feed_id="t", url=FEED_URL).error
 
 
-def test_duplicate_guids_keep_first() -> None:
-    p = parse("dupes.xml")
+def test_duplicate_guid_distinct_links_issue14() -> None:
+    """Miniflux's TestParseEntriesWithDuplicateGUIDAndDistinctLinks: three stories, one
+    guid, two links. All three are kept, with three keys: the guid, guid plus link, and
+    a position among the repeats of guid and link. Only a true repeat is dropped."""
+    name = "miniflux/internal__reader__rss__parser_test.go__" \
+           "TestParseEntriesWithDuplicateGUIDAndDistinctLinks.xml"
+    p = parse_feed((PEER / name).read_bytes(), feed_id="t", url=FEED_URL)
+    assert len(p.entries) == 3 and p.duplicates == 0
+    assert len({e.key for e in p.entries}) == 3
+    assert [e.title for e in p.entries] == ["Item A", "Item B", "Item C"]
+    assert [e.key[0] for e in p.entries] == ["g", "l", "p"]
+    assert set(p.guid_links) == {e.key for e in p.entries[:2]}
+
+    dupes = parse("dupes.xml")  # A, A again (other link), A (a true repeat), B
+    assert [e.title for e in dupes.entries] == ["A", "A again", "B"]
+    assert dupes.duplicates == 1
+
+
+def test_duplicate_guid_no_link_by_position_issue14() -> None:
+    """Same guid, no link, other words: told apart by position; a true repeat is not."""
+    items = "".join(f"<item><guid isPermaLink='false'>g</guid><title>{t}</title></item>"
+                    for t in ("A", "B", "A"))
+    p = parse_feed(reordered_feed([items]), feed_id="t", url=FEED_URL)
     assert [e.title for e in p.entries] == ["A", "B"] and p.duplicates == 1
+    assert p.entries[0].key == entry_key("g", None, "A", None)
+    assert p.entries[1].key.startswith("p")
+    assert p.guid_links == {}
+
+
+def test_duplicate_link_without_guid_by_position_issue14() -> None:
+    items = "".join(f"<item><link>https://x.example/1</link><title>{t}</title></item>"
+                    for t in ("A", "B"))
+    p = parse_feed(reordered_feed([items]), feed_id="t", url=FEED_URL)
+    assert [e.key[0] for e in p.entries] == ["u", "p"]
+
+
+def test_plain_text_title_keeps_angle_brackets_issue14() -> None:
+    """Text the feed marks as plain keeps "<" and "&"; only HTML loses its tags."""
+    rss = reordered_feed([
+        "<item><title>History of the &lt;blink&gt; tag</title><link>https://x.example/1</link>"
+        "</item>",
+        "<item><title>&lt;/example&gt;</title><link>https://x.example/2</link></item>",
+        "<item><title><![CDATA[A <b>bold</b> title]]></title><link>https://x.example/3</link>"
+        "</item>",
+        "<item><title>a &amp;amp; b</title><link>https://x.example/4</link></item>",
+    ])
+    titles = [e.title for e in parse_feed(rss, feed_id="t", url=FEED_URL).entries]
+    assert titles == ["History of the <blink> tag", "</example>", "A bold title", "a & b"]
+
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><id>1</id><title type="text">AT&amp;T &lt;S&gt;</title>'
+        b'<summary type="text">Use &lt;div&gt; literally: a &amp; b</summary></entry>'
+        b'<entry><id>2</id><title type="html">AT&amp;amp;T &lt;b&gt;now&lt;/b&gt;</title>'
+        b'<content type="html">&lt;p&gt;x &amp;amp; y&lt;/p&gt;</content></entry>'
+        b'<entry><id>3</id><title>&lt;/example&gt;</title></entry>'
+        b'<entry><id>4</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        b'<b>XHTML</b> title</div></title></entry></feed>')
+    entries = parse_feed(atom, feed_id="t", url=FEED_URL).entries
+    assert [(e.title, e.text) for e in entries] == [
+        ("AT&T <S>", "Use <div> literally: a & b"),
+        ("AT&T now", "x & y"),
+        ("</example>", ""),
+        ("XHTML title", ""),
+    ]
+
+
+def test_miniflux_text_types_issue14() -> None:
+    """TestParseEntryWithTextContent: content without a type, or type text or
+    text/plain, is text; CDATA under no type is text too (Atom's default)."""
+    name = "miniflux/internal__reader__atom__atom_10_test.go__TestParseEntryWithTextContent.xml"
+    p = parse_feed((PEER / name).read_bytes(), feed_id="t", url=FEED_URL)
+    assert [e.text for e in p.entries] == ["AT&T <strong>Strong Element</strong>"] * 4
+    assert len({e.key for e in p.entries}) == 4
+
+
+def test_entries_without_title_text_or_web_link_are_dropped() -> None:
+    rss = reordered_feed(["<item><guid isPermaLink='false'>x</guid></item>",
+                          "<item><link>mailto:a@example.org</link></item>",
+                          "<item><title>kept</title></item>"])
+    p = parse_feed(rss, feed_id="t", url=FEED_URL)
+    assert [e.title for e in p.entries] == ["kept"] and p.useless == 2
 
 
 def test_html_to_text() -> None:

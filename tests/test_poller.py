@@ -145,10 +145,12 @@ async def test_missing_guids_use_canonical_link(server: FeedServer, poller: Poll
     assert (await poller.poll(feed, now=NOW)).entries == ()
 
 
-async def test_duplicate_guids_alert_once(server: FeedServer, poller: Poller) -> None:
+async def test_duplicate_guids_alert_once_issue14(server: FeedServer, poller: Poller) -> None:
+    """A true repeat alerts once; a story under a reused guid with its own link is kept."""
     server.route("/f.xml", body=(FEEDS / "dupes.xml").read_bytes())
     result = await poller.poll(spec(server, backfill="all"), now=NOW)
-    assert [e.title for e in result.entries] == ["A", "B"]
+    assert [e.title for e in result.entries] == ["A", "A again", "B"]
+    assert result.duplicates == 1
 
 
 async def test_unchanged_body_is_not_parsed(
@@ -371,4 +373,12 @@ async def test_feed_health_table(server: FeedServer, poller: Poller,
     assert by_id["page"].status == "failing" and by_id["page"].failures == 2
     text = format_health(rows, now=NOW + timedelta(minutes=5))
     assert "HTTP 410" in text and "not a feed" in text and "5m ago" in text
-    assert "4 feeds: 1 ok, 1 failing, 1 dead, 1 new" in text
+    assert "4 feeds: 1 ok, 1 failing, 1 dead, 1 new (2 never answered)" in text
+    # Feeds polled but never answered with a feed are marked (issue 14).
+    assert not by_id["ok"].never_answered and not by_id["fresh"].never_answered
+    assert by_id["gone"].never_answered and by_id["page"].never_answered
+    assert by_id["gone"].first_poll == NOW
+    lines = {line.split()[0]: line for line in text.splitlines()[1:5]}
+    assert lines["gone"].split()[1:5] == ["dead", "(never", "answered)", "never"]
+    assert "gone: has never answered with a feed (first tried 5m ago)" in text
+    assert by_id["ok"].duplicates == 0 and lines["ok"].rstrip().endswith("0")

@@ -52,7 +52,22 @@ def _parser(env: Env) -> argparse.ArgumentParser:
                         help="classify one plain-text article instead of stdin")
 
     sub.add_parser("schema", help="print the JSON Schema of rule files")
-    with_config(sub.add_parser("feeds", help="show the health of each feed"))
+    feeds = with_config(sub.add_parser(
+        "feeds", help="show the health of each feed; `feeds add URL` adds one"))
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="[add]")
+    add = feeds_sub.add_parser(
+        "add", help="find a site's feed (or take a feed URL), check it, add it to feeds.yaml")
+    add.add_argument("url", help="a page of the site, or the feed itself")
+    add.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                     help="config directory (as for `eventwatch feeds`)")
+    add.add_argument("--id", dest="feed_id", metavar="ID",
+                     help="the feed's id (default: from the site's name and the language)")
+    add.add_argument("--name", help="the name shown in alerts (default: the feed's title)")
+    add.add_argument("--language", metavar="xx",
+                     help="two-letter language (default: as the feed declares it)")
+    add.add_argument("--allow-private", action="store_true",
+                     help="allow a private, loopback or link-local address (a feed on your "
+                     "own network)")
     with_config(sub.add_parser(
         "same-story", help="judge JSON Lines article pairs: same story or not"))
     return parser
@@ -107,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.samestory import run_same_story
 
         return run_same_story(config, sys.stdin, stdout, stderr)
+    if args.command == "feeds" and args.feeds_command == "add":
+        from bot.cli.feeds import add_feed
+
+        return asyncio.run(add_feed(
+            config, args.url, stdout, stderr, feed_id=args.feed_id, name=args.name,
+            language=args.language, allow_private=args.allow_private))
     if args.command == "feeds":
         from bot.app import show_feeds
 

@@ -50,8 +50,8 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
 ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.5"
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -455,4 +455,5 @@ class Fetcher:
 def _guess_type(path: Path) -> str | None:
     ext = os.path.splitext(path.name)[1].lower()
     return {".xml": "application/xml", ".rss": "application/rss+xml",
-            ".atom": "application/atom+xml", ".html": "text/html"}.get(ext)
+            ".atom": "application/atom+xml", ".html": "text/html",
+            ".json": "application/feed+json"}.get(ext)

@@ -1,4 +1,9 @@
-"""The body of `eventwatch feeds`: how each configured feed is doing, from Redis."""
+"""The body of `eventwatch feeds`: how each configured feed is doing, from Redis.
+
+A feed that has been polled but has never answered with a feed (a wrong or guessed
+URL, a site that blocks us) is marked as such: it is the first thing to check after
+adding sources. The items each feed repeats (dropped as duplicates) are shown too.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,9 @@ class FeedHealth:
     interval: float | None = None
     effective_url: str | None = None  # after a permanent redirect
     problem: str | None = None  # the feed parses, but is malformed
+    never_answered: bool = False  # polled, but never successfully (since `first_poll`)
+    first_poll: datetime | None = None
+    duplicates: int | None = None  # items the last parsed body repeated (dropped)
 
 
 async def feed_health(
@@ -84,6 +92,9 @@ def _row(f: FeedSpec, state: FeedState, count: int, oldest: Any, now: datetime
         interval=state.interval,
         effective_url=state.effective_url,
         problem=state.problem,
+        never_answered=state.init != f.url,  # no body of this URL has parsed yet
+        first_poll=state.first_poll,
+        duplicates=state.duplicates,
     )
 
 
@@ -108,7 +119,8 @@ def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
                   width: int = 60) -> str:
     """A plain-text table, one line per feed, then the reasons of broken feeds."""
     now = now or datetime.now(UTC)
-    header = ("FEED", "STATUS", "LAST SUCCESS", "LAST ERROR", "FAILS", "NEXT POLL", "PER DAY")
+    header = ("FEED", "STATUS", "LAST SUCCESS", "LAST ERROR", "FAILS", "NEXT POLL", "PER DAY",
+              "DUPES")
     table: list[tuple[str, ...]] = [header]
     for r in rows:
         error = "-"
@@ -118,24 +130,35 @@ def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
                 error = error[: width - 1] + "…"
         table.append((
             r.feed_id,
-            r.status,
-            _ago(r.last_success, now),
+            f"{r.status} (never answered)" if r.never_answered else r.status,
+            "never" if r.never_answered else _ago(r.last_success, now),
             error,
             str(r.failures),
             _ago(r.next_poll, now),
             "-" if r.entries_per_day is None else f"{r.entries_per_day:g}",
+            "-" if r.duplicates is None else str(r.duplicates),
         ))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in table]
     notes = []
     for r in rows:
+        if r.never_answered:
+            since = f" (first tried {_ago(r.first_poll, now)})" if r.first_poll else ""
+            notes.append(f"{r.feed_id}: has never answered with a feed{since}; check {r.url}, "
+                         "or find the site's feeds with `eventwatch feeds add SITE-URL`")
+        if r.duplicates:
+            notes.append(f"{r.feed_id}: the last body repeated {r.duplicates} item(s); "
+                         "the repeats were dropped")
         if r.effective_url:
             notes.append(f"{r.feed_id}: moved permanently to {r.effective_url}")
         if r.problem:
             notes.append(f"{r.feed_id}: malformed feed: {r.problem}")
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("ok", "failing", "dead", "new")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    silent = sum(1 for r in rows if r.never_answered)
+    if silent:
+        summary += f" ({silent} never answered)"
     out = "\n".join(lines) + f"\n\n{len(rows)} feeds: {summary or 'none'}"
     if notes:
         out += "\n" + "\n".join(notes)

@@ -1,36 +1,42 @@
-"""Feed bytes → normalised `Entry`s, with feedparser running off the event loop.
+"""Feed bytes → normalised `Entry`s, with the parsing running off the event loop.
+
+A body is read by `bot.feeds.jsonfeed` when it is a JSON object (or labelled JSON),
+else by feedparser (`bot.feeds.xmlfeed`). Both give a `Document`, and one code path
+below turns it into entries: the same identity (guid, else canonical link, else title
+and date; repeats told apart by guid plus link, then position), the same text handling
+(markup turned into text only where the feed says it is HTML or XHTML), dates,
+language and content hash for every format.
 
 feedparser costs ~20 ms of pure-Python CPU for a 30-entry feed. In a thread it holds
 the GIL and stalls the event loop; a process pool keeps the loop responsive and uses
 both cores (bench/poll.py measures both: processes win on wall time and leave the
 loop free). Each worker does the whole job, identity and content hash included, and
 sends back small frozen values.
-
-We switch off feedparser's HTML sanitiser and relative-URI rewriting inside markup,
-and give it no base URI: we turn markup into plain text ourselves, so that work would
-be thrown away (together they cost about 40% of feedparser's time). Relative entry
-links are resolved here, against the feed's URL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import calendar
 import concurrent.futures
-import html
 import logging
 import multiprocessing
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-import feedparser
-
-from bot.feeds.identity import content_hash, entry_key
+from bot.feeds.identity import (
+    canonical_url,
+    content_hash,
+    entry_key,
+    link_tag,
+    linked_key,
+    position_key,
+)
+from bot.feeds.jsonfeed import looks_like_json, read_json
+from bot.feeds.text import clean, html_to_text
+from bot.feeds.types import Document, GuidLink, Item, ParsedFeed
+from bot.feeds.xmlfeed import read_xml, warm
 from bot.types import Entry
 from bot.urls import is_http_url
 
@@ -38,94 +44,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["process", "thread", "inline"]
 
-_BLOCK_END = re.compile(
-    r"<(?:br|hr)\b[^>]*>|</(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|ul|ol|table)>",
-    re.IGNORECASE,
-)
-_INVISIBLE = re.compile(
-    r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
-_TAG = re.compile(r"</?[a-zA-Z!?/][^>]*>?")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
-_PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 7 * 86400.0,
-            "monthly": 30 * 86400.0, "yearly": 365 * 86400.0}
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    """One parsed body. `error` is set when it yielded nothing usable."""
-
-    entries: tuple[Entry, ...] = ()
-    title: str = ""
-    version: str = ""  # feedparser's: rss20, atom10, rss10, ...
-    problem: str | None = None  # bozo message when entries were still usable
-    error: str | None = None  # not a feed, or malformed with no entries
-    ttl: float | None = None  # seconds, from RSS <ttl>
-    update_period: float | None = None  # seconds, from sy:updatePeriod/updateFrequency
-    duplicates: int = 0  # entries dropped because their key repeated
-
-
-def html_to_text(value: str | None) -> str:
-    """Markup → clean text: tags dropped, entities decoded, one line per block.
-
-    Regexes rather than an HTML parser: feed summaries are small fragments, and this
-    runs for every entry of every changed feed (lxml cost ~2.5 ms per 30-entry feed,
-    this ~0.3 ms).
-    """
-    if not value:
-        return ""
-    if "<" not in value and "&" not in value:
-        return _tidy(value)
-    text = _INVISIBLE.sub(" ", value)
-    text = _BLOCK_END.sub("\n", text)
-    text = _TAG.sub("", text)
-    return _tidy(html.unescape(text))
-
-
-def _tidy(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    return _NEWLINES.sub("\n", text).strip()
-
-
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _seconds(value: Any, unit: float) -> float | None:
-    try:
-        n = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return n * unit if n > 0 else None
-
-
-def _update_period(feed: Mapping[str, Any]) -> float | None:
-    period = feed.get("sy_updateperiod")
-    if not period:
-        return None
-    seconds = _PERIODS.get(str(period).strip().lower())
-    if seconds is None:
-        return None
-    try:
-        freq = max(1, int(str(feed.get("sy_updatefrequency") or "1").strip()))
-    except ValueError:
-        freq = 1
-    return seconds / freq
-
-
-def _text_of(e: Mapping[str, Any]) -> str:
-    summary = e.get("summary") or ""
-    for c in e.get("content") or ():
-        value = c.get("value") or ""
-        if len(value) > len(summary):
-            summary = value
-    return html_to_text(summary)
+__all__ = ["Mode", "ParsedFeed", "Parser", "html_to_text", "parse_feed"]
 
 
 def parse_feed(
@@ -139,87 +58,114 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse one body. Pure and picklable: it runs in a worker. Never raises."""
     try:
-        return _parse(body, feed_id=feed_id, url=url, source=source, language=language,
-                      content_type=content_type)
-    except Exception as exc:  # feedparser on hostile input: record, never crash the poll
+        doc = read_json(body) if looks_like_json(body, content_type) else read_xml(
+            body, content_type)
+        if doc.error:
+            return ParsedFeed(version=doc.version, error=doc.error)
+        return build(doc, feed_id=feed_id, url=url, source=source, language=language)
+    except Exception as exc:  # a reader on hostile input: record, never crash the poll
         return ParsedFeed(error=f"parser crashed: {type(exc).__name__}: {exc}")
 
 
-def _parse(
-    body: bytes,
-    *,
-    feed_id: str,
-    url: str,
-    source: str,
-    language: str | None,
-    content_type: str | None,
-) -> ParsedFeed:
-    headers: dict[str, str] = {}
-    if content_type:
-        headers["content-type"] = content_type
-    d = feedparser.parse(
-        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
-    feed = d.get("feed", {})
-    bozo = d.get("bozo_exception")
-    # Servers often label feeds text/html or text/plain; that alone is no problem.
-    benign = isinstance(bozo, feedparser.NonXMLContentType)
-    problem = f"{type(bozo).__name__}: {bozo}" if d.get("bozo") and bozo and not benign else None
-    if not d.entries:
-        if not d.get("version"):
-            kind = "an HTML page" if b"<html" in body[:4096].lower() else "unrecognised content"
-            return ParsedFeed(error=f"not a feed: {kind}" + (f" ({problem})" if problem else ""))
-        if problem and not feed.get("title"):
-            return ParsedFeed(version=d.version, error=f"malformed feed: {problem}")
-    declared = feed.get("language") or feed.get("title_detail", {}).get("language") or ""
-    lang = language or (str(declared)[:2].lower() or None)
-    # Relative entry links resolve against the feed's URL (feedparser's base).
-    base = url
-    seen: set[str] = set()
+def _two_letters(value: str | None) -> str | None:
+    return value.strip()[:2].lower() or None if value else None
+
+
+def _text_of(item: Item) -> str:
+    # The longest candidate (summary or content) as given, then cleaned by its type.
+    best = max(item.texts, key=lambda t: len(t.value), default=None)
+    return clean(best)
+
+
+def build(doc: Document, *, feed_id: str, url: str, source: str = "",
+          language: str | None = None) -> ParsedFeed:
+    """A read document → entries with their keys, whatever the format."""
+    declared = _two_letters(doc.language)
     entries: list[Entry] = []
-    dupes = 0
-    for e in d.entries:
-        title = html_to_text(e.get("title"))
-        link = e.get("link") or None
+    useless = 0
+    for item in doc.items:
+        title = clean(item.title)
+        link = (item.link or "").strip() or None
         if link and "://" not in link:
-            link = urljoin(base, link)
-        text = _text_of(e)
-        published = _when(e.get("published_parsed") or e.get("updated_parsed"))
-        key = entry_key(e.get("id"), link, title, published)  # identity: the link as given
+            link = urljoin(url, link)  # relative links resolve against the feed's URL
+        text = _text_of(item)
+        key = entry_key(item.guid, link, title, item.published)  # identity: the link as given
         # Feed content must not point us (full text) or readers (alerts) at file:,
         # javascript: or other schemes: an entry keeps only an http(s) link.
-        link = link if is_http_url(link) else None
-        if key in seen:
-            dupes += 1
-            continue
-        seen.add(key)
-        if not title and not text and not link:
+        web = link if is_http_url(link) else None
+        if not title and not text and not web:
+            useless += 1  # nothing to detect, nothing to show, nothing to fetch
             continue
         entries.append(Entry(
             feed_id=feed_id,
             key=key,
-            url=link,
+            url=web,
             title=title,
             text=text,
-            published=published,
-            language=lang,
+            published=item.published,
+            language=language or _two_letters(item.language) or declared,
             content_hash=content_hash(title, text),
             source=source,
         ))
+    kept, links, duplicates = _keys(entries)
     return ParsedFeed(
-        entries=tuple(entries),
-        title=html_to_text(feed.get("title")),
-        version=d.get("version") or "",
-        problem=problem,
-        ttl=_seconds(feed.get("ttl"), 60.0),
-        update_period=_update_period(feed),
-        duplicates=dupes,
+        entries=kept,
+        title=clean(doc.title),
+        version=doc.version,
+        problem=doc.problem,
+        ttl=doc.ttl,
+        update_period=doc.update_period,
+        duplicates=duplicates,
+        language=declared,
+        guid_links=links,
+        useless=useless,
     )
 
 
-def _warm() -> None:
-    # Import cost paid once per worker, not on the first feed.
-    feedparser.parse(b"<rss version='2.0'><channel><title>x</title></channel></rss>")
+def _keys(entries: list[Entry]) -> tuple[tuple[Entry, ...], dict[str, GuidLink], int]:
+    """Unique keys within one body, as a feed seen for the first time gets them.
+
+    Entries are grouped by slot: their key, and for a guid also their link. In a slot,
+    an entry with the words of an earlier one is a true repeat and is dropped; the
+    others get their position. Of a guid's slots, the first keeps the guid key and the
+    others are keyed by guid plus link (a guid that also comes without a link keeps the
+    guid key for that one). The poller may move the guid key to another of the guid's
+    links from what it saw before (`identity.resolve_guid_keys`).
+    """
+    slots: dict[tuple[str, str | None], list[str]] = {}
+    placed: list[tuple[Entry, str | None, int]] = []
+    duplicates = 0
+    for e in entries:
+        anchor = canonical_url(e.url) if e.key.startswith("g") and e.url else None
+        hashes = slots.setdefault((e.key, anchor), [])
+        if e.content_hash in hashes:
+            duplicates += 1
+            continue
+        placed.append((e, anchor, len(hashes)))
+        hashes.append(e.content_hash)
+    linkless = {e.key for e, anchor, _ in placed if e.key.startswith("g") and anchor is None}
+    owned: set[str] = set()
+    links: dict[str, GuidLink] = {}
+    out: list[Entry] = []
+    for e, anchor, position in placed:
+        base = e.key
+        if anchor is None or e.url is None:
+            key = position_key(base, position) if position else base
+        elif position:
+            key = position_key(linked_key(base, e.url), position)
+        else:
+            link = GuidLink(base, linked_key(base, e.url), link_tag(e.url))
+            if base in linkless:
+                key = link.linked_key  # the entry without a link has the guid key
+            elif base in owned:
+                key = link.linked_key
+                links[key] = link
+            else:
+                owned.add(base)
+                key = base
+                links[key] = link
+        out.append(e if key == e.key else replace(e, key=key))
+    return tuple(out), links, duplicates
 
 
 _coalescing = False
@@ -248,7 +194,7 @@ def _coalesce_character_data() -> None:
 
 def _worker_init() -> None:
     _coalesce_character_data()
-    _warm()
+    warm()
 
 
 class Parser:
@@ -302,7 +248,7 @@ class Parser:
         """Start the workers now rather than on the first feed."""
         pool = self._executor()
         if pool is not None:
-            pool.submit(_warm).result()
+            pool.submit(warm).result()
 
     async def parse(
         self,

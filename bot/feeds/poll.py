@@ -3,7 +3,10 @@
 State per feed lives in Redis (`Keys.feed_state`): the URL the state belongs to, the
 effective URL after a permanent redirect, the validators (ETag, Last-Modified, body
 hash), and health (last success, last error, consecutive failures, dead, interval).
-The seen set is one hash per feed (`Keys.seen_set`): entry key → "content_hash hour".
+The seen set is one hash per feed (`Keys.seen_set`): entry key → "content_hash hour",
+plus the tag of its link for an entry keyed by its guid (`bot.store.seen.SeenRecord`):
+that is how a repeated guid is given back to the link it belongs to on every poll
+(`bot.feeds.identity.resolve_guid_keys`).
 
 Exactly-once contract
 ---------------------
@@ -25,7 +28,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -36,11 +39,14 @@ import redis.asyncio as aioredis
 from bot.config.settings import FeedSpec, PollSettings
 from bot.errors import FeedError, FeedErrorKind
 from bot.feeds.fetch import Fetcher, FetchResult, http_error
+from bot.feeds.identity import resolve_guid_keys
 from bot.feeds.intervals import Outcome, base_interval, next_interval
-from bot.feeds.parse import ParsedFeed, Parser
+from bot.feeds.parse import Parser
+from bot.feeds.types import ParsedFeed
 from bot.store.feedstate import FeedState, encode
 from bot.store.keys import Keys
 from bot.store.redis import text
+from bot.store.seen import SeenRecord
 from bot.times import moment
 from bot.types import Entry
 
@@ -92,6 +98,10 @@ class PollResult:
     pending: Validators | None = field(default=None, repr=False)
     wire_bytes: int = 0
     parse_seconds: float = 0.0  # time spent parsing the body (0 when nothing was parsed)
+    # Items the body repeated (same identity, same words) and that were dropped; None
+    # when no body was parsed (304, unchanged, error).
+    duplicates: int | None = None
+    tags: Mapping[str, str] = field(default_factory=dict, repr=False)  # guid key → link tag
 
     @property
     def ok(self) -> bool:
@@ -175,28 +185,33 @@ class Poller:
         chosen = tuple(result.entries if entries is None else entries)
         await self._mark(result.feed_id, chosen, now or datetime.now(UTC),
                          validators=result.pending, new_keys=set(e.key for e in chosen)
-                         - result.edited)
+                         - result.edited, tags=result.tags)
 
     async def mark_seen(self, feed_id: str, entries: Iterable[Entry], *,
-                        now: datetime | None = None) -> None:
-        """Mark entries seen (their current content hash) after they were handled."""
+                        now: datetime | None = None,
+                        tags: Mapping[str, str] | None = None) -> None:
+        """Mark entries seen (their current content hash) after they were handled;
+        `tags` are the link tags of guid keys (`PollResult.tags`)."""
         chosen = tuple(entries)
         await self._mark(feed_id, chosen, now or datetime.now(UTC), validators=None,
-                         new_keys={e.key for e in chosen})
+                         new_keys={e.key for e in chosen}, tags=tags or {})
 
     # -- internals --------------------------------------------------------
     def _hour(self, now: datetime) -> int:
         return int(now.timestamp() // 3600)
 
     async def _mark(self, feed_id: str, entries: tuple[Entry, ...], now: datetime, *,
-                    validators: Validators | None, new_keys: set[str]) -> None:
+                    validators: Validators | None, new_keys: set[str],
+                    tags: Mapping[str, str]) -> None:
         hour = self._hour(now)
         ttl = int(self.settings.seen_ttl)
         seen = self.keys.seen_set(feed_id)
         logkey = self.keys.feed_entries_log(feed_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             if entries:
-                pipe.hset(seen, mapping={e.key: f"{e.content_hash} {hour}" for e in entries})
+                pipe.hset(seen, mapping={
+                    e.key: SeenRecord(e.content_hash, hour, tags.get(e.key)).encode()
+                    for e in entries})
                 pipe.expire(seen, ttl)
             if new_keys:
                 ts = now.timestamp()
@@ -252,25 +267,33 @@ class Poller:
     async def _fresh(self, feed: FeedSpec, state: FeedState, res: FetchResult,
                      parsed: ParsedFeed, digest: str, now: datetime, first: bool,
                      previous: float | None) -> PollResult:
-        entries = parsed.entries
         seen = self.keys.seen_set(feed.id)
-        values = await self.redis.hmget(seen, [e.key for e in entries]) if entries else []
+        entries, records, tags, inherited = await self._identify(seen, parsed)
         hour = self._hour(now)
         stale = max(1, int(self.settings.seen_ttl // 3600) // 2)
         fresh: list[Entry] = []
         edited: set[str] = set()
         touch: dict[str, str] = {}
-        for e, raw in zip(entries, values, strict=True):
-            if raw is None:
-                fresh.append(e)
-                continue
-            stored_hash, _, stored_hour = text(raw).partition(" ")
-            if stored_hash != e.content_hash:
+        migrated: list[Entry] = []
+        for e in entries:
+            record = records.get(e.key)
+            tag = tags.get(e.key)
+            if record is None:
+                if e.key in inherited and not first and not _after(e, state.last_success):
+                    migrated.append(e)  # the old identity dropped it as a repeat: not news
+                    touch[e.key] = SeenRecord(e.content_hash, hour).encode()
+                else:
+                    fresh.append(e)
+            elif record.content_hash != e.content_hash:
                 fresh.append(e)
                 edited.add(e.key)
-            elif hour - int(stored_hour or 0) >= stale:
-                # Still in the feed: keep it from expiring and coming back as new.
-                touch[e.key] = f"{stored_hash} {hour}"
+            elif hour - record.hour >= stale or record.tag != tag:
+                # Still in the feed: keep it from expiring and coming back as new (and
+                # remember which link its guid belongs to).
+                touch[e.key] = SeenRecord(record.content_hash, hour, tag).encode()
+        if migrated:
+            log.info("entries the previous identity dropped as repeats marked seen",
+                     extra={"feed": feed.id, "entries": len(migrated)})
         suppressed: list[Entry] = []
         if first:
             backfill = feed.backfill if feed.backfill is not None else self.settings.backfill
@@ -284,13 +307,15 @@ class Poller:
             fresh = keep
             edited &= kept
             for e in suppressed:
-                touch[e.key] = f"{e.content_hash} {hour}"
+                touch[e.key] = SeenRecord(e.content_hash, hour, tags.get(e.key)).encode()
         validators = Validators(res.etag, res.last_modified, digest)
         result_hint = max((h for h in (parsed.ttl, parsed.update_period) if h), default=None)
         status = PollStatus.OK
         extra_state = encode(init=feed.url, title=parsed.title[:200], problem=parsed.problem,
                              feed_hint=result_hint, entries=len(entries),
+                             duplicates=parsed.duplicates,
                              **({"pruned": int(now.timestamp())} if first else {}))
+        self._log_duplicates(feed, state, parsed)
         pipe_ops: list[Callable[[Any], None]] = []
         if touch:
             pipe_ops.append(lambda p: p.hset(seen, mapping=touch))
@@ -323,12 +348,54 @@ class Poller:
             http_status=res.status,
             next_interval=result.next_interval,
             first_poll=first,
-            suppressed=len(suppressed),
+            suppressed=len(suppressed) + len(migrated),
             url=result.url,
             moved_to=result.moved_to,
             pending=validators if fresh else None,
             wire_bytes=res.wire_bytes,
+            duplicates=parsed.duplicates,
+            tags={e.key: tags[e.key] for e in fresh if e.key in tags},
         )
+
+    async def _identify(
+        self, seen: str, parsed: ParsedFeed
+    ) -> tuple[tuple[Entry, ...], dict[str, SeenRecord], dict[str, str], frozenset[str]]:
+        """The body's entries with their keys across polls, and what the seen set holds
+        for them: one HMGET for the entries' keys and, for entries whose guid came with
+        a link, both keys the guid may give them (`identity.resolve_guid_keys`)."""
+        entries = parsed.entries
+        links = parsed.guid_links
+        lookup = [e.key for e in entries]
+        known = set(lookup)
+        for guid_link in links.values():
+            for k in (guid_link.guid_key, guid_link.linked_key):
+                if k not in known:
+                    known.add(k)
+                    lookup.append(k)
+        values = await self.redis.hmget(seen, lookup) if lookup else []
+        records = {k: SeenRecord.decode(v) for k, v in zip(lookup, values, strict=True)
+                   if v is not None}
+        if not links:
+            return entries, records, {}, frozenset()
+        resolved = resolve_guid_keys(entries, links, records)
+        tags: dict[str, str] = {}
+        out: list[Entry] = []
+        for e in entries:
+            key = resolved.keys.get(e.key, e.key)
+            link = links.get(e.key)
+            if link is not None and key == link.guid_key:
+                tags[key] = link.tag
+            out.append(e if key == e.key else replace(e, key=key))
+        return tuple(out), records, tags, resolved.inherited
+
+    def _log_duplicates(self, feed: FeedSpec, state: FeedState, parsed: ParsedFeed) -> None:
+        """Once per feed, when it starts repeating items (and when it stops), not per poll."""
+        before = state.duplicates or 0
+        if parsed.duplicates and not before:
+            log.warning("feed repeats entries; the repeats are dropped",
+                        extra={"feed": feed.id, "duplicates": parsed.duplicates})
+        elif before and not parsed.duplicates:
+            log.info("feed no longer repeats entries", extra={"feed": feed.id})
 
     async def _succeeded(
         self,
@@ -361,6 +428,7 @@ class Poller:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
             pipe.hsetnx(skey, "since", encode(since=now)["since"])
+            pipe.hsetnx(skey, "first_poll", encode(first_poll=now)["first_poll"])
             if state.dead_since:
                 pipe.hdel(skey, "dead_since")
             for op in pipe_ops or ():
@@ -397,6 +465,7 @@ class Poller:
         notice = False
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(skey, mapping=mapping)
+            pipe.hsetnx(skey, "first_poll", encode(first_poll=now)["first_poll"])
             if dead:
                 pipe.hsetnx(skey, "dead_since", encode(dead_since=now)["dead_since"])
             replies = await pipe.execute()
@@ -417,11 +486,15 @@ class Poller:
         oldest = self._hour(now) - int(self.settings.seen_ttl // 3600)
         stale: list[bytes] = []
         async for name, value in self.redis.hscan_iter(seen, count=500):
-            _, _, hour = text(value).partition(" ")
-            if int(hour or 0) < oldest:
+            if SeenRecord.decode(value).hour < oldest:
                 stale.append(name)
         async with self.redis.pipeline(transaction=False) as pipe:
             if stale:
                 pipe.hdel(seen, *stale)
             pipe.hset(self.keys.feed_state(feed_id), mapping=encode(pruned=int(ts)))
             await pipe.execute()
+
+
+def _after(entry: Entry, moment_: datetime | None) -> bool:
+    """Published after `moment_` (an undated entry, or no moment, is not)."""
+    return entry.published is not None and moment_ is not None and entry.published > moment_

@@ -64,6 +64,13 @@ class Metrics:
         self.entries = Counter(
             "eventwatch_entries", "New (unseen) entries by feed.", ["feed"], registry=r
         )
+        self.feed_duplicates = Gauge(
+            "eventwatch_feed_duplicate_entries",
+            "Items the feed's last parsed body repeated (same identity, same words) and "
+            "that were dropped.",
+            ["feed"],
+            registry=r,
+        )
         self.detections = Counter(
             "eventwatch_detections", "Detections by rule.", ["rule"], registry=r
         )
@@ -128,10 +135,13 @@ class Metrics:
         self.feed_errors.labels(feed=feed, kind=kind.value).inc()
 
     def poll_result(self, feed: str, status: str, *, error: FeedError | None = None,
-                    parse_seconds: float = 0.0) -> None:
-        """Record one poll as the poller reported it (status ok/not_modified/unchanged/error)."""
+                    parse_seconds: float = 0.0, duplicates: int | None = None) -> None:
+        """Record one poll as the poller reported it (status ok/not_modified/unchanged/error;
+        `duplicates` when a body was parsed)."""
         if parse_seconds > 0:
             self.parse_seconds.observe(parse_seconds)
+        if duplicates is not None:
+            self.feed_duplicates.labels(feed=feed).set(duplicates)
         if status == POLL_ERROR:
             self.poll_failed(feed, error.kind if error is not None else FeedErrorKind.NETWORK)
         else:

@@ -27,6 +27,7 @@ class FeedState:
     last_modified: str | None = None
     body_hash: str | None = None
     since: datetime | None = None  # first successful poll
+    first_poll: datetime | None = None  # first poll, successful or not
     last_poll: datetime | None = None
     last_success: datetime | None = None
     last_status: int | None = None
@@ -41,6 +42,7 @@ class FeedState:
     title: str | None = None
     problem: str | None = None  # parsed, but malformed
     entries: int | None = None  # entries in the last body
+    duplicates: int | None = None  # items the last body repeated (dropped), issue 14
 
     @classmethod
     def decode(cls, raw: Mapping[Any, Any]) -> FeedState:
