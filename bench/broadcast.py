@@ -138,9 +138,8 @@ async def sender_main(args: argparse.Namespace) -> None:
     bot = Bot(TOKEN, base_url=f"{args.api}/bot",
               request=HTTPXRequest(connection_pool_size=args.in_flight_bound))
     await bot.initialize()
-    sender = Sender(outbox, bot, SubscriberStore(client, keys),
-                    telegram=TelegramSettings(rate_limits=RateLimits(
-                        overall=args.limit, private=1, group=20)),
+    telegram = TelegramSettings(rate_limits=RateLimits(overall=args.limit, private=1, group=20))
+    sender = Sender(outbox, bot, SubscriberStore(client, keys), telegram=lambda: telegram,
                     consumer=args.consumer, claim_idle=args.claim_idle,
                     concurrency=args.in_flight_bound)
     task = asyncio.create_task(sender.run())

@@ -311,7 +311,7 @@ async def _ours(port: int, n: int, url: str, conn: Any) -> None:
     out: dict[str, Any] = {}
     try:
         async with Fetcher(settings, trust_env=False) as fetcher:
-            poller = Poller(client, keys, settings, fetcher, parser)
+            poller = Poller(client, keys, lambda: settings, fetcher, parser)
             for cycle in ("cold", "warm"):
                 if cycle == "warm":
                     conn.send("mutate")

@@ -90,10 +90,10 @@ async def soak(port: int, n: int, cycles: int, fraction: float, url: str,
     started = time.perf_counter()
     try:
         async with Fetcher(settings, trust_env=False) as fetcher:
-            poller = Poller(client, keys, settings, fetcher, parser)
+            poller = Poller(client, keys, lambda: settings, fetcher, parser)
             outbox = Outbox(client, keys)
-            pipeline = Pipeline(lambda: rules, poller, StoryStore(client, keys, StorySettings()),
-                                outbox)
+            stories = StoryStore(client, keys, StorySettings)
+            pipeline = Pipeline(lambda: rules, poller, stories, outbox)
             sink = ConsoleSink(outbox, stream=sink_out)
             print(f"{'cycle':>5} {'wall s':>7} {'RSS MB':>8} {'Redis used MB':>14} "
                   f"{'prefix MB':>10} {'naive seen MB':>14} {'new':>6} {'alerts':>7}")

@@ -153,7 +153,7 @@ def naive_event(window: float) -> Callable[[dict[str, Any], dict[str, Any]], boo
 async def cluster(client: aioredis.Redis, records: Sequence[dict[str, Any]],
                   settings: StorySettings, *, events: bool) -> dict[str, str]:
     keys = Keys(prefix=f"ewbench:{uuid.uuid4().hex[:8]}:v1")
-    store = StoryStore(client, keys, settings)
+    store = StoryStore(client, keys, lambda: settings)
     story_of: dict[str, list[str]] = {}
     try:
         for r in records:
@@ -196,7 +196,7 @@ async def throughput(client: aioredis.Redis, records: Sequence[dict[str, Any]],
                      settings: StorySettings, repeat: int) -> tuple[float, float, int]:
     """Reports/s through StoryStore vs an exact-title SET NX dedup, same reports."""
     keys = Keys(prefix=f"ewbench:{uuid.uuid4().hex[:8]}:v1")
-    store = StoryStore(client, keys, settings)
+    store = StoryStore(client, keys, lambda: settings)
     batches = []
     for n in range(repeat):
         shift = timedelta(days=7 * n)  # each copy is a new week: new stories

@@ -117,7 +117,7 @@ async def main() -> int:
     try:
         clients = [client] + [aioredis.Redis(connection_pool=client.connection_pool)
                               for _ in range(args.workers - 1)]
-        stores = [StoryStore(c, keys, StorySettings()) for c in clients]
+        stores = [StoryStore(c, keys, lambda: StorySettings()) for c in clients]
         queue: asyncio.Queue[tuple[Entry, Detection]] = asyncio.Queue()
         for r in reports:
             queue.put_nowait(r)

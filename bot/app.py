@@ -1,7 +1,9 @@
 """The composition root: builds eventwatch from `Env` and `Config`, runs it, stops it.
 
 Everything the app holds is opened on one `AsyncExitStack`, so it closes in reverse
-order whatever happens. Tests build the same app with local URLs.
+order whatever happens. Components read their settings through accessors of the one
+`CurrentConfig`, so a reload swaps that reference and patches nothing. Tests build the
+same app with local URLs.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.ext import Application
 
+from bot.config.current import CurrentConfig
 from bot.config.loader import Config, load_config
 from bot.config.reload import ConfigWatcher, watched_paths
 from bot.config.settings import Env, FeedSpec, Settings
@@ -32,13 +34,12 @@ from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigErrors
 from bot.feeds.fetch import Fetcher
 from bot.feeds.fulltext import FullText
-from bot.feeds.health import feed_health, format_health
+from bot.feeds.health import feed_health
 from bot.feeds.leases import PollLeases
 from bot.feeds.parse import Parser
 from bot.feeds.poll import Poller, PollResult
 from bot.feeds.schedule import FeedScheduler
 from bot.ops.health import PollTracker, build_health
-from bot.ops.logs import configure_logging
 from bot.ops.metrics import Metrics, MetricsServer, start_metrics_server
 from bot.ops.progress import Progress
 from bot.pipeline import Pipeline
@@ -57,22 +58,18 @@ Role = Literal["all", "poller", "sender", "bot", "worker"]
 ROLES: tuple[Role, ...] = ("all", "poller", "sender", "bot", "worker")
 HOUSEKEEPING_EDITS = 60.0  # seconds between flushes of coalesced source edits
 HOUSEKEEPING_DIGESTS = 300.0  # seconds between digest rounds
-
-
-@dataclass(slots=True)
-class Current:
-    """The config in force. A reload replaces it whole; nothing in it is mutated."""
-
-    config: Config
+# Called after a reload with (old, new), e.g. by the CLI to reconfigure logging.
+OnReload = Callable[[Config, Config], None]
 
 
 class Eventwatch:
     def __init__(self, env: Env, config: Config, *, role: Role = "all",
                  keys: Keys | None = None, out: IO[str] | None = None,
                  updates_timeout: float = 10.0, watch_config: bool = False,
-                 reload_debounce: float = 0.5) -> None:
+                 reload_debounce: float = 0.5, on_reload: Sequence[OnReload] = ()) -> None:
         self.env = env
-        self.current = Current(config)
+        self.current = CurrentConfig(config)
+        self.on_reload = tuple(on_reload)
         self.role = role
         self.keys = keys or Keys(env.redis_prefix or DEFAULT_PREFIX)
         self.watch_config = watch_config  # reload when a config file changes (watchfiles)
@@ -94,7 +91,7 @@ class Eventwatch:
 
     @property
     def config(self) -> Config:
-        return self.current.config
+        return self.current()
 
     # -- building -------------------------------------------------------------------
     async def __aenter__(self) -> Eventwatch:
@@ -113,12 +110,15 @@ class Eventwatch:
         self.redis_handle: RedisHandle = await open_redis(self.env.redis_url, self.env.data_dir)
         self._stack.push_async_callback(self.redis_handle.close)
         redis = self.redis_handle.client
+        # The HTTP session's limits are fixed when it opens (see _apply).
         self.fetcher = await self._stack.enter_async_context(Fetcher(settings.poll))
         self.parser = await self._stack.enter_async_context(Parser())
-        self.poller = Poller(redis, self.keys, settings.poll, self.fetcher, self.parser)
-        self.stories = StoryStore(redis, self.keys, settings.stories)
+        self.poller = Poller(redis, self.keys, lambda: self.config.settings.poll,
+                             self.fetcher, self.parser)
+        self.stories = StoryStore(redis, self.keys, lambda: self.config.settings.stories)
         # Story message maps must outlive the stories window, or late edits lose their target.
-        self.outbox = Outbox(redis, self.keys, story_ttl=int(settings.stories.window) + 86400)
+        self.outbox = Outbox(redis, self.keys,
+                             story_ttl=lambda: int(self.config.settings.stories.window) + 86400)
         self.subscribers = SubscriberStore(redis, self.keys)
         self.pipeline = Pipeline(
             lambda: self.config.rules, self.poller, self.stories, self.outbox,
@@ -133,7 +133,8 @@ class Eventwatch:
             self._stack.push_async_callback(self.telegram.shutdown)
             self.consumer = Sender(
                 self.outbox, self.telegram.bot, self.subscribers,
-                telegram=settings.telegram, stories=settings.stories,
+                telegram=lambda: self.config.settings.telegram,
+                stories=lambda: self.config.settings.stories,
                 digests=DigestStore(self.outbox), rule_title=self._rule_title,
                 metrics=self.metrics,
             )
@@ -230,26 +231,18 @@ class Eventwatch:
         return []
 
     def _apply(self, config: Config) -> None:
-        """Swap the config in one assignment; then point the long-lived parts at it."""
-        old, new = self.config.settings, config.settings
-        self.current = Current(config)
-        self.poller.settings = new.poll
+        """Swap the config in force: every component reads it through its accessor. The
+        feed jobs are the scheduler's state, so it is told about the new feed list."""
+        old = self.current.swap(config)
         if self.scheduler is not None:
-            self.scheduler.settings = new.poll
             self.scheduler.reschedule(config.feeds)
-        self.stories.settings = new.stories
-        if isinstance(self.consumer, Sender):
-            self.consumer.telegram = new.telegram
-            self.consumer.stories = new.stories
-            if new.telegram.rate_limits != old.telegram.rate_limits:
-                self.consumer.pacer.retune(new.telegram.rate_limits)
-        if new.logging != old.logging:
-            configure_logging(new.logging.level, new.logging.json_format)
+        for hook in self.on_reload:
+            hook(old, config)
         # The HTTP session's limits and the metrics server are set when they are opened.
         fixed = [name for name, changed in (
             ("poll.concurrency/per_host/timeouts/max_body/max_redirects",
-             _session_limits(new) != _session_limits(old)),
-            ("metrics", new.metrics != old.metrics),
+             _session_limits(config.settings) != _session_limits(old.settings)),
+            ("metrics", config.settings.metrics != old.settings.metrics),
         ) if changed]
         if fixed:
             log.warning("some changed settings take effect after a restart",
@@ -275,7 +268,8 @@ class Eventwatch:
         answers = self.role in ("all", "bot")
         if polls:
             self.scheduler = FeedScheduler(
-                self.config.feeds, settings.poll, self.poller, self.on_result,
+                self.config.feeds, lambda: self.config.settings.poll, self.poller,
+                self.on_result,
                 leases=PollLeases(self.redis_handle.client, self.keys),
                 on_skip=lambda feed: self.poll_tracker.record(),
             )
@@ -349,12 +343,14 @@ def _session_limits(settings: Settings) -> tuple[object, ...]:
             p.max_redirects)
 
 
-async def serve(env: Env, config: Config, *, role: Role, out: IO[str] | None = None) -> None:
+async def serve(env: Env, config: Config, *, role: Role, out: IO[str] | None = None,
+                on_reload: Sequence[OnReload] = ()) -> None:
     """Run until SIGINT or SIGTERM (or SIGHUP reloads), then stop cleanly."""
     stop = asyncio.Event()
     reloads: set[asyncio.Future[list[str]]] = set()
 
-    async with Eventwatch(env, config, role=role, out=out, watch_config=True) as app:
+    async with Eventwatch(env, config, role=role, out=out, watch_config=True,
+                          on_reload=on_reload) as app:
         loop = asyncio.get_running_loop()
 
         def hangup() -> None:
@@ -380,21 +376,11 @@ async def run_once(env: Env, config: Config, *, out: IO[str] | None = None) -> i
         return await app.run_once()
 
 
-def run(env: Env, config: Config, *, once: bool = False, role: Role = "all") -> int:
+def run(env: Env, config: Config, *, once: bool = False, role: Role = "all",
+        on_reload: Sequence[OnReload] = ()) -> int:
     if once:
         count = asyncio.run(run_once(env, config))
         print(f"eventwatch: {count} alert(s) delivered", file=sys.stderr)
         return 0
-    asyncio.run(serve(env, config, role=role))
-    return 0
-
-
-async def show_feeds(env: Env, config: Config, out: IO[str]) -> int:
-    handle = await open_redis(env.redis_url, env.data_dir)
-    try:
-        rows = await feed_health(handle.client, Keys(env.redis_prefix or DEFAULT_PREFIX),
-                                 config.feeds)
-    finally:
-        await handle.close()
-    out.write(format_health(rows) + "\n")
+    asyncio.run(serve(env, config, role=role, on_reload=on_reload))
     return 0

@@ -47,9 +47,8 @@ def subs(redis_client: aioredis.Redis, keys: Keys) -> SubscriberStore:
 
 
 def sender_at(outbox: Outbox, bot: Bot, subs: SubscriberStore, now: datetime) -> Sender:
-    return Sender(outbox, bot, subs, clock=lambda: now,
-                  telegram=TelegramSettings(rate_limits=RateLimits(overall=1000, private=100,
-                                                                   group=6000)))
+    fast = TelegramSettings(rate_limits=RateLimits(overall=1000, private=100, group=6000))
+    return Sender(outbox, bot, subs, clock=lambda: now, telegram=lambda: fast)
 
 
 async def test_hourly_digest_is_sent_once_per_hour_grouped(

@@ -93,7 +93,7 @@ def test_untagged_guid_key_decides_as_before_and_marks_the_rest_inherited() -> N
 async def poller(redis_client: aioredis.Redis, keys: Keys) -> AsyncIterator[Poller]:
     async with Fetcher(SETTINGS, trust_env=False) as fetcher:
         with Parser("inline") as parser:
-            yield Poller(redis_client, keys, SETTINGS, fetcher, parser)
+            yield Poller(redis_client, keys, lambda: SETTINGS, fetcher, parser)
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ async def test_peer_corpus_polled_over_http_issue14(
     started = time.perf_counter()
     async with Fetcher(SETTINGS, trust_env=False) as fetcher:
         with Parser("process", workers=2) as parser:
-            poller = Poller(redis_client, keys, SETTINGS, fetcher, parser)
+            poller = Poller(redis_client, keys, lambda: SETTINGS, fetcher, parser)
             results = await poller.poll_many(feeds, now=NOW)
             again = await poller.poll_many(feeds[:50], now=NOW)
     took = time.perf_counter() - started

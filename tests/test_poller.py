@@ -74,7 +74,7 @@ def parser() -> Iterator[CountingParser]:
 async def poller(redis_client: aioredis.Redis, keys: Keys,
                  parser: CountingParser) -> AsyncIterator[Poller]:
     async with Fetcher(SETTINGS, trust_env=False) as fetcher:
-        yield Poller(redis_client, keys, SETTINGS, fetcher, parser)
+        yield Poller(redis_client, keys, lambda: SETTINGS, fetcher, parser)
 
 
 def spec(server: FeedServer, path: str = "/f.xml", **kw: Any) -> FeedSpec:
@@ -220,7 +220,7 @@ async def test_timeout_is_an_error(server: FeedServer, redis_client: aioredis.Re
     server.route("/slow", body=rss(item(1)), gate=gate)
     settings = PollSettings(timeout=0.3, connect_timeout=0.3)
     async with Fetcher(settings, trust_env=False) as fetcher:
-        result = await Poller(redis_client, keys, settings, fetcher, parser).poll(
+        result = await Poller(redis_client, keys, lambda: settings, fetcher, parser).poll(
             spec(server, "/slow"), now=NOW)
     gate.set()
     assert result.status is PollStatus.ERROR and str(result.error) == "timeout"
@@ -325,7 +325,7 @@ async def test_poll_cycle_never_blocks_the_event_loop(
     with Parser("process", workers=2) as parser:
         await asyncio.to_thread(parser.start)
         async with Fetcher(settings, trust_env=False) as fetcher:
-            poller = Poller(redis_client, keys, settings, fetcher, parser)
+            poller = Poller(redis_client, keys, lambda: settings, fetcher, parser)
             loop = asyncio.get_running_loop()
             # Judge our code, not the collector walking objects earlier tests left behind.
             gc.collect()

@@ -191,7 +191,7 @@ async def test_reload_applies_story_and_telegram_settings(
     settings.write_text(
         base.replace(f"  channels: [{CHANNEL}]\n", f"  channels: [{CHANNEL}]\n"
                      "  rate_limits: {overall: 10, private: 0.5, group: 6}\n")
-        + "stories:\n  edit_interval: 120\n  breaking_outlets: 5\n", "utf-8")
+        + "stories:\n  edit_interval: 120\n  breaking_outlets: 5\n  window: 7200\n", "utf-8")
     await until(lambda: app.stories.settings.edit_interval == 120, 10)
     assert app.stories.settings.breaking_outlets == 5
     assert isinstance(app.consumer, Sender)
@@ -199,3 +199,7 @@ async def test_reload_applies_story_and_telegram_settings(
     assert app.consumer.telegram.rate_limits.overall == 10
     assert app.consumer.pacer.interval(is_group=False) == 2.0
     assert app.consumer.pacer.interval(is_group=True) == 10.0
+    # The outbox's story message maps follow the new window too (they once kept the old one).
+    await app.outbox.remember_story_message("st-reload", 5, 1)
+    ttl = await app.redis_handle.client.ttl(app.keys.story_messages("st-reload"))
+    assert 7200 + 86400 - 5 <= ttl <= 7200 + 86400

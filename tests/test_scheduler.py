@@ -52,7 +52,7 @@ async def poller(redis_client: aioredis.Redis, keys: Keys, parser: Parser
                  ) -> AsyncIterator[Poller]:
     settings = PollSettings(dead_after=2, timeout=5)
     async with Fetcher(settings, trust_env=False) as fetcher:
-        yield Poller(redis_client, keys, settings, fetcher, parser)
+        yield Poller(redis_client, keys, lambda: settings, fetcher, parser)
 
 
 class Recorder:
@@ -78,7 +78,7 @@ async def test_one_job_per_feed_jittered_no_overlap_settings(
 ) -> None:
     feeds = [FeedSpec(id=f"f{n}", url=server.url(f"/{n}.xml")) for n in range(20)]
     clock, rec = Clock(), Recorder()
-    sched = FeedScheduler(feeds, poller.settings, poller, rec.on_result, clock=clock,
+    sched = FeedScheduler(feeds, lambda: poller.settings, poller, rec.on_result, clock=clock,
                           rng=random.Random(7))
     sched.start()
     try:
@@ -98,7 +98,7 @@ async def test_same_feed_never_polled_twice_at_once(server: FeedServer, poller: 
     server.route("/f.xml", body=RSS, gate=gate)
     feed = FeedSpec(id="f", url=server.url("/f.xml"))
     clock, rec = Clock(), Recorder()
-    sched = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock)
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, rec.on_result, clock=clock)
     sched.start()
     try:
         first = asyncio.create_task(sched.run_feed("f"))
@@ -119,7 +119,7 @@ async def test_backoff_then_dead_notice_once(server: FeedServer, poller: Poller)
     server.route("/f.xml", status=500)
     feed = FeedSpec(id="f", url=server.url("/f.xml"))
     clock, rec = Clock(), Recorder()
-    sched = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock,
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, rec.on_result, clock=clock,
                           on_dead=rec.on_dead, rng=random.Random(3))
     sched.start()
     try:
@@ -142,7 +142,7 @@ async def test_nothing_escapes_a_job(server: FeedServer, poller: Poller) -> None
     async def broken(feed: FeedSpec, result: PollResult) -> None:
         raise RuntimeError("pipeline bug")
 
-    sched = FeedScheduler([feed], poller.settings, poller, broken, clock=Clock())
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, broken, clock=Clock())
     sched.start()
     try:
         result = await sched.run_feed("f")
@@ -160,7 +160,7 @@ async def test_jobs_fire_through_apscheduler(server: FeedServer, poller: Poller)
     async def on_result(feed: FeedSpec, result: PollResult) -> None:
         fired.set()
 
-    sched = FeedScheduler([feed], poller.settings, poller, on_result)
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, on_result)
     sched.start()
     try:
         assert sched._scheduler is not None
@@ -174,7 +174,7 @@ async def test_reschedule_adds_removes_and_retimes(server: FeedServer, poller: P
     a = FeedSpec(id="a", url=server.url("/a.xml"))
     b = FeedSpec(id="b", url=server.url("/b.xml"))
     clock, rec = Clock(), Recorder()
-    sched = FeedScheduler([a, b], poller.settings, poller, rec.on_result, clock=clock)
+    sched = FeedScheduler([a, b], lambda: poller.settings, poller, rec.on_result, clock=clock)
     sched.start()
     try:
         c = FeedSpec(id="c", url=server.url("/c.xml"))
@@ -192,7 +192,7 @@ async def test_shutdown_lets_polls_in_flight_finish(server: FeedServer, poller: 
     server.route("/f.xml", body=RSS, gate=gate)
     feed = FeedSpec(id="f", url=server.url("/f.xml"))
     rec = Recorder()
-    sched = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=Clock())
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, rec.on_result, clock=Clock())
     sched.start()
     task = asyncio.create_task(sched.run_feed("f"))
     await server.wait_hits("/f.xml")
@@ -212,14 +212,14 @@ async def test_backoff_survives_a_restart(server: FeedServer, poller: Poller) ->
         await poller.poll(feed, now=clock.now)
     saved = await poller.schedule_state([feed])
     assert saved["f"] == clock.now + timedelta(seconds=2400)
-    sched = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock)
+    sched = FeedScheduler([feed], lambda: poller.settings, poller, rec.on_result, clock=clock)
     sched.start(resume=saved)
     try:
         assert delay_of(sched, "f", clock) == 2400  # not a fresh jittered start
     finally:
         await sched.shutdown()
     clock.now += timedelta(hours=1)  # the saved time has passed: a normal jittered start
-    late = FeedScheduler([feed], poller.settings, poller, rec.on_result, clock=clock)
+    late = FeedScheduler([feed], lambda: poller.settings, poller, rec.on_result, clock=clock)
     late.start(resume=saved)
     try:
         assert 0 <= delay_of(late, "f", clock) <= 300

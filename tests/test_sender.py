@@ -56,7 +56,7 @@ def make_sender(outbox: Outbox, bot: Bot, subs: SubscriberStore) -> SenderFactor
         telegram = TelegramSettings(rate_limits=limits,
                                     channels=kw.pop("channels", ()))  # type: ignore[arg-type]
         kw.setdefault("backoff", 0.05)
-        return Sender(outbox, bot, subs, telegram=telegram, **kw)  # type: ignore[arg-type]
+        return Sender(outbox, bot, subs, telegram=lambda: telegram, **kw)  # type: ignore[arg-type]
     return build
 
 
@@ -135,7 +135,7 @@ async def test_retry_after_is_capped(fake_bot_api: FakeBotAPI, outbox: Outbox,
     await outbox.publish(make_alert(id="cap"))
     telegram = TelegramSettings(rate_limits=FAST, max_retry_after=0.2)
     started = asyncio.get_running_loop().time()
-    await Sender(outbox, bot, subs, telegram=telegram).drain()
+    await Sender(outbox, bot, subs, telegram=lambda: telegram).drain()
     assert asyncio.get_running_loop().time() - started < 5
     assert len(fake_bot_api.messages[7]) == 1
 
@@ -296,8 +296,8 @@ async def test_update_replies_and_sources_edit_the_original(
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
     await subscribe(subs, 71, 72)
     clock = [datetime(2026, 1, 1, 12, tzinfo=UTC)]
-    sender = Sender(outbox, bot, subs, telegram=TelegramSettings(rate_limits=FAST),
-                    stories=StorySettings(edit_interval=600), clock=lambda: clock[0])
+    sender = Sender(outbox, bot, subs, telegram=lambda: TelegramSettings(rate_limits=FAST),
+                    stories=lambda: StorySettings(edit_interval=600), clock=lambda: clock[0])
     await outbox.publish(make_alert(id="s-new", story_id="st"))
     await sender.drain()
     await outbox.publish(make_alert(id="s-src", story_id="st", kind=AlertKind.SOURCES,

@@ -86,11 +86,11 @@ async def test_a_deferral_survives_a_restart(
     fake_bot_api.flood(FLOODED, retry_after=1, times=1)
     await outbox.publish(make_alert(id="r1", title="Alert 00"))
     from bot.config.settings import TelegramSettings
-    first = Sender(outbox, bot, subs, telegram=TelegramSettings(rate_limits=FAST),
+    first = Sender(outbox, bot, subs, telegram=lambda: TelegramSettings(rate_limits=FAST),
                    defer_after=0.1)
     assert await first.drain() == 1
     assert await outbox.depth() == 0 and fake_bot_api.texts(FLOODED) == []
-    second = Sender(outbox, bot, subs, telegram=TelegramSettings(rate_limits=FAST),
+    second = Sender(outbox, bot, subs, telegram=lambda: TelegramSettings(rate_limits=FAST),
                     defer_after=0.1)
     assert await second.drain() == 0 and fake_bot_api.texts(FLOODED) == []  # not yet due
     await asyncio.sleep(1.1)

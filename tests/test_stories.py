@@ -85,7 +85,7 @@ def kinds(alerts: Sequence[Alert], rule: str) -> list[AlertKind]:
 async def test_reference_and_two_rewrites_make_one_story_issue5(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     ref = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan to stop 'aggression of "
                 "international terrorism'", REFERENCE, T0, source="World EN")
     a = entry("steppe", "a-1", "CSTO summit: Putin blames 'international terrorism' for "
@@ -143,7 +143,7 @@ async def test_exact_dedup_survives_repoll_edit_and_restart(
         return published
 
     e = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
-    store = StoryStore(redis_client, keys, settings)
+    store = StoryStore(redis_client, keys, lambda: settings)
     first = await store.ingest(e, reference_detections(), now=T0)
     assert len(first) == 3
     # The batch "crashed" before publishing: the re-poll gives the same alerts again,
@@ -154,7 +154,7 @@ async def test_exact_dedup_survives_repoll_edit_and_restart(
     assert await ingest_and_publish(store, e, reference_detections()) == 0
     edited = replace(e, text=REFERENCE + " Updated.", content_hash="v2")
     assert await ingest_and_publish(store, edited, reference_detections(12000)) == 0
-    restarted = StoryStore(redis_client, keys, settings)
+    restarted = StoryStore(redis_client, keys, lambda: settings)
     assert await ingest_and_publish(restarted, e, reference_detections()) == 0
     assert await redis_client.xlen(keys.outbox()) == 3
     # After the replay window only the marker is left: nothing at all comes back.
@@ -171,7 +171,7 @@ async def test_alert_ids_are_deterministic(redis_url: str) -> None:
         k = Keys(prefix=f"ewtest:ids{len(ids)}{id(ids)}:v1")
         client = aioredis.Redis.from_url(redis_url)
         try:
-            store = StoryStore(client, k, StorySettings())
+            store = StoryStore(client, k, lambda: StorySettings())
             got = await store.ingest(entry("w", "1", "Putin: troops", REFERENCE, T0),
                                      reference_detections(), now=T0)
             got += await store.ingest(entry("s", "2", "CSTO summit", REWRITE_A, T0),
@@ -188,7 +188,7 @@ async def test_alert_ids_are_deterministic(redis_url: str) -> None:
 async def test_cross_language_report_joins_through_event_signature(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     en = entry("agency-en", "by-1", "Belarus police detain 3,000 after election protests",
                "Police in Belarus detained about 3,000 people overnight as protests broke out in "
                "Minsk after the election, the interior ministry said.", T0)
@@ -204,7 +204,7 @@ async def test_cross_language_report_joins_through_event_signature(
 
 
 async def test_look_alikes_stay_apart(redis_client: aioredis.Redis, keys: Keys) -> None:
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     am = entry("agency-en", "am", "Armenian police detain 180 as opposition blocks Yerevan streets",
                "Police in Armenia detained more than 180 people on Tuesday as opposition "
                "supporters blocked streets in Yerevan.", T0)
@@ -251,8 +251,8 @@ async def test_two_workers_ingesting_one_story_at_once_make_one_story(
     other = aioredis.Redis.from_url(redis_url)
     try:
         barrier = asyncio.Barrier(2)
-        w1 = RacingStore(redis_client, keys, StorySettings(), barrier=barrier)
-        w2 = RacingStore(other, keys, StorySettings(), barrier=barrier)
+        w1 = RacingStore(redis_client, keys, StorySettings, barrier=barrier)
+        w2 = RacingStore(other, keys, StorySettings, barrier=barrier)
         e1 = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0,
                    source="World EN")
         e2 = entry("mirror", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0,
@@ -274,7 +274,7 @@ async def test_many_concurrent_ingests_of_one_story(
 ) -> None:
     clients = [aioredis.Redis.from_url(redis_url) for _ in range(4)]
     try:
-        stores = [StoryStore(c, keys, StorySettings()) for c in clients]
+        stores = [StoryStore(c, keys, lambda: StorySettings()) for c in clients]
         dets = [det("mass-detention", figures={"detained": 8000})]
         jobs = [
             stores[i % 4].ingest(
@@ -295,7 +295,7 @@ async def test_many_concurrent_ingests_of_one_story(
 async def test_everything_expires_and_recent_lists_latest(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     await store.ingest(entry("w", "1", "Putin: troops sent to Kazakhstan", REFERENCE, T0),
                        reference_detections(), now=T0)
     await store.ingest(entry("s", "2", "CSTO summit", REWRITE_A, T0 + timedelta(minutes=1)),
@@ -371,7 +371,7 @@ def test_entry_identity_ignores_content() -> None:
 async def test_edit_interval_is_configurable(
     redis_client: aioredis.Redis, keys: Keys, interval: int
 ) -> None:
-    store = StoryStore(redis_client, keys, StorySettings(edit_interval=interval))
+    store = StoryStore(redis_client, keys, lambda: StorySettings(edit_interval=interval))
     dets = [det("mass-detention", figures={"detained": 8000})]
     out = []
     for i, outlet in enumerate(["A", "B", "C"]):
@@ -396,7 +396,7 @@ async def test_labelled_clusters_merge_with_pairwise_f1_above_target_issue5(
         with path.open(encoding="utf-8") as fh:
             records.extend(json.loads(line) for line in fh)
     records.sort(key=lambda r: r["published"])
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     story_of: dict[str, set[str]] = {}
     for r in records:
         at = datetime.fromisoformat(r["published"])
@@ -425,7 +425,7 @@ async def test_labelled_clusters_merge_with_pairwise_f1_above_target_issue5(
 async def test_no_detection_no_story_and_expired_story_leaves_due_set(
     redis_client: aioredis.Redis, keys: Keys
 ) -> None:
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     e = entry("w", "1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
     assert await store.ingest(e, [], now=T0) == []
     assert [k async for k in redis_client.scan_iter(match=keys.pattern())] == []
@@ -445,7 +445,7 @@ async def test_due_edit_survives_a_crash_before_its_commit(
 ) -> None:
     """An edit is queued before the story records it as sent: a crash in between queues
     the same alert id again, never loses it."""
-    store = StoryStore(redis_client, keys, StorySettings())
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
     for feed, minutes in (("a", 0), ("b", 1), ("c", 2)):
         await store.ingest(entry(feed, "1", "Kazakhstan unrest", REWRITE_A,
                                  T0 + timedelta(minutes=minutes), source=feed.upper()),

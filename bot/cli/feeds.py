@@ -1,4 +1,5 @@
-"""`eventwatch feeds add URL`: find a site's feed, check it, add it to feeds.yaml.
+"""`eventwatch feeds`: the feeds' health; `eventwatch feeds add URL`: find a site's feed,
+check it, add it to feeds.yaml.
 
 The URL may be the feed itself or any page of the site (`bot.feeds.discover`). The
 feed is fetched and parsed by eventwatch's own fetcher and parser, so what is added is
@@ -25,12 +26,15 @@ from pydantic import ValidationError
 from bot.cli.feedsfile import append_feed
 from bot.config import yamlsource
 from bot.config.loader import Config
-from bot.config.settings import FeedsFile
+from bot.config.settings import Env, FeedsFile
 from bot.errors import ConfigError
 from bot.feeds.discover import Discoverer, Discovery
 from bot.feeds.fetch import Fetcher
+from bot.feeds.health import feed_health, format_health
 from bot.feeds.identity import canonical_url
 from bot.feeds.parse import Parser
+from bot.store import Keys, open_redis
+from bot.store.keys import DEFAULT_PREFIX
 from bot.urls import is_http_url
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -171,3 +175,15 @@ def _write(path: Path, item: dict[str, str], comment: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+async def show_feeds(env: Env, config: Config, out: TextIO) -> int:
+    """`eventwatch feeds`: the health table of every configured feed."""
+    handle = await open_redis(env.redis_url, env.data_dir)
+    try:
+        rows = await feed_health(handle.client, Keys(env.redis_prefix or DEFAULT_PREFIX),
+                                 config.feeds)
+    finally:
+        await handle.close()
+    out.write(format_health(rows) + "\n")
+    return EXIT_OK

@@ -90,6 +90,14 @@ def _countries(value: str | None) -> frozenset[str] | None:
     return frozenset(c.strip().upper() for c in value.split(",") if c.strip())
 
 
+def _relog(old: Config, new: Config) -> None:
+    """Logging is configured here only: a reload that changes it comes back here."""
+    if new.settings.logging != old.settings.logging:
+        from bot.ops.logs import configure_logging
+
+        configure_logging(new.settings.logging.level, new.settings.logging.json_format)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     env = Env.from_environ()
     args = _parser(env).parse_args(argv)
@@ -129,13 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             config, args.url, stdout, stderr, feed_id=args.feed_id, name=args.name,
             language=args.language, allow_private=args.allow_private))
     if args.command == "feeds":
-        from bot.app import show_feeds
+        from bot.cli.feeds import show_feeds
 
         return asyncio.run(show_feeds(env, config, stdout))
     if args.command == "run":
         from bot.app import run
 
-        return run(env, config, once=args.once, role=args.role)
+        return run(env, config, once=args.once, role=args.role, on_reload=[_relog])
     return EXIT_USAGE
 
 

@@ -14,7 +14,7 @@ chats that have no record.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -62,7 +62,8 @@ def _stream_rows(reply: Any) -> list[Any]:
 
 class Outbox:
     def __init__(self, redis: aioredis.Redis, keys: Keys, *, group: str = GROUP,
-                 alert_ttl: int = ALERT_TTL, story_ttl: int = 3 * 86400) -> None:
+                 alert_ttl: int = ALERT_TTL,
+                 story_ttl: Callable[[], int] = lambda: 3 * 86400) -> None:
         self._redis = redis
         self._keys = keys
         self._group = group
@@ -264,7 +265,7 @@ class Outbox:
         key = self._keys.story_messages(story_id)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hsetnx(key, str(chat), message_id)
-            pipe.expire(key, self._story_ttl)
+            pipe.expire(key, self._story_ttl())
             await pipe.execute()
 
     async def story_message(self, story_id: str, chat: int | str) -> int | None:
@@ -277,7 +278,7 @@ class Outbox:
         key = self._keys.story_edits(story_id)
         script = self._redis.register_script(_CLAIM_EDIT)
         ok = await script(keys=[key], args=[str(chat), now.timestamp(), interval,
-                                            self._story_ttl])
+                                            self._story_ttl()])
         return bool(ok)
 
     # -- the log for /status --------------------------------------------------------------

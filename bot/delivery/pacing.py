@@ -4,7 +4,7 @@ The bot paces every send itself (PTB's AIORateLimiter pauses *every* chat on a 4
 has no per-private-chat limit): an overall leaky bucket (aiolimiter) plus a next-send
 time per chat. A 429 pauses only that chat; other chats keep flowing. Every way out to
 Telegram shares one `Pacer`, so the limits hold across the outbox, deferred chats and
-digests. Failed sends back off with `retry_backoff`.
+digests. The limits are read through an accessor, so a reload retunes the pacer.
 """
 
 from __future__ import annotations
@@ -12,37 +12,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from aiolimiter import AsyncLimiter
 
 from bot.config.settings import RateLimits
 
 
-def retry_backoff(attempt: int, base: float, cap: float) -> float:
-    """Seconds to wait after the `attempt`-th failure in a row: base, 2·base, 4·base, …, cap."""
-    return float(min(base * 2 ** (attempt - 1), cap))
-
-
 class Pacer:
     """Telegram's limits, applied before each send: overall, per private chat, per group."""
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(self, limits: Callable[[], RateLimits]) -> None:
+        self._limits = limits
         self._next: dict[str, float] = {}
-        self.retune(limits)
+        self._tuned: RateLimits | None = None
+        self._overall = AsyncLimiter(1, 1)
+        self._private = self._group = 1.0
 
-    def interval(self, is_group: bool) -> float:
-        return self._group if is_group else self._private
-
-    def retune(self, limits: RateLimits) -> None:
-        """Apply limits (also after a reload: the chats' next free slots are kept).
+    def _tune(self) -> None:
+        """Follow the limits in force (after a reload the chats' next free slots are kept).
 
         Small buckets (a tenth of a second's worth) keep bursts short, so a server that
         measures per second never sees more than the limit."""
+        limits = self._limits()
+        if limits == self._tuned:
+            return
+        self._tuned = limits
         per_tick = max(1.0, limits.overall / 10)
-        self.overall = AsyncLimiter(per_tick, per_tick / limits.overall)
+        self._overall = AsyncLimiter(per_tick, per_tick / limits.overall)
         self._private = 1.0 / limits.private
         self._group = 60.0 / limits.group
+
+    @property
+    def overall(self) -> AsyncLimiter:
+        self._tune()
+        return self._overall
+
+    def interval(self, is_group: bool) -> float:
+        self._tune()
+        return self._group if is_group else self._private
 
     def reserve(self, chat: str, is_group: bool) -> float:
         """Take the chat's next slot: 0 when taken, else the seconds until it is free."""

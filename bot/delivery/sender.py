@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import random
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from telegram import LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.backoff import backoff
 from bot.config.settings import StorySettings, TelegramSettings
 from bot.delivery.audience import Audience
 from bot.delivery.consumer import Clock, OutboxConsumer, utc_now
@@ -34,7 +35,7 @@ from bot.delivery.digest import DigestStore
 from bot.delivery.jobs import Fanout, Job, Retry
 from bot.delivery.order import ChatOrder, entry_seq
 from bot.delivery.outbox import Outbox, OutboxEntry
-from bot.delivery.pacing import Pacer, retry_backoff
+from bot.delivery.pacing import Pacer
 from bot.delivery.render import Rendered, RuleTitle, render_alert
 from bot.delivery.subscribers import SubscriberStore
 from bot.delivery.telegram_errors import Failure, FailureKind, classify
@@ -52,7 +53,8 @@ class Sender(OutboxConsumer):
 
     def __init__(
         self, outbox: Outbox, bot: Bot, subscribers: SubscriberStore, *,
-        telegram: TelegramSettings | None = None, stories: StorySettings | None = None,
+        telegram: Callable[[], TelegramSettings] = TelegramSettings,
+        stories: Callable[[], StorySettings] = StorySettings,
         digests: DigestStore | None = None, rule_title: RuleTitle | None = None,
         consumer: str | None = None, claim_idle: float = 60.0, max_in_flight: int = 8,
         concurrency: int = 16, backoff: float = 0.5, max_backoff: float = 60.0,
@@ -63,23 +65,31 @@ class Sender(OutboxConsumer):
                          max_in_flight=max_in_flight, clock=clock, metrics=metrics)
         self.bot = bot
         self.subscribers = subscribers
-        self.telegram = telegram or TelegramSettings()
-        self.stories = stories or StorySettings()
+        self._telegram = telegram
+        self._stories = stories
         self.digests = digests or DigestStore(outbox)
         self.rule_title = rule_title
-        self.pacer = Pacer(self.telegram.rate_limits)
+        self.pacer = Pacer(lambda: self.telegram.rate_limits)
         self.order = ChatOrder()
         self.concurrency = concurrency
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_attempts = max_attempts
-        # Both read the settings through the sender: a reload replaces `self.telegram`.
         self.audience = Audience(subscribers, self.digests, outbox,
                                  lambda: self.telegram.channels)
         self.deferred = DeferredChats(
             outbox, self.audience, self.pacer, send=self._send, render=self.render,
             stopping=self.stop_requested, clock=clock, lease=claim_idle,
             defer_after=defer_after, resume_every=resume_every)
+
+    @property
+    def telegram(self) -> TelegramSettings:
+        """The settings in force: read through the accessor, so a reload applies at once."""
+        return self._telegram()
+
+    @property
+    def stories(self) -> StorySettings:
+        return self._stories()
 
     def render(self, alert: Alert, language: str) -> Rendered:
         title = self.rule_title(alert.rule, language) if self.rule_title else None
@@ -232,8 +242,7 @@ class Sender(OutboxConsumer):
             await self.outbox.record_delivery(job.alert.id, job.target.chat,
                                               f"failed: {failure.message}"[:200])
             return None
-        delay = retry_backoff(attempt, self.backoff, self.max_backoff)
-        delay *= 0.5 + random.random() / 2  # jitter, so chats don't retry in lockstep
+        delay = backoff(attempt - 1, self.backoff, self.max_backoff, jitter=0.5)
         log.warning("send failed, retrying", extra={
             "chat": job.target.chat, "alert": job.alert.id, "attempt": attempt,
             "delay": round(delay, 2), "error": failure.message})
@@ -377,5 +386,5 @@ class Sender(OutboxConsumer):
                         log.error("digest send failed", extra={"chat": target,
                                                                "error": failure.message})
                         return None
-                    await asyncio.sleep(retry_backoff(attempt, self.backoff, self.max_backoff))
+                    await asyncio.sleep(backoff(attempt - 1, self.backoff, self.max_backoff))
         return None

@@ -117,15 +117,20 @@ class Poller:
         self,
         redis: aioredis.Redis,
         keys: Keys,
-        settings: PollSettings,
+        settings: Callable[[], PollSettings],
         fetcher: Fetcher,
         parser: Parser,
     ) -> None:
         self.redis = redis
         self.keys = keys
-        self.settings = settings
+        self._settings = settings
         self.fetcher = fetcher
         self.parser = parser
+
+    @property
+    def settings(self) -> PollSettings:
+        """The settings in force: read through the accessor, so a reload applies at once."""
+        return self._settings()
 
     # -- public -----------------------------------------------------------
     async def poll(self, feed: FeedSpec, *, now: datetime | None = None) -> PollResult:

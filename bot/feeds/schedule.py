@@ -56,7 +56,7 @@ class FeedScheduler:
     def __init__(
         self,
         feeds: Iterable[FeedSpec],
-        settings: PollSettings,
+        settings: Callable[[], PollSettings],
         poller: FeedPoller,
         on_result: OnResult,
         *,
@@ -66,7 +66,7 @@ class FeedScheduler:
         leases: Leases | None = None,
         on_skip: OnSkip | None = None,
     ) -> None:
-        self.settings = settings
+        self._settings = settings
         self.leases = leases
         self.on_skip = on_skip
         self.poller = poller
@@ -79,6 +79,10 @@ class FeedScheduler:
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._scheduler: AsyncIOScheduler | None = None
+
+    @property
+    def settings(self) -> PollSettings:
+        return self._settings()
 
     # -- lifecycle --------------------------------------------------------
     def start(self, resume: Mapping[str, datetime] | None = None) -> None:

@@ -101,11 +101,17 @@ class _Read:
 class StoryStore:
     """Stories in Redis; every decision is one of the pure functions in `decisions`."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, settings: StorySettings) -> None:
+    def __init__(self, redis: aioredis.Redis, keys: Keys,
+                 settings: Callable[[], StorySettings]) -> None:
         self.redis = redis
         self.keys = keys
-        self.settings = settings
+        self._settings = settings
         self._commit_script = redis.register_script(_COMMIT)
+
+    @property
+    def settings(self) -> StorySettings:
+        """The settings in force: read through the accessor, so a reload applies at once."""
+        return self._settings()
 
     async def ingest(
         self, entry: Entry, detections: Sequence[Detection], *, now: datetime
