@@ -20,6 +20,7 @@ from typing import IO, Literal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.ext import Application
 
+from bot.archive import EntryArchive
 from bot.config.loader import Config, load_config
 from bot.config.reload import ConfigWatcher, watched_paths
 from bot.config.settings import Env, FeedSpec, Settings
@@ -120,9 +121,12 @@ class Eventwatch:
         # Story message maps must outlive the stories window, or late edits lose their target.
         self.outbox = Outbox(redis, self.keys, story_ttl=int(settings.stories.window) + 86400)
         self.subscribers = SubscriberStore(redis, self.keys)
+        self.archive = EntryArchive(redis, self.keys, settings.archive,
+                                    on_error=self.metrics.archive_errors.inc)
         self.pipeline = Pipeline(
             lambda: self.config.rules, self.poller, self.stories, self.outbox,
             fulltext=FullText(redis, self.keys, self.fetcher), metrics=self.metrics,
+            archive=self.archive,
         )
         self.metrics.track_outbox_depth(self.outbox.depth)
 
@@ -238,6 +242,7 @@ class Eventwatch:
             self.scheduler.settings = new.poll
             self.scheduler.reschedule(config.feeds)
         self.stories.settings = new.stories
+        self.archive.settings = new.archive
         if isinstance(self.consumer, Sender):
             self.consumer.telegram = new.telegram
             self.consumer.stories = new.stories
@@ -250,6 +255,7 @@ class Eventwatch:
             ("poll.concurrency/per_host/timeouts/max_body/max_redirects",
              _session_limits(new) != _session_limits(old)),
             ("metrics", new.metrics != old.metrics),
+            ("web", new.web != old.web),
         ) if changed]
         if fixed:
             log.warning("some changed settings take effect after a restart",

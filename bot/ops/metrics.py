@@ -80,6 +80,11 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.archive_errors = Counter(
+            "eventwatch_archive_errors",
+            "Polls whose entries could not be archived (the alerts went on regardless).",
+            registry=r,
+        )
         self.alerts_sent = Counter(
             "eventwatch_alerts_sent",
             "Messages delivered, by channel (telegram, console) and kind (new, update).",
