@@ -72,7 +72,8 @@ def entries(n: int, *, article: bool, seed: int = 15) -> list[Entry]:
                 parts.append(para)
             text = "\n".join(parts)
         feed = f"feed-{i % 40:02d}-{first['language']}"
-        url = f"https://news{i % 40}.example/{first['language']}/2026/01/{i:06d}-{rng.randrange(10**6)}"
+        url = (f"https://news{i % 40}.example/{first['language']}/2026/01/"
+               f"{i:06d}-{rng.randrange(10**6)}")
         out.append(Entry(
             feed_id=feed, key=url, url=url, title=first["title"], text=text,
             published=NOW - timedelta(seconds=rng.randrange(WEEK)),

@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from typing import cast
 
 import redis.asyncio as aioredis
 
@@ -122,7 +123,8 @@ class EntryArchive:
             if blob is None:
                 continue  # trimmed since the ids were read
             try:
-                out.append(decode(archive_id, blob))
+                # eventwatch's clients never decode replies: a blob is bytes
+                out.append(decode(archive_id, cast(bytes, blob)))
             except UnreadableEntry as exc:
                 log.warning("skipping an archived entry: %s", exc)
         return out
