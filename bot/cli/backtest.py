@@ -34,7 +34,7 @@ def candidate_rules(config: Config, paths: list[Path], err: TextIO
     """The rules to try and whether they are clean; errors go to `err` as `check` shows them."""
     files: list[Path] = []
     for path in paths:
-        found = rule_files_at(path)
+        found = rule_files_at(path.resolve())  # shown as `check` shows them
         if not found:
             print(f"{path}:0: -: no rule files (*.yaml) here", file=err)
             return None, False
