@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 STATIC = {"style.css": "text/css", "studio.js": "text/javascript"}
 
 
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={**HEADERS, "Location": location})
+
+
 class WebPages:
     def __init__(self, services: WebServices) -> None:
         if not services.token:
@@ -102,12 +106,12 @@ class WebPages:
         if not same_origin(request) or not same_secret(token, self.services.token):
             log.warning("web login refused", extra={"remote": request.remote})
             return page("login.html", status=401, nav="", target=target, failed=True)
-        response = web.HTTPSeeOther(target, headers=HEADERS)
+        response = _see_other(target)
         set_session(response, request, self.services.token)
         return response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPSeeOther("/login", headers=HEADERS)
+        response = _see_other("/login")
         end_session(response)
         return response
 
