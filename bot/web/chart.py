@@ -58,6 +58,8 @@ class Chart:
     height: int
     day_x: tuple[float, ...]  # the centre of each day's column
     peak: int
+    left: int = LEFT  # where the bars start (the country labels are left of it)
+    row: int = ROW  # a panel's height
 
 
 def event_day(group: StoryGroup, start: datetime) -> date:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 
 from aiohttp import web
 
@@ -83,5 +82,4 @@ async def stories_page(services: WebServices, request: web.Request) -> web.Respo
         views.append(StoryView(story, story.url if is_http_url(story.url) else None, title,
                                _severity(story.severity), await _alerts(services, story)))
     views.sort(key=lambda v: v.story.last, reverse=True)
-    return page("stories.html", nav="stories", stories=views, shown=SHOWN,
-                now=datetime.now().astimezone())
+    return page("stories.html", nav="stories", stories=views, shown=SHOWN)
