@@ -18,9 +18,11 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import IO, Literal
 
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.ext import Application
 
+from bot.archive import EntryArchive
 from bot.config.current import CurrentConfig
 from bot.config.loader import Config, load_config
 from bot.config.reload import ConfigWatcher, watched_paths
@@ -50,6 +52,7 @@ from bot.telegram.app import build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import BotServices, StatusReport, StorySummary
 from bot.telegram.webhook import WebhookServer
+from bot.web import WebPages, WebServices
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +123,12 @@ class Eventwatch:
         self.outbox = Outbox(redis, self.keys,
                              story_ttl=lambda: int(self.config.settings.stories.window) + 86400)
         self.subscribers = SubscriberStore(redis, self.keys)
+        self.archive = EntryArchive(redis, self.keys, lambda: self.config.settings.archive,
+                                    on_error=self.metrics.archive_errors.inc)
         self.pipeline = Pipeline(
             lambda: self.config.rules, self.poller, self.stories, self.outbox,
             fulltext=FullText(redis, self.keys, self.fetcher), metrics=self.metrics,
+            archive=self.archive,
         )
         self.metrics.track_outbox_depth(self.outbox.depth)
 
@@ -243,6 +249,7 @@ class Eventwatch:
             ("poll.concurrency/per_host/timeouts/max_body/max_redirects",
              _session_limits(config.settings) != _session_limits(old.settings)),
             ("metrics", config.settings.metrics != old.settings.metrics),
+            ("web", config.settings.web != old.settings.web),
         ) if changed]
         if fixed:
             log.warning("some changed settings take effect after a restart",
@@ -307,12 +314,28 @@ class Eventwatch:
             last_poll=self.poll_tracker if polls else None,
             max_poll_age=3 * settings.poll.max_interval,
         )
-        self.metrics_server = await start_metrics_server(settings.metrics, self.metrics, health)
+        self.metrics_server = await start_metrics_server(
+            settings.metrics, self.metrics, health, extend=self._web_pages())
         if self.watch_config:
             self.watcher = ConfigWatcher(lambda: watched_paths(self.config),
                                          lambda: self.reload_and_report("files changed"),
                                          debounce=self.reload_debounce)
             self.watcher.start()
+
+    def _web_pages(self) -> Callable[[web.Application], None] | None:
+        """The operator pages' routes, when `web.enabled` and a token is set."""
+        if not self.config.settings.web.enabled:
+            return None
+        if not self.env.web_token:
+            log.warning("web.enabled is set but EVENTWATCH_WEB_TOKEN is not: the web pages "
+                        "stay off")
+            return None
+        redis = self.redis_handle.client
+        pages = WebPages(WebServices(
+            token=self.env.web_token, config=lambda: self.config, archive=self.archive,
+            stories=self.stories, outbox=self.outbox,
+            feed_health=lambda: feed_health(redis, self.keys, self.config.feeds)))
+        return pages.install
 
     async def stop(self) -> None:
         """Stop taking work, let work in flight finish; what is left stays queued."""

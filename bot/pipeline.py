@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.archive import EntryArchive
 from bot.config.settings import FeedSpec
 from bot.delivery.outbox import Outbox
 from bot.feeds.fulltext import FullText
@@ -48,6 +49,7 @@ class Pipeline:
         *,
         fulltext: FullText | None = None,
         metrics: Metrics | None = None,
+        archive: EntryArchive | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._rules = rules
@@ -56,6 +58,7 @@ class Pipeline:
         self.outbox = outbox
         self.fulltext = fulltext
         self.metrics = metrics
+        self.archive = archive
         self.clock = clock
 
     async def handle(self, feed: FeedSpec, result: PollResult) -> Handled:
@@ -66,9 +69,11 @@ class Pipeline:
         """
         rules = self._rules()  # one rule set for the whole batch, even across a reload
         detections = alerts = 0
+        read: list[Entry] = []  # as the detectors saw them, for the archive
         for entry in result.entries:
             if feed.fulltext and self.fulltext is not None:
                 entry = await self.fulltext.enrich(entry)
+            read.append(entry)
             if len(entry.title) + len(entry.text) > INLINE_DETECT_CHARS:
                 found = await asyncio.to_thread(self.detect, rules, entry)
             else:
@@ -80,6 +85,8 @@ class Pipeline:
                 alerts += len(produced)
             await asyncio.sleep(0)  # a big first poll must not hold the loop
         await self.poller.commit(result)
+        if self.archive is not None:  # after the commit: it never holds up or loses an alert
+            await self.archive.keep(read, now=self.clock())
         if self.metrics is not None and result.entries:
             self.metrics.entries.labels(feed=feed.id).inc(len(result.entries))
         return Handled(feed.id, len(result.entries), detections, alerts)

@@ -72,6 +72,21 @@ class Alert:
     changes: tuple[str, ...] = ()  # UPDATE: what is materially new, e.g. "detained: 8,000 → 12,000"
 
 
+def detection_json(det: Detection) -> dict[str, Any]:
+    """A detection as `eventwatch detect` and `eventwatch backtest` print it."""
+    return {
+        "rule": det.rule,
+        "countries": list(det.countries),
+        "severity": det.severity.label,
+        "score": det.score,
+        "figures": dict(det.figures),
+        "approximate": list(det.approximate),
+        "evidence": list(det.evidence),
+        "actors": list(det.actors),
+        "language": det.language,
+    }
+
+
 def encode_alert(alert: Alert) -> str:
     """JSON of every Alert field, so a new field can't be silently dropped on the way."""
     data = {f.name: _plain(getattr(alert, f.name)) for f in dataclasses.fields(Alert)}
@@ -112,4 +127,5 @@ def decode_alert(raw: str | bytes) -> Alert:
     return Alert(**values)
 
 
-__all__ = ["Alert", "AlertKind", "Detection", "Document", "Entry", "decode_alert", "encode_alert"]
+__all__ = ["Alert", "AlertKind", "Detection", "Document", "Entry", "decode_alert",
+           "detection_json", "encode_alert"]

@@ -18,9 +18,10 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.ops.progress import Progress
+from bot.types import detection_json
 from detectors.engine import RuleSet
 from detectors.spec import RuleFile
-from detectors.types import Detection, Document
+from detectors.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +60,11 @@ class InputRecord(Article):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def event_json(det: Detection) -> dict[str, Any]:
-    return {
-        "rule": det.rule,
-        "countries": list(det.countries),
-        "severity": det.severity.label,
-        "score": det.score,
-        "figures": dict(det.figures),
-        "approximate": list(det.approximate),
-        "evidence": list(det.evidence),
-        "actors": list(det.actors),
-        "language": det.language,
-    }
-
-
 def _classify(rules: RuleSet, record_id: str, doc: Document, *, explain: bool,
               countries: frozenset[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": record_id,
-        "events": [event_json(d) for d in rules.detect(doc, countries=countries)],
+        "events": [detection_json(d) for d in rules.detect(doc, countries=countries)],
     }
     if explain:
         out["explain"] = [e.to_dict() for e in rules.explain(doc, countries=countries)]

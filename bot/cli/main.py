@@ -51,6 +51,19 @@ def _parser(env: Env) -> argparse.ArgumentParser:
     detect.add_argument("--file", type=Path, metavar="ARTICLE.txt",
                         help="classify one plain-text article instead of stdin")
 
+    backtest = with_config(sub.add_parser(
+        "backtest", help="replay rules over the archived entries: what would have fired"))
+    backtest.add_argument("--rules", type=Path, action="append", default=[],
+                          metavar="DIR|FILE",
+                          help="rule files to try (repeatable; default: the installed rules)")
+    backtest.add_argument("--since", metavar="7d",
+                          help="how far back: 7d, 12h, 30m, or an ISO date "
+                          "(default: the whole archive window)")
+    backtest.add_argument("--explain", action="store_true",
+                          help="show why each hit (and each lost hit) fired or not")
+    backtest.add_argument("--json", action="store_true", dest="as_json",
+                          help="JSON Lines: summary, stories, hits, lost hits, counts")
+
     sub.add_parser("schema", help="print the JSON Schema of rule files")
     feeds = with_config(sub.add_parser(
         "feeds", help="show the health of each feed; `feeds add URL` adds one"))
@@ -126,6 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             config.rules, sys.stdin, stdout, stderr,
             explain=args.explain, countries=_countries(args.countries), file=args.file,
         )
+    if args.command == "backtest":
+        from bot.cli.backtest import run_backtest_command
+
+        return asyncio.run(run_backtest_command(
+            env, config, stdout, stderr, rules=args.rules, since=args.since,
+            explain=args.explain, as_json=args.as_json))
     if args.command == "same-story":
         from bot.cli.samestory import run_same_story
 

@@ -6,6 +6,7 @@ collected so that `eventwatch check` can show them at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,6 +63,65 @@ def _load(
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class RuleText:
+    """A rule file given as text (the rule studio's editor); `name` is shown in errors."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRules:
+    """Rule files loaded and compiled. `rules` is None when any file or the set did not
+    compile; with `run_examples`, failing inline examples are errors beside a compiled set."""
+
+    rules: RuleSet | None
+    errors: tuple[ConfigError, ...]
+
+
+def load_rules(files: Sequence[Path | RuleText], *, watch: tuple[str, ...],
+               run_examples: bool = False) -> LoadedRules:
+    """Validate and compile rule files with exactly the errors of `eventwatch check`."""
+    errors: list[ConfigError] = []
+    sources: dict[str, yamlsource.LocatedYAML] = {}
+    rule_files: list[tuple[str, RuleFile]] = []
+    for file in files:
+        if isinstance(file, RuleText):
+            try:
+                src: yamlsource.LocatedYAML | None = yamlsource.load(
+                    Path(file.name), file.text, display=file.name)
+            except ConfigError as exc:
+                errors.append(exc)
+                src = None
+        else:
+            src = _load(file, errors, required=True)
+        if src is None:
+            continue
+        parsed = _validate(src, RuleFile, errors)
+        if parsed is not None:
+            sources[src.path] = src
+            rule_files.append((src.path, parsed))
+    if not rule_files:
+        return LoadedRules(None, tuple(errors))
+    broken = bool(errors)  # a partial set is not what was written: not usable
+    rules: RuleSet | None = None
+    try:
+        rules = compile_rules(rule_files, watch=watch)
+        if run_examples:
+            _raise_rule_errors(rules.check_examples(), sources, errors)
+    except RuleErrors as exc:
+        _raise_rule_errors(exc.errors, sources, errors)
+    return LoadedRules(None if broken else rules, tuple(errors))
+
+
+def rule_files_at(target: Path) -> list[Path]:
+    """A rule file, or the rule files (*.yaml, *.yml) of a directory, in name order."""
+    if target.is_dir():
+        return sorted(target.glob("*.yaml")) + sorted(target.glob("*.yml"))
+    return [target] if target.is_file() else []
+
+
 def load_config(directory: Path, *, run_examples: bool = False) -> Config:
     """Load, validate and compile a config directory, or raise ConfigErrors."""
     errors: list[ConfigError] = []
@@ -82,25 +142,10 @@ def load_config(directory: Path, *, run_examples: bool = False) -> Config:
         errors.extend(_duplicate_ids(feeds_src, "feeds", "feed"))
         errors.extend(_below_floor(feeds_src, settings.poll.min_interval))
 
-    sources: dict[str, yamlsource.LocatedYAML] = {}
-    rule_files: list[tuple[str, RuleFile]] = []
-    for path in _rule_files(directory, settings, settings_src, errors):
-        src = _load(path, errors, required=True)
-        if src is None:
-            continue
-        parsed_rules = _validate(src, RuleFile, errors)
-        if parsed_rules is not None:
-            sources[src.path] = src
-            rule_files.append((src.path, parsed_rules))
-
-    rules: RuleSet | None = None
-    if rule_files:
-        try:
-            rules = compile_rules(rule_files, watch=settings.watch)
-            if run_examples:
-                _raise_rule_errors(rules.check_examples(), sources, errors)
-        except RuleErrors as exc:
-            _raise_rule_errors(exc.errors, sources, errors)
+    loaded = load_rules(_rule_files(directory, settings, settings_src, errors),
+                        watch=settings.watch, run_examples=run_examples)
+    errors.extend(loaded.errors)
+    rules = loaded.rules
 
     if errors or rules is None:
         raise ConfigErrors(errors)
@@ -150,10 +195,7 @@ def _rule_files(directory: Path, settings: Settings, src: yamlsource.LocatedYAML
     paths: list[Path] = []
     for i, entry in enumerate(settings.rule_paths):
         target = (directory / entry).resolve()
-        if target.is_dir():
-            found = sorted(target.glob("*.yaml")) + sorted(target.glob("*.yml"))
-        else:
-            found = [target] if target.is_file() else []
+        found = rule_files_at(target)
         if not found:
             where = (src.path, src.line(("rule_paths", i))) if src else (str(target), None)
             errors.append(ConfigError(where[0], where[1], f"rule_paths[{i}]",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator
 
 from bot.urls import is_http_url
 
@@ -101,6 +101,23 @@ class MetricsSettings(Section):
     host: str = "127.0.0.1"
 
 
+class ArchiveSettings(Section):
+    """The recent-entries archive that `eventwatch backtest` and the rule studio replay."""
+
+    enabled: bool = True
+    window: Annotated[float, Field(ge=3600, le=90 * 86400)] = 7 * 86400  # seconds kept
+    # The oldest entries go first past this. Redis memory: about 0.5 KB per feed item,
+    # 1.4 KB per full-text article (bench/archive.py), so at most ~25-70 MB by default.
+    max_entries: Annotated[int, Field(ge=100, le=10_000_000)] = 50_000
+
+
+class WebSettings(Section):
+    """The operator pages (rule studio, stories, feeds, chart), served with /metrics on
+    metrics.host:metrics.port; every page needs EVENTWATCH_WEB_TOKEN."""
+
+    enabled: bool = False
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: Annotated[bool, Field(alias="json")] = False
@@ -115,6 +132,8 @@ class Settings(Section):
     telegram: TelegramSettings = TelegramSettings()
     metrics: MetricsSettings = MetricsSettings()
     logging: LoggingSettings = LoggingSettings()
+    archive: ArchiveSettings = ArchiveSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("watch")
     @classmethod
@@ -124,6 +143,14 @@ class Settings(Section):
             if len(code) != 2 or not code.isalpha():
                 raise ValueError(f"not an ISO 3166-1 alpha-2 code: {code!r}")
         return out
+
+    @field_validator("web")
+    @classmethod
+    def _served(cls, value: WebSettings, info: ValidationInfo) -> WebSettings:
+        metrics = info.data.get("metrics")
+        if value.enabled and isinstance(metrics, MetricsSettings) and metrics.port is None:
+            raise ValueError("the pages are served with /metrics: set metrics.port too")
+        return value
 
 
 FeedId = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", max_length=64)]
@@ -173,6 +200,7 @@ class Env:
     data_dir: Path
     redis_prefix: str | None = None  # EVENTWATCH_REDIS_PREFIX: several deployments, one Redis
     telegram_webhook_secret: str | None = None  # EVENTWATCH_TELEGRAM_WEBHOOK_SECRET
+    web_token: str | None = None  # EVENTWATCH_WEB_TOKEN: the operator pages' token
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -187,6 +215,7 @@ class Env:
             data_dir=Path(e.get("EVENTWATCH_DATA_DIR") or "data"),
             redis_prefix=e.get("EVENTWATCH_REDIS_PREFIX") or None,
             telegram_webhook_secret=e.get("EVENTWATCH_TELEGRAM_WEBHOOK_SECRET") or None,
+            web_token=e.get("EVENTWATCH_WEB_TOKEN") or None,
         )
 
     def __repr__(self) -> str:  # never show the token

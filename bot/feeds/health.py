@@ -98,7 +98,7 @@ def _row(f: FeedSpec, state: FeedState, count: int, oldest: Any, now: datetime
     )
 
 
-def _ago(when: datetime | None, now: datetime) -> str:
+def ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "-"
     seconds = (now - when).total_seconds()
@@ -125,16 +125,16 @@ def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
     for r in rows:
         error = "-"
         if r.last_error:
-            error = f"{_ago(r.last_error_at, now)}: {r.last_error}"
+            error = f"{ago(r.last_error_at, now)}: {r.last_error}"
             if len(error) > width:
                 error = error[: width - 1] + "…"
         table.append((
             r.feed_id,
             f"{r.status} (never answered)" if r.never_answered else r.status,
-            "never" if r.never_answered else _ago(r.last_success, now),
+            "never" if r.never_answered else ago(r.last_success, now),
             error,
             str(r.failures),
-            _ago(r.next_poll, now),
+            ago(r.next_poll, now),
             "-" if r.entries_per_day is None else f"{r.entries_per_day:g}",
             "-" if r.duplicates is None else str(r.duplicates),
         ))
@@ -144,7 +144,7 @@ def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
     notes = []
     for r in rows:
         if r.never_answered:
-            since = f" (first tried {_ago(r.first_poll, now)})" if r.first_poll else ""
+            since = f" (first tried {ago(r.first_poll, now)})" if r.first_poll else ""
             notes.append(f"{r.feed_id}: has never answered with a feed{since}; check {r.url}, "
                          "or find the site's feeds with `eventwatch feeds add SITE-URL`")
         if r.duplicates:

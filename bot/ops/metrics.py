@@ -80,6 +80,11 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.archive_errors = Counter(
+            "eventwatch_archive_errors",
+            "Polls whose entries could not be archived (the alerts went on regardless).",
+            registry=r,
+        )
         self.alerts_sent = Counter(
             "eventwatch_alerts_sent",
             "Messages delivered, by channel (telegram, console) and kind (new, update).",
@@ -174,8 +179,10 @@ class Metrics:
         return encoder(self.registry), content_type
 
 
-def build_app(metrics: Metrics, health: Health | None = None) -> web.Application:
-    """The observability app: GET /metrics and, when `health` is given, GET /healthz."""
+def build_app(metrics: Metrics, health: Health | None = None, *,
+              extend: Callable[[web.Application], None] | None = None) -> web.Application:
+    """The observability app: GET /metrics and, when `health` is given, GET /healthz;
+    `extend` adds more routes (the web pages, which live above this layer)."""
 
     async def metrics_handler(request: web.Request) -> web.Response:
         await metrics.refresh()
@@ -186,6 +193,8 @@ def build_app(metrics: Metrics, health: Health | None = None) -> web.Application
     app.router.add_get("/metrics", metrics_handler)
     if health is not None:
         app.router.add_get("/healthz", healthz_handler(health))
+    if extend is not None:
+        extend(app)
     return app
 
 
@@ -226,11 +235,13 @@ class MetricsServer:
 
 
 async def start_metrics_server(
-    settings: MetricsSettings, metrics: Metrics, health: Health | None = None
+    settings: MetricsSettings, metrics: Metrics, health: Health | None = None, *,
+    extend: Callable[[web.Application], None] | None = None,
 ) -> MetricsServer | None:
     """Start the server when `metrics.port` is set; None when it is off (the default)."""
     if settings.port is None:
         return None
-    server = MetricsServer(build_app(metrics, health), settings.host, settings.port)
+    server = MetricsServer(build_app(metrics, health, extend=extend), settings.host,
+                           settings.port)
     await server.start()
     return server

@@ -36,6 +36,15 @@ class Keys:
     def fulltext(self, url_hash: str) -> str:
         return self._k("fulltext", url_hash)
 
+    # -- the recent-entries archive (backtests, the rule studio) ---------
+    def archive_entries(self) -> str:
+        """Hash: archive id → one entry as the detectors saw it (zlib-compressed JSON)."""
+        return self._k("archive", "entries")
+
+    def archive_index(self) -> str:
+        """Sorted set: archive id → when the entry was polled (epoch seconds)."""
+        return self._k("archive", "index")
+
     # -- detections and stories ----------------------------------------
     def detection(self, entry_id: str, rule: str) -> str:
         """Marker: this rule already alerted for this entry (exact dedup)."""

@@ -1,0 +1,1 @@
+"""Backtests: rules (installed or not yet) replayed over the recent-entries archive."""
