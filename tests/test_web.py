@@ -67,7 +67,7 @@ async def client(redis_client: aioredis.Redis, keys: Keys, tmp_path: Path
                  ) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     config = hostile_config(tmp_path)
     archive = EntryArchive(redis_client, keys, lambda: config.settings.archive)
-    stories = StoryStore(redis_client, keys, config.settings.stories)
+    stories = StoryStore(redis_client, keys, lambda: config.settings.stories)
     for item in week():
         await archive.keep([item.entry], now=datetime.now(UTC))
     evil = Entry("evil", "k1", "javascript:alert(1)", HOSTILE,
