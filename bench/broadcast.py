@@ -53,6 +53,7 @@ from bot.delivery.subscribers import Subscriber, SubscriberStore  # noqa: E402
 from bot.delivery.telegram_errors import retry_seconds  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
 from bot.types import Alert, AlertKind  # noqa: E402
+from detectors.types import Severity  # noqa: E402
 
 TOKEN = "123456:TEST-fake-bot-api-token"
 FIRST_CHAT = 10_000_000
@@ -105,7 +106,7 @@ def start_sender(args: argparse.Namespace, api: str, rurl: str, prefix: str,
 def alert(alert_id: str) -> Alert:
     return Alert(
         id=alert_id, kind=AlertKind.NEW, story_id=alert_id, rule="mass_detentions",
-        countries=("KZ",), severity="high", title="Police detain thousands after protests",
+        countries=("KZ",), severity=Severity.HIGH, title="Police detain thousands after protests",
         summary="Police detained about 8,000 people after protests in Almaty, officials said.",
         figures={"detained": 8000}, url="https://news.example/almaty", source="Example News",
         published=datetime.now(UTC), language="en")

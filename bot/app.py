@@ -52,9 +52,11 @@ from bot.telegram.app import build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import BotServices, StatusReport, StorySummary
 from bot.telegram.webhook import WebhookServer
+from bot.text import clip_lines
 from bot.web import WebPages, WebServices
 
 log = logging.getLogger(__name__)
+ADMIN_NOTICE_ERRORS = 3500  # characters of config errors in an admin notice
 
 # worker = poller + sender without answering Telegram: scale out with N workers + 1 bot.
 Role = Literal["all", "poller", "sender", "bot", "worker"]
@@ -260,11 +262,10 @@ class Eventwatch:
         log.info("reloading config", extra={"reason": reason or "request"})
         errors = await self.reload()
         if errors:
-            shown = "\n".join(errors[:20])
-            more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+            # One Telegram message (≤ 4,096); the log has every error.
             await self.notify_admins(
                 f"Config reload failed ({reason or 'request'}); the old config keeps "
-                f"running:\n{shown}{more}")
+                f"running:\n{clip_lines(errors, ADMIN_NOTICE_ERRORS)}")
         return errors
 
     async def start(self) -> None:

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.archive import EntryArchive
 from bot.config.settings import FeedSpec
@@ -21,6 +20,7 @@ from bot.feeds.fulltext import FullText
 from bot.feeds.poll import Poller, PollResult
 from bot.ops.metrics import Metrics
 from bot.stories.store import StoryStore
+from bot.times import Clock, utc_now
 from bot.types import Alert, Entry
 from detectors.engine import RuleSet
 from detectors.types import Detection
@@ -50,7 +50,7 @@ class Pipeline:
         fulltext: FullText | None = None,
         metrics: Metrics | None = None,
         archive: EntryArchive | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self._rules = rules
         self.poller = poller

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 
@@ -22,3 +23,10 @@ def moment(value: object) -> datetime | None:
     except ValueError:
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+Clock = Callable[[], datetime]  # injected wherever "now" decides something, so tests set it
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -16,7 +16,7 @@ from enum import Enum, StrEnum
 from typing import Any, get_args, get_origin, get_type_hints
 
 from bot.times import moment
-from detectors.types import Detection, Document
+from detectors.types import Detection, Document, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class Alert:
     story_id: str
     rule: str
     countries: tuple[str, ...]
-    severity: str
+    severity: Severity
     title: str
     summary: str
     figures: Mapping[str, int] = field(default_factory=dict)
@@ -96,6 +96,8 @@ def encode_alert(alert: Alert) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Severity):
+        return value.label
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
@@ -117,6 +119,8 @@ def decode_alert(raw: str | bytes) -> Alert:
         value, hint = data[f.name], _ALERT_TYPES[f.name]
         if f.name == "kind":
             value = AlertKind(value)
+        elif f.name == "severity":
+            value = Severity.parse(value) if isinstance(value, str) else Severity(value)
         elif f.name == "figures":
             value = {k: int(v) for k, v in (value or {}).items()}
         elif datetime in get_args(hint) or hint is datetime:

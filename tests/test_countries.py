@@ -9,13 +9,14 @@ from bot.delivery.render import render_alert, render_digest
 from bot.delivery.subscribers import Subscriber
 from bot.telegram.keyboards import countries_keyboard
 from bot.types import Alert, AlertKind
+from detectors.types import Severity
 
 CODES = ("KG", "KZ", "RU", "US", "CZ", "MD", "KP", "TM", "DE", "GB", "IR", "TW")
 
 
 def _alert(code: str, language: str) -> Alert:
     return Alert(id="a1", kind=AlertKind.NEW, story_id="s1", rule="protest", countries=(code,),
-                 severity="high", title="Protest", summary="A protest.", figures={},
+                 severity=Severity.HIGH, title="Protest", summary="A protest.", figures={},
                  url="https://news.example/a", source="Example", published=None,
                  language=language)
 

@@ -13,10 +13,11 @@ from telegram import Bot
 from bot.config.settings import RateLimits, TelegramSettings
 from bot.delivery.digest import Digests, DigestStore, digest_slot
 from bot.delivery.outbox import Outbox
-from bot.delivery.render import MAX_MESSAGE, Rendered, utf16_len
+from bot.delivery.render import MAX_MESSAGE, Rendered
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
+from bot.text import utf16_len
 from bot.types import AlertKind
 from tests.fakebotapi import FakeBotAPI
 from tests.test_render import make_alert

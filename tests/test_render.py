@@ -5,22 +5,17 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from bot.delivery.countries import flag
-from bot.delivery.render import (
-    MAX_MESSAGE,
-    render_alert,
-    render_digest,
-    truncate_utf16,
-    utf16_len,
-)
+from bot.delivery.render import MAX_MESSAGE, render_alert, render_digest
+from bot.text import utf16_len
 from bot.types import Alert, AlertKind
+from detectors.types import Severity
 from tests.fakebotapi import parse_html
 
 
 def make_alert(**kw: object) -> Alert:
     base: dict[str, object] = dict(
         id="a1", kind=AlertKind.NEW, story_id="s1", rule="mass_detentions",
-        countries=("KZ",), severity="high", title="Police detain protesters in Almaty",
+        countries=("KZ",), severity=Severity.HIGH, title="Police detain protesters in Almaty",
         summary="Police detained hundreds of protesters. The rally was unauthorised.",
         figures={"detained": 8000}, url="https://news.example/a?x=1&y=2", source="Example News",
         published=datetime(2026, 1, 5, 8, 30, tzinfo=UTC), language="en",
@@ -77,13 +72,6 @@ def test_never_over_4096_utf16_units_and_never_cut_markup() -> None:
         assert utf16_len(plain.strip()) <= MAX_MESSAGE
         assert utf16_len(r.text) <= MAX_MESSAGE
         assert "\ud83d" not in r.text  # no lone surrogate half
-
-
-def test_truncate_utf16_keeps_surrogate_pairs_whole() -> None:
-    assert truncate_utf16("😀😀😀", 4) == "😀…"
-    assert utf16_len(truncate_utf16("😀" * 10, 7)) <= 7
-    assert truncate_utf16("short", 10) == "short"
-    assert flag("kz") == "🇰🇿" and flag("??") == ""
 
 
 def test_digest_groups_by_country_and_type_and_splits_at_4096() -> None:

@@ -15,10 +15,11 @@ from telegram import Bot
 from bot.config.settings import RateLimits, StorySettings, TelegramSettings
 from bot.delivery.console import ConsoleSink
 from bot.delivery.outbox import Outbox
-from bot.delivery.render import MAX_MESSAGE, utf16_len
+from bot.delivery.render import MAX_MESSAGE
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
+from bot.text import utf16_len
 from bot.types import AlertKind
 from tests.fakebotapi import FakeBotAPI
 from tests.test_render import make_alert
@@ -91,6 +92,17 @@ async def test_alert_reaches_every_matching_chat_once(
     await outbox.publish(make_alert(id="n1"))
     assert await sender.drain() == 0
     assert fake_bot_api.total_messages() == 5
+
+
+async def test_link_preview_only_for_a_web_link(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 1)
+    await outbox.publish(make_alert(id="js", url="javascript:alert(1)"))
+    assert await make_sender().drain() == 1
+    (msg,) = fake_bot_api.messages[1]
+    assert msg.link_preview_options == {"is_disabled": True}
 
 
 async def test_pacing_keeps_within_the_per_chat_limit(

@@ -127,7 +127,7 @@ async def test_reference_and_two_rewrites_make_one_story_issue5(
     # The NEW alert carries a real summary: the lead plus the evidence, ≤ 400 chars.
     new = next(a for a in first if a.rule == "mass-detention")
     assert DETAINED in new.summary and len(new.summary) <= 400
-    assert new.severity == "critical" and new.figures == {"detained": 8000}
+    assert new.severity is Severity.CRITICAL and new.figures == {"detained": 8000}
 
 
 async def test_exact_dedup_survives_repoll_edit_and_restart(

@@ -5,12 +5,13 @@ import redis.asyncio as aioredis
 from bot.delivery.subscribers import Subscriber, SubscriberStore, toggle
 from bot.store.keys import Keys
 from bot.types import Alert, AlertKind
+from detectors.types import Severity
 
 
 def _alert(**kw: object) -> Alert:
     base: dict[str, object] = dict(
         id="a1", kind=AlertKind.NEW, story_id="s1", rule="mass-detention", countries=("KZ",),
-        severity="high", title="t", summary="s",
+        severity=Severity.HIGH, title="t", summary="s",
     )
     base.update(kw)
     return Alert(**base)  # type: ignore[arg-type]

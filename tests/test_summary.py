@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.stories.summary import shorten, summarise
+from bot.stories.summary import summarise
 from detectors.tokens import split_sentences
 from tests.conftest import REFERENCE_ARTICLE
 
@@ -36,8 +36,7 @@ def test_no_repetition_of_headline_or_of_each_other() -> None:
             "Tuesday. The protesters demand the prime minister resign.")
     s = summarise("Police detained 180 people in Yerevan", text,
                   ["Police detained 180 people in Yerevan on Tuesday."])
-    assert s == "The protesters demand the prime minister resign." or s.count("detained") <= 1
-    assert s.count("Police detained 180") <= 1
+    assert s == "The protesters demand the prime minister resign."
 
 
 def test_limit_and_sentence_count() -> None:
@@ -57,4 +56,3 @@ def test_russian_stays_russian() -> None:
 
 def test_teaser_without_text_falls_back_to_title() -> None:
     assert summarise("Only a headline here", "") == "Only a headline here"
-    assert shorten("one two three four", 10) == "one two…"

@@ -25,6 +25,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.texts import TEXTS, Html, language_of, t
 from bot.telegram.types import RuleInfo
+from detectors.types import Severity
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -131,8 +132,9 @@ def test_sources_convert_the_apps_records() -> None:
     now = datetime(2026, 11, 25, tzinfo=UTC)
     story = Story(
         id="s1", rule="protest", first=now, last=now, title="T", url="https://x", source="X",
-        language="en", summary="", published=now, countries=("KZ",), severity=1, figures={},
-        alerted_countries=("KZ",), alerted_severity=1, alerted_figures={},
+        language="en", summary="", published=now, countries=("KZ",), severity=Severity.LOW,
+        figures={},
+        alerted_countries=("KZ",), alerted_severity=Severity.LOW, alerted_figures={},
         sources=("X", "Y"), outlet_times=(0.0, 1.0), breaking=True)
     summary = story_summary(story)
     assert (summary.title, summary.outlets, summary.breaking, summary.updated) == (

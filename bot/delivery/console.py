@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from typing import IO
 
-from bot.delivery.consumer import Clock, OutboxConsumer, utc_now
+from bot.delivery.consumer import OutboxConsumer
 from bot.delivery.outbox import Outbox, OutboxEntry
-from bot.delivery.render import Rendered, RuleTitle, render_alert
+from bot.delivery.render import Rendered, RuleTitle, render_for
 from bot.ops.metrics import Metrics
+from bot.times import Clock, utc_now
 from bot.types import AlertKind
 
 
@@ -47,8 +48,7 @@ class ConsoleSink(OutboxConsumer):
             self._write(f"[{alert.story_id}] {alert.title}: also reported by "
                         + ", ".join(alert.sources))
         else:
-            title = self.rule_title(alert.rule, self.language) if self.rule_title else None
-            self._write(render_alert(alert, language=self.language, rule_title=title).text)
+            self._write(render_for(alert, self.language, self.rule_title).text)
         await self.outbox.record_delivery(alert.id, self.CHAT, "printed")
         self.count_sent("console", alert)
         return True

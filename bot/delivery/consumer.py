@@ -14,20 +14,15 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from bot.delivery.outbox import Outbox, OutboxEntry
 from bot.ops.metrics import Metrics
+from bot.times import Clock, utc_now
 from bot.types import Alert, AlertKind
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_consumer() -> str:

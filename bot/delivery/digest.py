@@ -10,14 +10,14 @@ it carried once Telegram accepted it, so a crash resends at most one part.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.delivery.outbox import Outbox
-from bot.delivery.render import Rendered, render_digest
+from bot.delivery.render import Rendered, RuleTitle, render_digest
 from bot.delivery.subscribers import Subscriber, SubscriberStore
+from bot.store.redis import text
 from bot.types import Alert
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class DigestStore:
     async def items(self, chat_id: int, until: datetime) -> list[tuple[str, float]]:
         rows: list[Any] = await self._redis.zrangebyscore(
             self._keys.digest(chat_id), "-inf", until.timestamp(), withscores=True)
-        return [(m.decode() if isinstance(m, bytes) else str(m), float(s)) for m, s in rows]
+        return [(text(m), float(s)) for m, s in rows]
 
     async def remove(self, chat_id: int, alert_ids: list[str]) -> None:
         if alert_ids:
@@ -84,7 +84,7 @@ class Digests:
     """Sends due digests through a sink (the Telegram sender or the console)."""
 
     def __init__(self, store: DigestStore, subscribers: SubscriberStore, sink: DigestSink, *,
-                 rule_title: Callable[[str, str], str] | None = None) -> None:
+                 rule_title: RuleTitle | None = None) -> None:
         self.store = store
         self.subscribers = subscribers
         self.sink = sink

@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 
 from bot.delivery.countries import label as country_label
 from bot.delivery.countries import name as country_name
+from bot.text import clip, utf16_len
 from bot.types import Alert, AlertKind
+from bot.urls import is_http_url
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
 MAX_SUMMARY = 400
 MAX_SOURCES_SHOWN = 5
-ELLIPSIS = "…"
 
 RuleTitle = Callable[[str, str], str]  # (rule id, language) → the rule's title
 
@@ -70,30 +71,6 @@ def labels(language: str) -> Mapping[str, str]:
     return _LABELS.get(language, _LABELS["en"])
 
 
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def truncate_utf16(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
-    """Cut `text` to at most `limit` UTF-16 units, at a word boundary when one is near."""
-    if utf16_len(text) <= limit:
-        return text
-    room = limit - utf16_len(ellipsis)
-    if room <= 0:
-        return ellipsis[: max(limit, 0)]
-    units, cut = 0, 0
-    for i, ch in enumerate(text):  # never split a surrogate pair: count whole code points
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > room:
-            break
-        cut = i + 1
-    head = text[:cut]
-    space = head.rfind(" ")
-    if space >= cut * 0.8:  # a word boundary close to the limit reads better
-        head = head[:space]
-    return head.rstrip() + ellipsis
-
-
 def rule_label(rule: str) -> str:
     """A readable stand-in when no rule title is known: "mass_detentions" → "Mass detentions"."""
     return rule.replace("_", " ").replace("-", " ").capitalize()
@@ -128,13 +105,7 @@ class Segment:
 def safe_href(url: str | None) -> str | None:
     """`url` if it may be a link target: only http(s). A `javascript:`, `file:` or
     `tg:` link from a feed would be a trap for the reader, so it is not linked."""
-    if not url:
-        return None
-    stripped = url.strip()
-    scheme, sep, rest = stripped.partition("://")
-    if sep and scheme.lower() in ("http", "https") and rest:
-        return stripped
-    return None
+    return url.strip() if is_http_url(url) else None
 
 
 def _to_html(segments: Iterable[Segment]) -> str:
@@ -170,7 +141,7 @@ def _fit(segments: list[Segment], limit: int, measure: type[_Measure]) -> list[S
         for i, s in enumerate(segs):
             if s.name == name and over > 0:
                 keep = max(utf16_len(s.text) - over, 0)
-                new = truncate_utf16(s.text, keep) if keep else ""
+                new = clip(s.text, keep, measure=utf16_len) if keep else ""
                 over -= utf16_len(s.text) - utf16_len(new)
                 segs[i] = Segment(new, s.style, s.href, s.name)
     # Still too long (absurd inputs): drop trailing segments whole, never cutting markup.
@@ -248,7 +219,7 @@ def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None
         segs.append(Segment(" · " + locations(alert.countries, language)))
     segs.append(Segment("\n"))
     segs.append(Segment(alert.title.strip(), "b", name="title"))
-    summary = truncate_utf16(" ".join(alert.summary.split()), MAX_SUMMARY)
+    summary = clip(" ".join(alert.summary.split()), MAX_SUMMARY, measure=utf16_len)
     if summary:
         segs += [Segment("\n\n"), Segment(summary, name="summary")]
     if alert.figures:
@@ -283,6 +254,12 @@ def render_alert(alert: Alert, *, language: str = "en", rule_title: str | None =
     return render_segments(alert_segments(alert, language=language, rule_title=rule_title),
                            limit=limit, preview_url=alert.url)
 
+
+
+def render_for(alert: Alert, language: str, rule_title: RuleTitle | None) -> Rendered:
+    """`render_alert` with the rule's title in the reader's language, when it is known."""
+    title = rule_title(alert.rule, language) if rule_title else None
+    return render_alert(alert, language=language, rule_title=title)
 
 def _host(url: str | None) -> str:
     if not url:

@@ -29,17 +29,18 @@ from telegram.error import TelegramError
 from bot.backoff import backoff
 from bot.config.settings import StorySettings, TelegramSettings
 from bot.delivery.audience import Audience
-from bot.delivery.consumer import Clock, OutboxConsumer, utc_now
+from bot.delivery.consumer import OutboxConsumer
 from bot.delivery.deferred import DeferredChats
 from bot.delivery.digest import DigestStore
 from bot.delivery.jobs import Fanout, Job, Retry
 from bot.delivery.order import ChatOrder, entry_seq
 from bot.delivery.outbox import Outbox, OutboxEntry
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import Rendered, RuleTitle, render_alert
+from bot.delivery.render import Rendered, RuleTitle, render_for
 from bot.delivery.subscribers import SubscriberStore
 from bot.delivery.telegram_errors import Failure, FailureKind, classify
 from bot.ops.metrics import Metrics
+from bot.times import Clock, utc_now
 from bot.types import Alert, AlertKind
 
 if TYPE_CHECKING:
@@ -92,8 +93,7 @@ class Sender(OutboxConsumer):
         return self._stories()
 
     def render(self, alert: Alert, language: str) -> Rendered:
-        title = self.rule_title(alert.rule, language) if self.rule_title else None
-        return render_alert(alert, language=language, rule_title=title)
+        return render_for(alert, language, self.rule_title)
 
     # -- one alert -----------------------------------------------------------------------
     async def handle(self, entry: OutboxEntry) -> bool:
@@ -279,8 +279,9 @@ class Sender(OutboxConsumer):
         alert, target = job.alert, job.target
         text = job.rendered.text if job.plain else job.rendered.html
         mode = None if job.plain else ParseMode.HTML
-        preview = (LinkPreviewOptions(url=alert.url)
-                   if self.telegram.link_preview and alert.url
+        # The rendered message's own link: only ever a safe http(s) URL.
+        preview = (LinkPreviewOptions(url=job.rendered.preview_url)
+                   if self.telegram.link_preview and job.rendered.preview_url
                    else LinkPreviewOptions(is_disabled=True))
         first_breaking = False
         if alert.kind is AlertKind.SOURCES:

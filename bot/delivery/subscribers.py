@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis.asyncio as aioredis
@@ -20,6 +20,7 @@ from bot.types import Alert
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 Mode = Literal["instant", "hourly", "daily"]
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 
 class Subscriber(BaseModel):

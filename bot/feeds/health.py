@@ -18,6 +18,7 @@ from bot.config.settings import FeedSpec
 from bot.feeds.poll import LOG_WINDOW
 from bot.store.feedstate import FeedState
 from bot.store.keys import Keys
+from bot.text import clip
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +127,7 @@ def format_health(rows: Sequence[FeedHealth], *, now: datetime | None = None,
         error = "-"
         if r.last_error:
             error = f"{ago(r.last_error_at, now)}: {r.last_error}"
-            if len(error) > width:
-                error = error[: width - 1] + "…"
+            error = clip(error, width)
         table.append((
             r.feed_id,
             f"{r.status} (never answered)" if r.never_answered else r.status,

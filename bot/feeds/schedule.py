@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config.settings import FeedSpec, PollSettings
 from bot.feeds.intervals import base_interval, jittered
 from bot.feeds.poll import PollResult
+from bot.times import Clock, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,7 @@ class Leases(Protocol):
 OnResult = Callable[[FeedSpec, PollResult], Awaitable[None]]
 OnDead = Callable[[FeedSpec, str], Awaitable[None]]
 OnSkip = Callable[[FeedSpec], None]
-Clock = Callable[[], datetime]
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class FeedScheduler:
@@ -72,7 +69,7 @@ class FeedScheduler:
         self.poller = poller
         self.on_result = on_result
         self.on_dead = on_dead
-        self.clock = clock or _utcnow
+        self.clock = clock or utc_now
         self.rng = rng or random.Random()
         self._feeds: dict[str, FeedSpec] = {f.id: f for f in feeds}
         self._intervals: dict[str, float] = {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.stories.similarity import unpack_tokens
 from bot.stories.types import MAX_MEMBERS, Story
+from detectors.types import Severity
 
 
 def _ts(value: datetime) -> float:
@@ -58,9 +59,9 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         id=d["id"], rule=d["rule"], first=_dt(d["first"]), last=_dt(d["last"]),
         title=d["title"], url=d["url"], source=d["source"], language=d["language"],
         summary=d["summary"], published=_dt(d["published"]),
-        countries=tuple(d["countries"]), severity=d["severity"], figures=d["figures"],
+        countries=tuple(d["countries"]), severity=Severity(d["severity"]), figures=d["figures"],
         alerted_countries=tuple(d["alerted_countries"]),
-        alerted_severity=d["alerted_severity"], alerted_figures=d["alerted_figures"],
+        alerted_severity=Severity(d["alerted_severity"]), alerted_figures=d["alerted_figures"],
         sources=tuple(d["sources"]), outlet_times=tuple(d["outlet_times"]),
         reports=d["reports"], update_version=d["update_version"],
         edit_version=d["edit_version"], edited_sources=d["edited_sources"],

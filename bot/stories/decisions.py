@@ -77,7 +77,7 @@ def make_report(
         published=published,
         rule=detection.rule,
         countries=tuple(detection.countries),
-        severity=int(detection.severity),
+        severity=detection.severity,
         figures=dict(detection.figures),
         fingerprint=fp or fingerprint(entry.title, entry.text),
     )
@@ -227,7 +227,7 @@ def is_breaking(times: Sequence[float], settings: StorySettings) -> bool:
 
 def material_changes(
     report: Report, story: Story, settings: StorySettings
-) -> tuple[list[str], dict[str, int], tuple[str, ...], int]:
+) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity]:
     """What is materially new against what was alerted, and the alerted state after it."""
     changes: list[str] = []
     figures = dict(story.alerted_figures)
@@ -242,7 +242,7 @@ def material_changes(
         changes.append("new location: " + ", ".join(new_countries))
     severity = story.alerted_severity
     if report.severity > severity:
-        changes.append(f"severity: {_label(severity)} → {_label(report.severity)}")
+        changes.append(f"severity: {severity.label} → {report.severity.label}")
         severity = report.severity
     countries = tuple(dict.fromkeys((*story.alerted_countries, *report.countries)))
     return changes, figures, countries, severity
@@ -324,13 +324,6 @@ def flush(story: Story, settings: StorySettings, *, now: datetime) -> Outcome:
                    clear_due=True)
 
 
-def _label(severity: int) -> str:
-    try:
-        return Severity(severity).label
-    except ValueError:
-        return str(severity)
-
-
 def _alert(
     story: Story,
     kind: AlertKind,
@@ -353,7 +346,7 @@ def _alert(
         story_id=story.id,
         rule=story.rule,
         countries=story.countries,
-        severity=_label(story.severity),
+        severity=story.severity,
         title=title,
         summary=summary,
         figures=dict(story.figures),

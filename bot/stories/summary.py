@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.text import clip
 from detectors.tokens import split_sentences
 
 LIMIT = 400
@@ -43,16 +44,6 @@ def _is_byline(sentence: str) -> bool:
     )
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut at a word boundary and mark the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(1, limit - 1)]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:—-") + "…"
-
-
 def summarise(
     title: str,
     text: str,
@@ -67,13 +58,16 @@ def summarise(
     if not body:
         body = evidence_list
     if not body:
-        return shorten(" ".join(title.split()), limit)
+        return clip(" ".join(title.split()), limit)
     lead = body[0]
     picked = _pick(title, lead, evidence_list, body, limit, max_sentences)
+    if not picked and evidence_list:
+        # Lead and evidence only repeat the headline: the sentences after them may not.
+        picked = _pick(title, lead, (), body, limit, max_sentences)
     if not picked:
         # Even one sentence is too long: show the start of the most useful one.
         first = evidence_list[0] if evidence_list and len(lead) > _LONG_LEAD else lead
-        return shorten(first, limit)
+        return clip(first, limit)
     order = {s: i for i, s in enumerate(body)}
     picked.sort(key=lambda s: order.get(s, len(body)))
     return " ".join(picked)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.stories.similarity import Fingerprint
 from bot.types import Alert
+from detectors.types import Severity
 
 MAX_MEMBERS = 4  # shingle sets kept (and LSH-indexed) per story: enough to match rewrites
 
@@ -33,7 +34,7 @@ class Report:
     published: datetime
     rule: str
     countries: tuple[str, ...]
-    severity: int
+    severity: Severity
     figures: Mapping[str, int]
     fingerprint: Fingerprint
 
@@ -51,10 +52,10 @@ class Story:
     summary: str
     published: datetime
     countries: tuple[str, ...]
-    severity: int
+    severity: Severity
     figures: Mapping[str, int]  # the highest value seen per figure
     alerted_countries: tuple[str, ...]
-    alerted_severity: int
+    alerted_severity: Severity
     alerted_figures: Mapping[str, int]
     sources: tuple[str, ...]  # distinct outlets, founder first
     outlet_times: tuple[float, ...]  # when each outlet first reported it (epoch seconds)

@@ -8,7 +8,6 @@ it, so the handlers never import back up.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -37,6 +36,7 @@ from bot.telegram.permissions import Permissions
 from bot.telegram.texts import ADMIN_COMMANDS, USER_COMMANDS, language_of, t
 from bot.telegram.types import BotServices
 from bot.telegram.views import Views
+from bot.times import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +88,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not report a handler error", extra={"chat": chat, "error": str(exc)})
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def add_handlers(app: BotApp, services: BotServices) -> None:
     """Bind the command and button handlers to `services` and register them with `app`."""
     permissions = Permissions(services.admins)
-    views = Views(services, _now)
-    cmd = Commands(services, permissions, views, _now)
-    buttons = Buttons(services, permissions, views, _now)
+    views = Views(services, utc_now)
+    cmd = Commands(services, permissions, views, utc_now)
+    buttons = Buttons(services, permissions, views, utc_now)
     new = filters.UpdateType.MESSAGE  # edited messages do not repeat a command
     for name, callback in (
         ("start", cmd.start), ("help", cmd.help), ("rules", cmd.rules),

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.delivery import countries as country
+from bot.delivery.subscribers import MODES
 from bot.telegram import changes, keyboards
 from bot.telegram.arguments import MAX_MUTE, parse_quiet
 from bot.telegram.permissions import Permissions
@@ -122,7 +123,7 @@ class Buttons:
 
 def _settings_press(press: keyboards.Press) -> changes.Change | None:
     """The change a settings button asks for; None for a press this version does not know."""
-    if press.action == "m" and press.value in changes.MODES:
+    if press.action == "m" and press.value in MODES:
         return changes.set_mode(press.value)
     if press.action == "b":
         return changes.toggle_breaking_only()

@@ -14,7 +14,6 @@ from datetime import datetime, time
 from bot.delivery.subscribers import Subscriber, toggle
 
 Change = Callable[[Subscriber], Subscriber]
-MODES = ("instant", "hourly", "daily")
 
 
 def set_mode(mode: str) -> Change:

@@ -18,7 +18,7 @@ from typing import Any, cast
 from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 
-from bot.delivery.subscribers import Subscriber
+from bot.delivery.subscribers import MODES, Subscriber
 from bot.telegram import changes, keyboards
 from bot.telegram.arguments import parse_duration, parse_quiet, parse_timezone
 from bot.telegram.permissions import Permissions
@@ -32,8 +32,10 @@ from bot.telegram.views import (
     quiet_text,
     status_text,
 )
+from bot.text import clip_lines
 
 log = logging.getLogger(__name__)
+MAX_ERRORS = 3500  # characters of config errors in the /reload reply
 
 # A parsed `/settings …`: the change, and the confirmation to show once it is stored.
 _SettingsChange = tuple[changes.Change, Callable[[Subscriber], Html]]
@@ -237,10 +239,8 @@ class Commands:
         if not errors:
             await self.reply(update, t(lang, "reload_ok"))
             return
-        shown = "\n".join(errors)
-        if len(shown) > 3500:  # stay inside one message; the log has them all
-            shown = shown[:3500] + "\n…"
-        await self.reply(update, t(lang, "reload_failed", errors=shown))
+        # One message holds them; the log has them all.
+        await self.reply(update, t(lang, "reload_failed", errors=clip_lines(errors, MAX_ERRORS)))
 
     async def unknown(self, update: Update, context: Context) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -290,9 +290,9 @@ class Commands:
 def _settings_change(args: list[str], lang: str) -> Html | _SettingsChange:
     """Parse `/settings …` arguments into (change, confirmation) or an error reply."""
     what, rest = args[0].lower(), args[1:]
-    if what in changes.MODES and not rest:
+    if what in MODES and not rest:
         what, rest = "mode", [what]
-    if what == "mode" and len(rest) == 1 and rest[0].lower() in changes.MODES:
+    if what == "mode" and len(rest) == 1 and rest[0].lower() in MODES:
         return (changes.set_mode(rest[0].lower()),
                 lambda s: t(lang, "set_mode", mode=t(lang, f"mode_{s.mode}")))
     if what == "breaking" and len(rest) == 1 and rest[0].lower() in {"on", "off"}:

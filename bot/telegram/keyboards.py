@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery import countries as country
-from bot.delivery.subscribers import Subscriber
+from bot.delivery.subscribers import MODES, Subscriber
 from bot.telegram.texts import plain
 from bot.telegram.types import RuleInfo
 
@@ -112,7 +112,7 @@ def settings_keyboard(sub: Subscriber, lang: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             f"{'● ' if sub.mode == mode else ''}{plain(lang, f'btn_mode_{mode}')}",
             callback_data=f"s:m:{mode}")
-        for mode in ("instant", "hourly", "daily")
+        for mode in MODES
     ]
     breaking = InlineKeyboardButton(
         f"{_mark(sub.breaking_only)} "

@@ -20,6 +20,8 @@ from bot.delivery.subscribers import Subscriber
 from bot.telegram.arguments import format_duration
 from bot.telegram.texts import Html, esc, t
 from bot.telegram.types import BotServices, StatusReport, StorySummary
+from bot.text import clip
+from bot.urls import is_http_url
 
 LIST_LIMIT = 8  # items named in one line before "… and N more"
 MAX_TITLE = 200  # characters of a story title in /latest
@@ -94,8 +96,8 @@ class Views:
         titles = {r.id: r.title(lang) for r in self.services.rules()}
         lines = [str(t(lang, "latest_title"))]
         for n, story in enumerate(stories, 1):
-            title = esc(_clip(story.title, MAX_TITLE))
-            if story.url and story.url.startswith(("http://", "https://")):
+            title = esc(clip(story.title, MAX_TITLE))
+            if is_http_url(story.url):
                 title = Html(f'<a href="{esc(story.url)}">{title}</a>')
             flags = "".join(country.flag(c) for c in story.countries)
             meta = [esc(titles.get(story.rule, story.rule))]
@@ -160,9 +162,3 @@ def _when(moment: datetime, tz: str) -> str:
     return f"{local:%d.%m.%Y %H:%M} ({tz})"
 
 
-def _clip(text: str, limit: int) -> str:
-    """Cut plain text (before escaping, so no entity is split) at a word if possible."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip() + "…"

@@ -14,7 +14,6 @@ from bot.types import AlertKind
 from bot.urls import is_http_url
 from bot.web.render import page
 from bot.web.types import WebServices
-from detectors.types import Severity
 
 SHOWN = 50
 KIND_NAMES = {AlertKind.NEW: "alert", AlertKind.UPDATE: "update",
@@ -47,13 +46,6 @@ def _outcome(value: str) -> str:
     return value.split(":", 1)[0]
 
 
-def _severity(value: int) -> str:
-    try:
-        return Severity(value).label
-    except ValueError:
-        return str(value)
-
-
 async def _alerts(services: WebServices, story: Story) -> tuple[SentAlert, ...]:
     versions = [(AlertKind.NEW, 0),
                 *((AlertKind.UPDATE, v) for v in range(1, story.update_version + 1)),
@@ -80,6 +72,6 @@ async def stories_page(services: WebServices, request: web.Request) -> web.Respo
         except KeyError:  # a rule removed since
             title = story.rule
         views.append(StoryView(story, story.url if is_http_url(story.url) else None, title,
-                               _severity(story.severity), await _alerts(services, story)))
+                               story.severity.label, await _alerts(services, story)))
     views.sort(key=lambda v: v.story.last, reverse=True)
     return page("stories.html", nav="stories", stories=views, shown=SHOWN)
