@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from detectors.compiled import CompiledRule, Guard
 from detectors.explain import ZONE_NAMES, SentenceReport
 from detectors.figures import sentence_figures
+from detectors.locate import Located
 from detectors.matcher import Span
 from detectors.state import DocState
 
@@ -27,7 +28,7 @@ class Match:
     matched: dict[int, dict[str, int]]  # sentence → figures
     approx: set[str]
     reports: list[SentenceReport]
-    located: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # countries, actors
+    located: Located | None = None
     # figures, score, evidence, approximate: the same for every rule sharing this match
     summary: tuple[dict[str, int], float, tuple[str, ...], tuple[str, ...]] | None = None
 

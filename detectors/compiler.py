@@ -22,6 +22,7 @@ from detectors.compiled import (
 from detectors.engine import RuleSet
 from detectors.errors import Loc, RuleError, RuleErrors
 from detectors.gazetteer import all_codes, place_names
+from detectors.locate import PlaceRef
 from detectors.matcher import MatcherBuilder, TermSyntaxError
 from detectors.modality import lexicons
 from detectors.spec import RuleFile, RuleSpec
@@ -59,15 +60,15 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
             builder.add(term, language, exception)
         guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after))
 
-    places: dict[int, tuple[str, str]] = {}
-    place_labels: dict[tuple[str, str], int] = {}
-    for place in place_names():
-        key = (place.code, place.kind)
+    places: dict[int, PlaceRef] = {}
+    place_labels: dict[PlaceRef, int] = {}
+    for name in place_names():
+        key = PlaceRef(name.code, name.kind, name.place)
         if key not in place_labels:
             place_labels[key] = labels.new()
             places[place_labels[key]] = key
         try:
-            builder.add(place.term, place.language, place_labels[key])
+            builder.add(name.term, name.language, place_labels[key])
         except TermSyntaxError:  # generated names with odd characters: skip them
             continue
 

@@ -18,7 +18,7 @@ from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_years
-from detectors.locate import Locations, find_mentions
+from detectors.locate import Locations, PlaceRef, find_mentions
 from detectors.matcher import Matcher
 from detectors.state import DocState
 from detectors.tokens import analyse, guess_language
@@ -34,7 +34,7 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     matcher: Matcher
     guards: tuple[Guard, ...]
-    places: Mapping[int, tuple[str, str]]  # label → (code, kind)
+    places: Mapping[int, PlaceRef]  # label → what the gazetteer name says
     watch: tuple[str, ...]
     _by_id: Mapping[str, CompiledRule] = field(default_factory=dict)
     sharing: Sharing | None = None
@@ -158,7 +158,7 @@ class RuleSet:
         else:
             if found.located is None:
                 found.located = state.locations.of_event(matched)
-            located, actors = found.located
+            located, actors, _ = found.located
             in_scope = scope == ALL or not scope.isdisjoint(located)
             if not located and scope != ALL:
                 reasons.append("countries: none found")
@@ -204,6 +204,7 @@ class RuleSet:
             figures=dict(figures),
             evidence=evidence,
             language=state.language,
-            actors=found.located[1],
+            actors=found.located.actors,
+            places=found.located.places,
             approximate=approximate,
         )

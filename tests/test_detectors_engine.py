@@ -357,3 +357,19 @@ def test_police_only_is_not_a_troop_deployment(reference: RuleSet) -> None:
     assert not reference.detect(Document("", "Police reinforcements were sent to Almaty."))
     assert not reference.detect(Document("", "В Алматы направлены подразделения полиции."))
     assert reference.detect(Document("", "Police and army units were sent to Almaty."))
+
+
+def test_places_are_the_finest_named_where_the_event_happens(reference: RuleSet) -> None:
+    """A detection names the region or city, in one identity for both languages, so that
+    reports of one event can be told from another region's (issue 12)."""
+    cases = {
+        "Власти ввели чрезвычайное положение в Алматинской области.": ["KZ/almaty-region"],
+        "A state of emergency was declared in Almaty region.": ["KZ/almaty-region"],
+        "В Алматы введен комендантский час.": ["KZ/almaty"],
+        "A curfew was imposed in Almaty, Kazakhstan.": ["KZ/almaty"],
+        "A state of emergency was declared in Kazakhstan.": ["KZ"],
+    }
+    for text, places in cases.items():
+        (det,) = reference.detect(Document("", text))
+        assert [p.id for p in det.places] == places, text
+        assert det.countries == ("KZ",)

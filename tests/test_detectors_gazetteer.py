@@ -69,7 +69,22 @@ def test_curated_file_is_valid() -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for code, kinds in data.items():
         assert len(code) == 2 and code.isupper()
-        assert set(kinds) <= {"place", "adj", "leader"}
-        for languages in kinds.values():
-            for terms in languages.values():
-                assert all(isinstance(t, str) for t in terms), code
+        assert set(kinds) <= {"country", "regions", "cities", "place", "adj", "leader"}
+        for kind, entries in kinds.items():
+            named = entries.values() if kind in ("regions", "cities") else [entries]
+            for languages in named:
+                assert set(languages) <= {"en", "ru"}, code
+                for terms in languages.values():
+                    assert all(isinstance(t, str) for t in terms), code
+
+
+def test_places_have_one_identity_in_both_languages() -> None:
+    """The region and city names of a text resolve to one place, whichever language."""
+    from detectors.gazetteer import place_names
+
+    ids = {(n.term, n.language): n.place.id for n in place_names() if n.place is not None}
+    assert ids[("Almaty", "en")] == ids[("Алматы", "ru")] == "KZ/almaty"
+    assert ids[("Almaty region", "en")] == ids[("алматинск* област*", "ru")] == "KZ/almaty-region"
+    assert ids[("Tavush", "en")] == ids[("Тавуш", "ru")] == "AM/tavush"
+    assert ids[("Kursk region", "en")] == ids[("курск* област*", "ru")] == "RU/kursk-region"
+    assert ids[("Kazakhstan", "en")] == ids[("Казахстан", "ru")] == "KZ"
