@@ -43,6 +43,9 @@ def guard_reason(guards: tuple[Guard, ...], state: DocState, span: Span,
     for guard in guards:
         if guard.kind not in kinds:
             continue
+        framing = state.headline.get(guard.kind)
+        if framing is not None:
+            return f"{guard.kind} by {framing!r} in the headline"
         # a window of 99 or more means the whole sentence, not just the clause
         wide = guard.before >= 99
         for pos in state.guarded.get(guard.kind, ()):

@@ -95,4 +95,5 @@ class Guard:
     exception: int  # label
     before: int
     after: int
+    headline: int  # label of the cues that frame the whole document from the headline
 

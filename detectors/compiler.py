@@ -53,12 +53,14 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
 
     guards = []
     for lex in lexicons():
-        cue, exception = labels.new(), labels.new()
+        cue, exception, headline = labels.new(), labels.new(), labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
             builder.add(term, language, exception)
-        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after))
+        for language, term in lex.headline:
+            builder.add(term, language, headline)
+        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline))
 
     places: dict[int, PlaceRef] = {}
     place_labels: dict[PlaceRef, int] = {}
@@ -91,7 +93,8 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
                 rules.append(rule)
     if errors:
         raise RuleErrors(errors)
-    eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards)})
+    eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
+                       *(g.headline for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,

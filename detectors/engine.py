@@ -125,7 +125,11 @@ class RuleSet:
         scan = self.matcher.scan(toks)
         spans = scan.eager
         guarded: dict[str, list[int]] = {}
+        headline: dict[str, str] = {}
         for guard in self.guards:
+            framing = [s for s, _ in spans.get(guard.headline, ()) if toks.zone[toks.sentence_of[s]] == 0]
+            if framing:
+                headline[guard.kind] = toks.words[framing[0]]
             cues = spans.get(guard.cue)
             if not cues:
                 continue
@@ -139,7 +143,7 @@ class RuleSet:
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
         locations = Locations(toks, find_mentions(toks, spans, self.places))
-        return DocState(toks, scan, self.matcher, language, guarded, locations)
+        return DocState(toks, scan, self.matcher, language, guarded, locations, headline)
 
     def _evaluate(
         self, rule: CompiledRule, state: DocState, countries: frozenset[str] | None, *,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from detectors.tokens import morph_analyzer, normalise, russian_forms
+from detectors.tokens import morph_analyzer, normalise, place_forms
 from detectors.types import Level, Place
 
 Kind = Literal["place", "adj", "leader"]
@@ -112,6 +112,14 @@ def place_names() -> tuple[PlaceName, ...]:
     claimed: set[str] = set()
 
     def add(term: str, language: str, code: str, kind: Kind, place: Place | None = None) -> None:
+        if kind == "place" and language == "ru" and term.isalpha():
+            # a place name inflects as a noun, whatever else its spelling could be
+            for form in sorted(place_forms(normalise(term))):
+                add_one("=" + form, language, code, kind, place)
+        else:
+            add_one(term, language, code, kind, place)
+
+    def add_one(term: str, language: str, code: str, kind: Kind, place: Place | None) -> None:
         key = normalise(term).replace("-", " ").replace("=", "")
         if key in claimed or key in _STOP or len(key) < 3:
             return
@@ -162,7 +170,7 @@ def _generated_terms(name: str, language: str) -> list[str]:
         return []
     words = name.split()
     if len(words) == 1 and "-" not in name:
-        return ["=" + form for form in sorted(russian_forms(normalise(name)))]
+        return [name]  # `add` expands a one-word place name to its case forms
     return [" ".join("=" + w for w in words)]
 
 

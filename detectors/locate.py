@@ -92,6 +92,10 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             if words[j] in _LOCATIVE:
                 locative = True
                 break
+        before = words[s - 2:s] if s >= 2 else words[:s]
+        if before and (before[-1].startswith(_BORDER_NOUNS) or (
+                len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
+            blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
         if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik

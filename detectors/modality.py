@@ -3,7 +3,8 @@
 The cue lexicons live in `data/guards.yaml`. A cue cancels a term hit when it
 stands in the same clause, within the kind's window before or after the hit,
 and is not part of one of the kind's exception phrases ("не менее", "refusing
-to lift").
+to lift"). A kind's `headline` cues cancel every hit of the document when the
+headline carries them: a retrospective is framed once, in its title.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class GuardLexicon:
     after: int
     cues: tuple[tuple[str, str], ...]  # (language, term)
     exceptions: tuple[tuple[str, str], ...]
+    # cues that, in the headline, frame the whole document ("Kazakhstan marks anniversary of…")
+    headline: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -38,6 +41,10 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 cues=tuple((lang, t) for lang, terms in spec["cues"].items() for t in terms or ()),
                 exceptions=tuple(
                     (lang, t) for lang, terms in (spec.get("except") or {}).items()
+                    for t in terms or ()
+                ),
+                headline=tuple(
+                    (lang, t) for lang, terms in (spec.get("headline") or {}).items()
                     for t in terms or ()
                 ),
             )

@@ -27,6 +27,7 @@ class DocState:
     language: str
     guarded: dict[str, list[int]]  # guard kind → cue token positions
     locations: Locations
+    headline: dict[str, str]  # guard kind → the headline cue that frames the whole document
     by_sentence: dict[int, dict[int, list[Span]]] = field(default_factory=dict)
     _quantities: dict[int, list[Quantity]] = field(default_factory=dict)
 

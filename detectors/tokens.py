@@ -264,3 +264,26 @@ def russian_forms(word: str) -> frozenset[str]:
             if "futr" not in f.tag and "impr" not in f.tag
         )
     return frozenset(forms)
+
+
+# Case endings of a masculine noun in a consonant, for place names the dictionary misreads
+_NOUN_ENDINGS = ("", "а", "у", "ом", "е")
+
+
+@functools.cache
+def place_forms(word: str) -> frozenset[str]:
+    """The case forms of a place name: the dictionary's noun reading (a place, if it has
+    one), never a verb or adjective that happens to share the spelling ("Сюник",
+    "Жанаозен"); unknown names in a consonant take the regular noun endings."""
+    morph = morph_analyzer()
+    forms = {word}
+    if morph is None or not ("а" <= word[0] <= "я"):
+        return frozenset(forms)
+    parses = morph.parse(word)  # type: ignore[attr-defined]
+    nouns = [p for p in parses if "NOUN" in p.tag and p.normal_form == word]
+    nouns.sort(key=lambda p: "Geox" not in p.tag)
+    if nouns:
+        forms.update(normalise(f.word) for f in nouns[0].lexeme if "plur" not in f.tag)
+    elif word[-1] not in "аеёиоуыэюяйь":
+        forms.update(word + ending for ending in _NOUN_ENDINGS)
+    return frozenset(forms)
