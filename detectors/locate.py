@@ -40,6 +40,7 @@ _PLACE_NOUNS = _WORDS["place_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
+_INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 
 
 class PlaceRef(NamedTuple):
@@ -96,6 +97,9 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
                 len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
             blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
+        if before and before[-1].startswith(_INSTITUTION_NOUNS) or (
+                len(before) == 2 and before[-1] == "of" and before[0].startswith(_INSTITUTION_NOUNS)):
+            blocked = True  # "МИД России", "the embassy of Russia": who acts, not where
         if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
