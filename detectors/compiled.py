@@ -71,6 +71,7 @@ class CompiledRule:
     examples_no_match: tuple[str, ...]
     group_names: Mapping[int, str]
     exclude: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # group → groups
+    headline_none: tuple[int, ...] = ()  # groups that, in the headline or lead, cancel the rule
 
 
 @dataclass(frozen=True, slots=True)

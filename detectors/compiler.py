@@ -206,6 +206,8 @@ def _compile_rule(
             continue
         exclude[group_label[name]] = refs(others, ("exclude", name))
 
+    headline_none = refs(spec.headline_none, ("headline_none",))
+
     def condition(text: str, path: Loc) -> Condition | None:
         m = _THRESHOLD.match(text)
         if m is None:
@@ -249,7 +251,7 @@ def _compile_rule(
         scope=scope, clauses=tuple(clauses), figures=tuple(figures), escalate=tuple(escalate),
         examples_match=spec.examples.match, examples_no_match=spec.examples.no_match,
         group_names={label: name for name, label in group_label.items()},
-        exclude=exclude,
+        exclude=exclude, headline_none=headline_none,
     )
 
 

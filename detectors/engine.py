@@ -157,8 +157,11 @@ class RuleSet:
         detection: Detection | None = None
         located: tuple[str, ...] = ()
         actors: tuple[str, ...] = ()
+        framing = self._framing(rule, state) if matched else None
         if not matched:
             reasons.append("no sentence satisfies a clause")
+        elif framing is not None:
+            reasons.append(framing)
         else:
             if found.located is None:
                 found.located = state.locations.of_event(matched)
@@ -179,6 +182,18 @@ class RuleSet:
                 sentences=tuple(found.reports),
             )
         return detection, explanation
+
+    @staticmethod
+    def _framing(rule: CompiledRule, state: DocState) -> str | None:
+        """Why the headline or lead makes the article something else ("…for joint drills")."""
+        toks = state.toks
+        for label in rule.headline_none:
+            for sent in state.sentences_with(label):
+                if toks.zone[sent] < 2:
+                    start, end = state.hits(label, sent)[0]
+                    return (f"headline: {rule.group_names[label]} "
+                            f"{' '.join(toks.words[start:end])!r} frames the article")
+        return None
 
     def _detection(self, rule: CompiledRule, state: DocState, found: Match) -> Detection:
         if found.summary is None:  # shared by every rule with the same match

@@ -41,6 +41,7 @@ _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
+_TOPIC_NOUNS = _WORDS["topic_nouns"]
 
 
 class PlaceRef(NamedTuple):
@@ -91,7 +92,10 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
                 blocked = True
                 break
             if words[j] in _LOCATIVE:
-                locative = True
+                if j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
+                    blocked = True  # "the war in Ukraine": the topic, not the place
+                else:
+                    locative = True
                 break
         before = words[s - 2:s] if s >= 2 else words[:s]
         if before and (before[-1].startswith(_BORDER_NOUNS) or (

@@ -96,6 +96,11 @@ class RuleSpec(Model):
         description="group → groups whose hits cancel its overlapping hits "
         "(force: [police] drops 'police reinforcements')",
     )
+    headline_none: tuple[Name, ...] = Field(
+        default=(),
+        description="groups that, in the headline or the lead, make the whole article "
+        "something else (drills, a withdrawal): the rule does not fire on it",
+    )
     escalate: tuple[Escalation, ...] = ()
     examples: Examples = Examples()
 
