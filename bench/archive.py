@@ -3,7 +3,8 @@
     python bench/archive.py [--entries 10000] [--redis URL]
 
 Two corpora of 10,000 entries each, built from the labelled regression cases in
-tests/data/cases (English and Russian, each entry with its own URL, guid and hash):
+tests/data/cases, written texts and real excerpts alike (English and Russian, each
+entry with its own URL, guid and hash):
 * feed items: a headline and a summary (~250 characters), what most feeds carry;
 * articles: a headline and ~2 KB of text, what `fulltext: true` feeds archive.
 
@@ -53,7 +54,7 @@ NOW = datetime(2026, 1, 10, tzinfo=UTC)
 
 def cases() -> list[dict[str, Any]]:
     return [json.loads(line)
-            for p in sorted((ROOT / "tests" / "data" / "cases").glob("*.jsonl"))
+            for p in sorted((ROOT / "tests" / "data" / "cases").rglob("*.jsonl"))
             for line in p.read_text(encoding="utf-8").splitlines() if line]
 
 

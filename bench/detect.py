@@ -4,9 +4,9 @@
 
 Corpus: ~2 KB articles (2,000 bytes of UTF-8, so a Russian one holds about half as
 many characters as an English one) in English and Russian, built deterministically from the
-labelled regression cases in tests/data/cases (plus the reference article when
-../shared/samples is present), so that it reads like real wire copy and holds
-both positives and hard negatives.
+labelled regression cases in tests/data/cases, written texts and real excerpts
+alike (plus the reference article when ../shared/samples is present), so that it
+reads like real wire copy and holds both positives and hard negatives.
 
 Figures:
 * reference rules (3) through the compiled engine, entries/s;
@@ -78,7 +78,7 @@ def news_corpus(n: int, seed: int = 4) -> list[Document]:
 
 def corpus(n: int, seed: int = 4) -> list[Document]:
     """~2 KB articles glued from the regression cases: event-dense, a worst case."""
-    cases = [json.loads(line) for p in sorted((ROOT / "tests" / "data" / "cases").glob("*.jsonl"))
+    cases = [json.loads(line) for p in sorted((ROOT / "tests" / "data" / "cases").rglob("*.jsonl"))
              for line in p.read_text(encoding="utf-8").splitlines() if line]
     sample = ROOT / "tests" / "data" / "kazakhstan-csto-2022-01-10.txt"
     by_lang: dict[str, list[str]] = {"en": [], "ru": []}

@@ -11,7 +11,7 @@ per-document working state), `history` (historical cues), `locate`, `clauses`,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from detectors.clauses import Match, match
 from detectors.compiled import ALL, CompiledRule, Guard, Sharing
@@ -20,6 +20,7 @@ from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_years
 from detectors.locate import Locations, PlaceRef, find_mentions
 from detectors.matcher import Matcher
+from detectors.nearest import nearest
 from detectors.state import DocState
 from detectors.tokens import analyse, guess_language
 from detectors.types import Detection, Document
@@ -95,7 +96,9 @@ class RuleSet:
         for rule in self.rules:
             _, explanation = self._evaluate(rule, state, countries, explain=True)
             assert explanation is not None
-            out.append(explanation)
+            scope = rule.scope if countries is None else countries
+            closest = nearest(rule, state, self.guards, explanation, scope)
+            out.append(replace(explanation, nearest=closest))
         return tuple(out)
 
     def check_examples(self) -> list[RuleError]:

@@ -3,7 +3,8 @@
 `detect` reads JSON Lines (one article per line) and writes one JSON line per
 article with its events; a bad line is reported on stderr with its number, the
 rest are still processed, and the exit code is 1 at the end. `--file` classifies
-one plain-text article instead, `--explain` adds the engine's reasons and
+one plain-text article instead, `--explain` adds the engine's reasons (with each
+rule's closest call: the sentence that fired it, or the nearest one and what it lacks) and
 `--countries all|AM,BY,…` overrides every rule's country scope.
 """
 
