@@ -130,7 +130,8 @@ class RuleSet:
         guarded: dict[str, list[int]] = {}
         headline: dict[str, str] = {}
         for guard in self.guards:
-            framing = [s for s, _ in spans.get(guard.headline, ()) if toks.zone[toks.sentence_of[s]] == 0]
+            framing = [s for s, _ in spans.get(guard.headline, ())
+                       if toks.zone[toks.sentence_of[s]] == 0]
             if framing:
                 headline[guard.kind] = toks.words[framing[0]]
             cues = spans.get(guard.cue)

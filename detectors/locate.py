@@ -101,8 +101,9 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
                 len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
             blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
-        if before and before[-1].startswith(_INSTITUTION_NOUNS) or (
-                len(before) == 2 and before[-1] == "of" and before[0].startswith(_INSTITUTION_NOUNS)):
+        if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
+                len(before) == 2 and before[-1] == "of"
+                and before[0].startswith(_INSTITUTION_NOUNS)):
             blocked = True  # "МИД России", "the embassy of Russia": who acts, not where
         if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)

@@ -524,11 +524,11 @@ def test_headlines_alone_issue_4(rules: RuleSet, title: str, expected: dict[str,
 
 def test_a_past_year_is_background_by_the_date_not_by_a_verb_of_recalling(rules: RuleSet) -> None:
     """"напомнил" reports today's news as often as it recalls the past; the year decides."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     text = "В январе 2022 года в Казахстан были введены миротворцы ОДКБ, напомнил эксперт."
-    late = Document("", text, "ru", published=datetime(2024, 3, 1))
-    fresh = Document("", text, "ru", published=datetime(2022, 1, 7))
+    late = Document("", text, "ru", published=datetime(2024, 3, 1, tzinfo=UTC))
+    fresh = Document("", text, "ru", published=datetime(2022, 1, 7, tzinfo=UTC))
     assert [d.rule for d in rules.detect(late)] == []
     assert [(d.rule, d.countries) for d in rules.detect(fresh)] == [("troop-deployment", ("KZ",))]
 
