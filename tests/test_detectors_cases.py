@@ -20,32 +20,32 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
     ("written", "csto"): {
         "troop_deployment": (0.93, 0.97),  # 0.964 / 1.000
         "state_of_emergency": (0.97, 0.93),  # 1.000 / 0.968
-        "mass_detention": (0.94, 0.97),  # 0.977 / 1.000
+        "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("written", "all"): {
-        "troop_deployment": (0.90, 0.94),  # 0.931 / 0.971
-        "state_of_emergency": (0.94, 0.93),  # 0.974 / 0.962
+        "troop_deployment": (0.90, 0.95),  # 0.932 / 0.986
+        "state_of_emergency": (0.93, 0.93),  # 0.962 / 0.962
         "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("tune", "csto"): {
-        "troop_deployment": (0.66, 0.58),  # 0.694 / 0.612
-        "state_of_emergency": (0.84, 0.84),  # 0.872 / 0.878
-        "mass_detention": (0.93, 0.76),  # 0.963 / 0.793
+        "troop_deployment": (0.83, 0.76),  # 0.866 / 0.798
+        "state_of_emergency": (0.87, 0.86),  # 0.908 / 0.894
+        "mass_detention": (0.92, 0.79),  # 0.951 / 0.829
     },
     ("tune", "all"): {
-        "troop_deployment": (0.67, 0.60),  # 0.708 / 0.630
-        "state_of_emergency": (0.76, 0.83),  # 0.791 / 0.860
-        "mass_detention": (0.85, 0.75),  # 0.886 / 0.780
+        "troop_deployment": (0.83, 0.74),  # 0.863 / 0.778
+        "state_of_emergency": (0.78, 0.83),  # 0.815 / 0.863
+        "mass_detention": (0.84, 0.78),  # 0.876 / 0.810
     },
     ("holdout", "csto"): {
-        "troop_deployment": (0.79, 0.57),  # 0.829 / 0.607
-        "state_of_emergency": (0.72, 0.76),  # 0.756 / 0.795
-        "mass_detention": (0.85, 0.75),  # 0.889 / 0.784
+        "troop_deployment": (0.79, 0.64),  # 0.826 / 0.679
+        "state_of_emergency": (0.76, 0.80),  # 0.793 / 0.833
+        "mass_detention": (0.88, 0.79),  # 0.913 / 0.824
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.79, 0.51),  # 0.824 / 0.545
-        "state_of_emergency": (0.67, 0.75),  # 0.708 / 0.781
-        "mass_detention": (0.80, 0.73),  # 0.836 / 0.761
+        "troop_deployment": (0.81, 0.61),  # 0.847 / 0.649
+        "state_of_emergency": (0.70, 0.77),  # 0.733 / 0.802
+        "mass_detention": (0.82, 0.76),  # 0.855 / 0.791
     },
 }
 
