@@ -15,9 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from detectors import ALL, Document, RuleFile, RuleSet, compile_rules
+from detectors import ALL, Document, RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "cases"
@@ -66,11 +64,15 @@ def load(part: str | None = None) -> list[Record]:
 
 def load_rules(directory: Path = ROOT / "config" / "rules",
                watch: Iterable[str] = CSTO) -> RuleSet:
-    rule_files = [
-        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
-        for p in sorted(directory.glob("*.yaml"))
-    ]
-    return compile_rules(rule_files, watch=tuple(sorted(watch)))
+    """The rules as `eventwatch check` loads them: a duplicate key or a bad term is an error
+    here too, never a silently different rule set."""
+    from bot.config.loader import load_rules as load
+    from bot.config.loader import rule_files_at
+
+    loaded = load(rule_files_at(directory), watch=tuple(sorted(watch)))
+    if loaded.rules is None:
+        raise ValueError("\n".join(str(e) for e in loaded.errors))
+    return loaded.rules
 
 
 def document(record: Mapping[str, Any]) -> Document:
