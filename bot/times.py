@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 
-def iso(when: datetime) -> str:
-    """An aware time as ISO 8601 in UTC, to the second."""
-    return when.astimezone(UTC).isoformat(timespec="seconds")
+def iso(when: datetime, timespec: str = "seconds") -> str:
+    """An aware time as ISO 8601 in UTC, to the second unless told otherwise."""
+    return when.astimezone(UTC).isoformat(timespec=timespec)
 
 
 def moment(value: object) -> datetime | None:

@@ -86,7 +86,9 @@ def _encode(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return iso(value)
+        # Milliseconds: `next_poll` is the slot that processes share (bot/feeds/leases);
+        # rounded down to the second, a second process could poll up to 1 s early.
+        return iso(value, "milliseconds")
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
