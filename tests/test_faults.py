@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
 from tests.processes import eventwatch_env, spawn
-from tests.test_e2e import until
+from tests.waiting import until
 
 RULES = ROOT / "config" / "rules"
 CHAT = 3001

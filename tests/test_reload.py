@@ -24,7 +24,8 @@ from bot.store.keys import Keys
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_e2e import reference_feed, until
+from tests.reference import reference_feed
+from tests.waiting import until
 
 RULES = ROOT / "config" / "rules"
 ADMIN_CHAT, CHANNEL = 4242, -1001234
