@@ -3,7 +3,6 @@ python-telegram-bot Application → a local fake Bot API, with a real Redis (iss
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from bot.app import Eventwatch
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
 from tests.reference import ALICE, BORIS, REWRITE_A, REWRITE_B, reference_feed, wire_rss
-from tests.waiting import until
+from tests.waiting import drained, until  # until: test_scaleout imports it from here
 
 
 async def test_reference_article_alerts_each_subscriber_once(
@@ -30,11 +29,11 @@ async def test_reference_article_alerts_each_subscriber_once(
             await app.scheduler.poll_now("wire")
             await until(lambda: all(
                 len(fake_bot_api.texts(c)) >= welcome[c] + 3 for c in (ALICE, BORIS)))
-            await asyncio.sleep(0.5)  # nothing more may follow
+            await drained(app.outbox)  # nothing more may follow
             alerts = {c: fake_bot_api.plain_texts(c)[welcome[c]:] for c in (ALICE, BORIS)}
 
             await app.scheduler.poll_now("wire")  # a re-poll: 304, nothing new
-            await asyncio.sleep(0.5)
+            await drained(app.outbox)
         finally:
             await app.stop()
 
@@ -55,7 +54,7 @@ async def test_reference_article_alerts_each_subscriber_once(
             assert app.scheduler is not None
             feed_server.route("/wire.xml", body=reference_feed(), etag='"v2"')  # refetched
             await app.scheduler.poll_now("wire")
-            await asyncio.sleep(0.5)
+            await drained(app.outbox)
         finally:
             await app.stop()
     for chat in (ALICE, BORIS):
@@ -91,7 +90,7 @@ async def test_reference_and_two_rewrites_one_story_issue5(
             await until(lambda: len(fake_bot_api.edits) >= 3)
             await app.scheduler.poll_now("eurasia")
             await until(lambda: len(fake_bot_api.texts(ALICE)) >= 5)
-            await asyncio.sleep(1.0)  # nothing more may follow
+            await drained(app.outbox)  # nothing more may follow
         finally:
             await app.stop()
 
