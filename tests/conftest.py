@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Redis (never mocked) under a key prefix of the test's own."""
+"""Shared fixtures: a real Redis (never mocked) under a key prefix of the test's own, and an
+Eventwatch app wired to a local feed server and the fake Bot API."""
 
 from __future__ import annotations
 
@@ -6,21 +7,24 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 import redis.asyncio as aioredis
 
+from bot.app import Eventwatch
+from bot.config.loader import load_config
+from bot.config.settings import Env
 from bot.store.keys import Keys
-from tests.fakebotapi import fake_bot_api  # noqa: F401  (fixture: the fake Bot API)
+from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401  (fixture: the fake Bot API)
+from tests.feedserver import FeedServer, feed_server  # noqa: F401  (fixture: a local feed server)
+from tests.reference import DATA, REFERENCE_ARTICLE, reference_feed
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"
-# A copy of ../shared/samples/kazakhstan-csto-2022-01-10.txt, so the suite runs anywhere.
-REFERENCE_ARTICLE = DATA / "kazakhstan-csto-2022-01-10.txt"
+__all__ = ["DATA", "REFERENCE_ARTICLE", "ROOT", "SHARED"]
 
 
 def _answers(url: str) -> bool:
@@ -81,3 +85,30 @@ async def delete_prefix(client: aioredis.Redis, keys: Keys) -> None:
             batch.clear()
     if batch:
         await client.delete(*batch)
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, feed_server: FeedServer) -> Path:  # noqa: F811
+    feed_server.route("/wire.xml", body=reference_feed(), etag='"v1"')
+    (tmp_path / "settings.yaml").write_text(
+        f"rule_paths: [{ROOT / 'config' / 'rules'}]\npoll:\n  backfill: all\n",
+        encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(
+        f"feeds:\n  - id: wire\n    name: The Wire\n    url: {feed_server.url('/wire.xml')}\n"
+        "    language: en\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+async def app_factory(
+    redis_url: str, keys: Keys, redis_client: aioredis.Redis, config_dir: Path,
+    fake_bot_api: FakeBotAPI, tmp_path: Path,  # noqa: F811
+) -> AsyncIterator[Callable[[], Eventwatch]]:
+    env = Env(redis_url=redis_url, telegram_token=fake_bot_api.token,
+              telegram_api_url=fake_bot_api.url, config_dir=config_dir,
+              data_dir=tmp_path / "data")
+
+    def make() -> Eventwatch:
+        return Eventwatch(env, load_config(config_dir), keys=keys, updates_timeout=0.2)
+
+    yield make

@@ -62,6 +62,8 @@ class FeedServer:
         self.requests: list[Seen] = []
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Condition()
+        self._open: dict[str, int] = {}
+        self.most_open: dict[str, int] = {}  # path → the most requests it handled at once
 
     def route(self, path: str, **options: object) -> Route:
         route = Route(**options)  # type: ignore[arg-type]
@@ -113,8 +115,16 @@ class FeedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path_qs if request.path_qs in self.routes else request.path
         self.requests.append(Seen(path, CIMultiDict(request.headers)))
-        async with self._arrived:
-            self._arrived.notify_all()
+        self._open[path] = self._open.get(path, 0) + 1
+        self.most_open[path] = max(self.most_open.get(path, 0), self._open[path])
+        try:
+            async with self._arrived:
+                self._arrived.notify_all()
+            return await self._respond(request, path)
+        finally:
+            self._open[path] -= 1
+
+    async def _respond(self, request: web.Request, path: str) -> web.StreamResponse:
         route = self.routes.get(path)
         if route is None:
             return web.Response(status=404, text="no such route")

@@ -18,7 +18,8 @@ from bot.stories.decisions import entry_id
 from bot.types import Entry
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_e2e import ALICE, app_factory, config_dir, until  # noqa: F401
+from tests.reference import ALICE
+from tests.waiting import until
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 

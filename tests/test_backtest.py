@@ -16,7 +16,6 @@ import redis.asyncio as aioredis
 import yaml
 
 from bot.archive import EntryArchive
-from bot.archive.types import ArchivedEntry
 from bot.backtest.engine import Backtester
 from bot.backtest.run import parse_since
 from bot.backtest.types import Change
@@ -24,9 +23,8 @@ from bot.cli.main import main
 from bot.config.loader import RuleText, load_config, load_rules
 from bot.config.settings import ArchiveSettings, StorySettings
 from bot.store.keys import Keys
-from bot.types import Entry
-from tests.conftest import REFERENCE_ARTICLE, ROOT, delete_prefix
-from tests.test_stories import REWRITE_A, REWRITE_B
+from tests.conftest import ROOT, delete_prefix
+from tests.reference import week
 
 INSTALLED = load_config(ROOT / "config").rules
 
@@ -41,26 +39,6 @@ def candidate_yaml() -> str:
                           "terms": {"regime": {"en": ["curfew", "state of emergency"]}},
                           "match": [{"all": ["regime"]}]})
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-
-
-def archived(feed: str, n: int, title: str, text: str, hour: int,
-             seen: datetime | None = None) -> ArchivedEntry:
-    at = datetime(2022, 1, 10, hour, tzinfo=UTC)
-    return ArchivedEntry(f"{feed}-{n}", Entry(
-        feed, f"http://{feed}.test/{n}", f"http://{feed}.test/{n}", title, text, at, "en",
-        f"h{n}", feed.title()), seen or at)
-
-
-def week() -> list[ArchivedEntry]:
-    return [
-        archived("wire", 1, "Putin explains deployment of CSTO troops in Kazakhstan",
-                 REFERENCE_ARTICLE.read_text(encoding="utf-8"), 16),
-        archived("steppe", 2, "CSTO summit: Putin blames terrorism for Kazakhstan unrest",
-                 REWRITE_A, 17),
-        archived("eurasia", 3, "Kazakhstan: detentions rise to 12,000", REWRITE_B, 18),
-        archived("wire", 4, "Central bank keeps key rate unchanged",
-                 "The central bank kept its key rate at 4.5% on Monday.", 19),
-    ]
 
 
 def test_hits_are_grouped_by_story_counted_and_compared_issue15() -> None:

@@ -19,8 +19,8 @@ from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
 from bot.text import utf16_len
 from bot.types import AlertKind
+from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
-from tests.test_render import make_alert
 
 NOON = datetime(2026, 3, 2, 12, 5, tzinfo=UTC)
 

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from bot.app import Eventwatch
 from bot.config.loader import load_config
 from bot.config.settings import Env
+from bot.delivery.outbox import Outbox
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
@@ -25,7 +26,7 @@ from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
 from tests.processes import eventwatch_env, spawn
-from tests.test_e2e import until
+from tests.waiting import drained, until, until_async
 
 RULES = ROOT / "config" / "rules"
 CHAT = 3001
@@ -90,12 +91,18 @@ async def test_telegram_outage_queues_and_delivers_in_order(
             feed_server.route("/wire.xml", body=rss(stories, slug="w"), etag='"2"')
             assert app.scheduler is not None
             await app.scheduler.poll_now("wire")
-            await asyncio.sleep(3.0)  # down: every try is refused
+            outbox = app.outbox
+
+            async def claimed() -> bool:
+                return await outbox.pending() >= 1
+
+            await until_async(claimed)  # the sender holds the new alerts and retries them
+            await asyncio.sleep(3.0)  # the outage itself: many backoff rounds, all refused
             assert len(fake_bot_api.texts(CHAT)) == 1
             assert await app.outbox.pending() >= 1
             await fake_bot_api.resume()
             await until(lambda: len(fake_bot_api.texts(CHAT)) >= len(stories), 20)
-            await asyncio.sleep(0.5)
+            await drained(app.outbox)  # nothing more may follow
         finally:
             await app.stop()
     got = [headline(t) for t in fake_bot_api.plain_texts(CHAT)]
@@ -224,7 +231,7 @@ async def test_redis_restart_mid_run(
             result = await asyncio.wait_for(poll, 30)
             assert result is not None and result.ok, result
             await until(lambda: len(fake_bot_api.texts(CHAT)) >= 2, 30)
-            await asyncio.sleep(1.0)
+            await drained(app.outbox)  # nothing more may follow
             assert app._consumer_task is not None and not app._consumer_task.done()
             assert await app.redis_handle.client.ping()
         finally:
@@ -317,7 +324,7 @@ async def test_sigterm_during_broadcast_loses_nothing(
                          name="second")
     try:
         await until(lambda: fake_bot_api.total_messages() >= total, 60)
-        await asyncio.sleep(1.0)
+        await drained(Outbox(redis_client, keys))  # no duplicate may follow
     except TimeoutError:
         raise AssertionError((at_stop, fake_bot_api.total_messages(),
                               second.log()[-4000:])) from None

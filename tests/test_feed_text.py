@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.delivery.render import render_alert
 from bot.feeds.parse import parse_feed
+from tests.alerts import make_alert
 from tests.fakebotapi import parse_html
-from tests.test_render import make_alert
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
 <item><title>AT&amp;T: history of the &lt;blink&gt; tag &lt;/example&gt;</title>

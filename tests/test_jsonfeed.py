@@ -12,7 +12,7 @@ from bot.feeds.identity import content_hash, entry_key
 from bot.feeds.jsonfeed import looks_like_json, read_json
 from bot.feeds.parse import parse_feed
 from bot.feeds.types import ParsedFeed
-from tests.test_parser import FEED_URL, PEER
+from tests.feedfiles import FEED_URL, PEER
 
 V11 = "https://jsonfeed.org/version/1.1"
 

@@ -15,7 +15,8 @@ from bot.store.keys import Keys
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_e2e import ALICE, app_factory, reference_feed, until  # noqa: F401
+from tests.reference import ALICE, reference_feed
+from tests.waiting import until
 
 WEEK = 7 * 86400
 

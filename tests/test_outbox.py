@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from bot.delivery.outbox import Outbox
 from bot.store.keys import Keys
 from bot.types import decode_alert, encode_alert
-from tests.test_render import make_alert
+from tests.alerts import make_alert
 
 
 async def test_publish_is_idempotent_by_alert_id(redis_client: aioredis.Redis,

@@ -13,24 +13,7 @@ import pytest
 from bot.feeds.identity import canonical_url, content_hash, entry_key
 from bot.feeds.parse import ParsedFeed, Parser, parse_feed
 from bot.feeds.text import html_to_text
-
-FEEDS = Path(__file__).parent / "data" / "feeds"
-PEER = FEEDS / "peer"
-FEED_URL = "https://news.example.kz/rss.xml"
-CASES = sorted(p for p in FEEDS.iterdir() if p.is_file() and not p.name.endswith(".json"))
-
-
-def as_expected(p: ParsedFeed) -> dict[str, Any]:
-    return {
-        "version": p.version, "title": p.title, "error": p.error, "problem": bool(p.problem),
-        "ttl": p.ttl, "update_period": p.update_period, "duplicates": p.duplicates,
-        "entries": [
-            {"key": e.key, "url": e.url, "title": e.title, "text": e.text,
-             "published": e.published.isoformat() if e.published else None,
-             "language": e.language, "content_hash": e.content_hash}
-            for e in p.entries
-        ],
-    }
+from tests.feedfiles import CASES, FEED_URL, FEEDS, PEER, as_expected
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
@@ -273,7 +256,7 @@ def test_coalesced_character_data_parses_identically() -> None:
         "import json, sys\n"
         "from pathlib import Path\n"
         "from bot.feeds.parse import parse_feed, _coalesce_character_data\n"
-        "from tests.test_parser import as_expected, CASES, FEED_URL\n"
+        "from tests.feedfiles import as_expected, CASES, FEED_URL\n"
         "plain = [as_expected(parse_feed(p.read_bytes(), feed_id='t', url=FEED_URL, source='T'))"
         " for p in CASES]\n"
         "_coalesce_character_data()\n"

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
 from bot.delivery.render import MAX_MESSAGE, render_alert, render_digest
 from bot.text import utf16_len
-from bot.types import Alert, AlertKind
-from detectors.types import Severity
+from bot.types import AlertKind
+from tests.alerts import make_alert
 from tests.fakebotapi import parse_html
-
-
-def make_alert(**kw: object) -> Alert:
-    base: dict[str, object] = dict(
-        id="a1", kind=AlertKind.NEW, story_id="s1", rule="mass_detentions",
-        countries=("KZ",), severity=Severity.HIGH, title="Police detain protesters in Almaty",
-        summary="Police detained hundreds of protesters. The rally was unauthorised.",
-        figures={"detained": 8000}, url="https://news.example/a?x=1&y=2", source="Example News",
-        published=datetime(2026, 1, 5, 8, 30, tzinfo=UTC), language="en",
-    )
-    base.update(kw)
-    return Alert(**base)  # type: ignore[arg-type]
 
 
 def test_alert_has_every_part_and_escapes_feed_text() -> None:

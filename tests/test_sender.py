@@ -21,8 +21,8 @@ from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
 from bot.text import utf16_len
 from bot.types import AlertKind
+from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
-from tests.test_render import make_alert
 
 FAST = RateLimits(overall=1000, private=100, group=6000)
 

@@ -15,9 +15,8 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import SubscriberStore
 from bot.store.keys import Keys
+from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
-from tests.test_e2e import until
-from tests.test_render import make_alert
 from tests.test_sender import (  # noqa: F401
     FAST,
     SenderFactory,
@@ -27,6 +26,7 @@ from tests.test_sender import (  # noqa: F401
     subs,
     subscribe,
 )
+from tests.waiting import until
 
 TITLE = re.compile(r"Alert \d\d")
 ALERTS = 20

@@ -29,6 +29,7 @@ from bot.stories.types import Report
 from bot.types import Alert, AlertKind, Entry
 from detectors.types import Detection, Severity
 from tests.conftest import REFERENCE_ARTICLE
+from tests.reference import REWRITE_A, REWRITE_B
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 REFERENCE = REFERENCE_ARTICLE.read_text(encoding="utf-8")
@@ -37,23 +38,6 @@ T0 = datetime(2022, 1, 10, 12, 0, tzinfo=UTC)
 TROOPS = "According to the President, 2,030 troops and 250 units of equipment of the CSTO peacekeeping mission are currently deployed in the country."  # noqa: E501
 DETAINED = "The Ministry of Internal Affairs of Kazakhstan reported the detention of almost 8,000 people."  # noqa: E501
 EMERGENCY = "Currently, a state of emergency has been imposed throughout the country."
-
-REWRITE_A = (
-    "Vladimir Putin on Monday described the unrest in Kazakhstan as an aggression of "
-    "international terrorism and said Maidan technologies had been used, speaking at an online "
-    "summit of the Collective Security Treaty Organisation. Kazakh President Kassym-Jomart "
-    "Tokayev told the leaders that order had been restored after an attempted coup, and that "
-    "2,030 troops and 250 units of equipment of the CSTO peacekeeping mission are deployed in the "
-    "country. Sixteen members of the security forces were killed. The interior ministry said "
-    "almost 8,000 people had been detained, and a state of emergency remains in force nationwide."
-)
-REWRITE_B = (
-    "The number of people detained in Kazakhstan after the unrest has risen to nearly 12,000, the "
-    "interior ministry said on Monday, as leaders of the Russia-led CSTO met online. Vladimir "
-    "Putin called the events an aggression of international terrorism. According to Tokayev, "
-    "2,030 CSTO troops and 250 units of equipment are deployed in the country. A state of "
-    "emergency is in force throughout the country."
-)
 
 
 def entry(feed: str, key: str, title: str, text: str, published: datetime,

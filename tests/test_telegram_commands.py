@@ -6,7 +6,6 @@ a real Redis; each test asserts on what each chat received and on the stored sta
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from bot.store.keys import Keys
 from bot.telegram.app import BotApp, build_application
 from bot.telegram.types import BotServices, RuleInfo, StatusReport, StorySummary
 from tests.fakebotapi import FakeBotAPI, SentMessage, fake_bot_api  # noqa: F401
+from tests.waiting import until, until_async
 
 RULES = (
     RuleInfo("mass-detention", {"en": "Mass detentions", "ru": "Массовые задержания"}),
@@ -70,28 +70,13 @@ class World:
         return self.fake.callback_answers[-1]
 
 
-async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    try:
-        async with asyncio.timeout(seconds):
-            while True:
-                if condition():
-                    return
-                await asyncio.sleep(0.01)
-    except TimeoutError:
-        raise AssertionError("timed out waiting for the bot") from None
-
-
 async def stored(read: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
                  seconds: float = 5.0) -> None:
     """Wait until the bot has written what `ok` expects (for updates that get no reply)."""
-    try:
-        async with asyncio.timeout(seconds):
-            while True:
-                if ok(await read()):
-                    return
-                await asyncio.sleep(0.01)
-    except TimeoutError:
-        raise AssertionError("timed out waiting for the bot to store a change") from None
+    async def done() -> bool:
+        return ok(await read())
+
+    await until_async(done, seconds)
 
 
 def buttons(message: SentMessage) -> list[tuple[str, str]]:

@@ -33,8 +33,7 @@ from detectors.types import Document
 from tests.conftest import REFERENCE_ARTICLE, ROOT
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_backtest import week
-from tests.test_e2e import app_factory, config_dir  # noqa: F401
+from tests.reference import week
 
 TOKEN = "s3cret-token-for-tests"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -231,7 +230,7 @@ def test_web_needs_the_metrics_port(tmp_path: Path) -> None:
 
 
 async def test_without_a_token_the_pages_are_off_issue15(
-    app_factory: Callable[[], Eventwatch], config_dir: Path,  # noqa: F811
+    app_factory: Callable[[], Eventwatch], config_dir: Path,
     fake_bot_api: FakeBotAPI, caplog: pytest.LogCaptureFixture,  # noqa: F811
 ) -> None:
     with (config_dir / "settings.yaml").open("a", encoding="utf-8") as fh:

@@ -24,7 +24,8 @@ from bot.store.keys import Keys
 from tests.browser import chromium, require_browser, screenshot, wait
 from tests.conftest import ROOT
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_e2e import _rss, until
+from tests.reference import wire_rss
+from tests.waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +70,7 @@ class Site:
 async def site(redis_url: str, keys: Keys, redis_client: aioredis.Redis, tmp_path: Path,
                feed_server: FeedServer) -> AsyncIterator[Site]:  # noqa: F811
     require_browser()
-    feed_server.route("/wire.xml", body=_rss(ITEMS))
+    feed_server.route("/wire.xml", body=wire_rss(ITEMS))
     config = tmp_path / "config"
     (config / "rules").mkdir(parents=True)
     (config / "settings.yaml").write_text(
@@ -205,7 +206,7 @@ async def test_write_backtest_download_install_reload_issue15(site: Site,
     shutil.copy(rule_file, site.config / "rules" / rule_file.name)
     assert await site.app.reload() == []
     assert "rally-detentions" in site.app.config.rules.rule_ids
-    site.feeds.route("/wire.xml", body=_rss([*ITEMS, LATER]))
+    site.feeds.route("/wire.xml", body=wire_rss([*ITEMS, LATER]))
     assert site.app.scheduler is not None
     await site.app.scheduler.poll_now("wire")
     await until(lambda: "Rally detentions" in site.out.getvalue())

@@ -45,8 +45,10 @@ class Metrics:
     """Every metric eventwatch exports. Use the attributes directly, e.g.
     `metrics.polls.labels(feed=feed_id, status=POLL_OK).inc()`."""
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(self, registry: CollectorRegistry | None = None, *,
+                 refresh_timeout: float = REFRESH_TIMEOUT) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
+        self.refresh_timeout = refresh_timeout
         r = self.registry
         self.polls = Counter(
             "eventwatch_polls", "Feed polls by outcome.", ["feed", "status"], registry=r
@@ -165,7 +167,7 @@ class Metrics:
             return
         try:
             # A scrape must answer even when Redis hangs: bound the read.
-            async with asyncio.timeout(REFRESH_TIMEOUT):
+            async with asyncio.timeout(self.refresh_timeout):
                 value = source()
                 if inspect.isawaitable(value):
                     value = await value

@@ -8,8 +8,7 @@ matches the config (a rule or country since removed) only answers "stale".
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Message, Update
@@ -20,23 +19,14 @@ from bot.delivery import countries as country
 from bot.delivery.subscribers import MODES
 from bot.telegram import changes, keyboards
 from bot.telegram.arguments import MAX_MUTE, parse_quiet
-from bot.telegram.permissions import Permissions
+from bot.telegram.bound import BoundHandlers
 from bot.telegram.texts import language_of, plain
-from bot.telegram.types import BotServices, Context
-from bot.telegram.views import NO_PREVIEW, Views, muted_text
+from bot.telegram.types import Context
+from bot.telegram.views import NO_PREVIEW, muted_text
 
 
-class Buttons:
+class Buttons(BoundHandlers):
     """The inline keyboards' handler, bound to the services it uses."""
-
-    def __init__(
-        self, services: BotServices, permissions: Permissions, views: Views,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.services = services
-        self.permissions = permissions
-        self.views = views
-        self._clock = clock
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, cast
 
 from telegram import ChatMember, InlineKeyboardMarkup, Update
@@ -21,12 +20,11 @@ from telegram.constants import ChatType, ParseMode
 from bot.delivery.subscribers import MODES, Subscriber
 from bot.telegram import changes, keyboards
 from bot.telegram.arguments import parse_duration, parse_quiet, parse_timezone
-from bot.telegram.permissions import Permissions
+from bot.telegram.bound import BoundHandlers
 from bot.telegram.texts import Html, language_of, t
-from bot.telegram.types import BotServices, Context
+from bot.telegram.types import Context
 from bot.telegram.views import (
     NO_PREVIEW,
-    Views,
     help_text,
     muted_text,
     quiet_text,
@@ -41,17 +39,8 @@ MAX_ERRORS = 3500  # characters of config errors in the /reload reply
 _SettingsChange = tuple[changes.Change, Callable[[Subscriber], Html]]
 
 
-class Commands:
+class Commands(BoundHandlers):
     """The bot's command and chat-update handlers, bound to the services they use."""
-
-    def __init__(
-        self, services: BotServices, permissions: Permissions, views: Views,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.services = services
-        self.permissions = permissions
-        self.views = views
-        self._clock = clock
 
     # -- replying -------------------------------------------------------------
     async def reply(
