@@ -23,6 +23,7 @@ from enum import IntEnum
 from bot.config.settings import RateLimits
 from bot.times import MONOTONIC, Ticker
 
+EPSILON = 1e-9
 FORGET_AFTER = 50_000  # chats remembered before the long-free ones are forgotten
 
 
@@ -67,8 +68,8 @@ class _Gate:
         if now < self.closed_until:
             return self.closed_until - now
         self._refill()
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= 1 - EPSILON:  # a wait of (1 - tokens)/rate can fall short by a hair
+            self.tokens = max(0.0, self.tokens - 1)
             return 0.0
         return (1 - self.tokens) / self.rate
 
