@@ -86,10 +86,3 @@ class VirtualTime:
             self._driver.cancel()
             await asyncio.gather(self._driver, return_exceptions=True)
 
-
-async def until(condition: object, seconds: float = 30.0) -> None:
-    """Wait (real time, bounded) for `condition()`: an event to await, not a time."""
-    assert callable(condition)
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)
