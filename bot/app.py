@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -332,7 +333,9 @@ class Eventwatch:
                 await self.webhook.start()
             else:
                 await self.telegram.updater.start_polling(
-                    poll_interval=0, timeout=timedelta(seconds=self.updates_timeout))
+                    # getUpdates takes whole seconds: a fraction is a request Telegram refuses.
+                    poll_interval=0,
+                    timeout=timedelta(seconds=math.ceil(self.updates_timeout)))
         health = build_health(
             redis_ping=self.redis_handle.client.ping,
             scheduler_alive=(lambda: self.scheduler is not None and self.scheduler.running)

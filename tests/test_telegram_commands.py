@@ -161,7 +161,7 @@ async def polling(app: BotApp) -> AsyncIterator[None]:
     await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=0.2))
+    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
     try:
         yield
     finally:
