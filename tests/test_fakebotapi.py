@@ -121,7 +121,7 @@ async def test_issue_13_requests_are_checked_against_the_bot_api_spec(
 async def test_issue_13_a_callback_query_is_answered_once(fake_bot_api: FakeBotAPI,
                                                           bot: Bot) -> None:
     await bot.answer_callback_query("7", text="Saved")
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query("7")
     assert fake_bot_api.violations == ["callback query 7 answered twice"]
     fake_bot_api.violations.clear()  # expected here
