@@ -58,6 +58,7 @@ from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import BotServices, StatusReport, StorySummary
 from bot.telegram.webhook import WebhookServer
 from bot.text import clip_lines
+from bot.times import MONOTONIC, Ticker
 from bot.web import WebPages, WebServices
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ class Eventwatch:
     def __init__(self, env: Env, config: Config, *, role: Role = "all",
                  keys: Keys | None = None, out: IO[str] | None = None,
                  updates_timeout: float = 10.0, watch_config: bool = False,
-                 reload_debounce: float = 0.5, on_reload: Sequence[OnReload] = ()) -> None:
+                 reload_debounce: float = 0.5, on_reload: Sequence[OnReload] = (),
+                 ticker: Ticker = MONOTONIC) -> None:
+        self.ticker = ticker  # what pacing and retries wait on (virtual in tests)
         self.env = env
         self.current = CurrentConfig(config)
         self.on_reload = tuple(on_reload)
@@ -141,7 +144,7 @@ class Eventwatch:
 
         if self.env.telegram_token:
             # One pacer for everything sent: the bot's replies and the sender's messages.
-            pacer = Pacer(lambda: self.config.settings.telegram.rate_limits)
+            pacer = Pacer(lambda: self.config.settings.telegram.rate_limits, self.ticker)
             limiter = PacedLimiter(
                 pacer, deadline=lambda: self.config.settings.telegram.reply_deadline,
                 max_retry_after=lambda: self.config.settings.telegram.max_retry_after,
