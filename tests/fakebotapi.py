@@ -39,7 +39,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.botapispec import BotApiSpec
+try:
+    from tests.botapispec import BotApiSpec
+except ModuleNotFoundError:  # run as a script (bench): tests/ itself is on sys.path
+    from botapispec import BotApiSpec  # type: ignore[no-redef]
 
 # PTB 22 warns (PTBDeprecationWarning) whenever RetryAfter.retry_after is read as an int;
 # pytest turns warnings into errors, so opt in to the timedelta behaviour it will adopt.
