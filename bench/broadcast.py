@@ -12,7 +12,11 @@ another process, configured with the same overall limit. Printed:
 2. crash test: the sender is killed with SIGKILL halfway through a second
    broadcast and restarted (a new consumer that reclaims the alert with
    XAUTOCLAIM); every chat must get exactly one message, except at most the
-   messages in flight at the kill, which may get two.
+   messages in flight at the kill, which may get two;
+3. burst (bench/burst.py): 1,000 /start within one second while a broadcast to
+   every subscriber runs at Telegram's 30 msg/s; every user must get one welcome,
+   the broadcast must complete, throughput >= 90% of the limit; against the bot
+   without the shared pacer (PTB's default) as the naive baseline.
 
 Redis: EVENTWATCH_TEST_REDIS_URL, else 127.0.0.1:6379/15, else an embedded server.
 Only keys under a fresh prefix are created, and they are deleted at the end.
@@ -262,6 +266,11 @@ def bench(args: argparse.Namespace) -> int:
               f"two or more {dup_chats} (the messages in flight at the kill; "
               f"bound: {args.in_flight_bound})")
         ok &= lost == 0 and dup_chats <= args.in_flight_bound
+
+        # 3. the burst (issue 13): replies and a broadcast share the limits
+        if args.burst_users:
+            from bench.burst import report
+            ok &= report(rurl, args.burst_users, args.subscribers)
     finally:
         fake.send_signal(signal.SIGTERM)
         fake.wait(timeout=10)
@@ -282,6 +291,8 @@ def main() -> int:
     p.add_argument("--claim-idle", type=float, default=3.0)
     p.add_argument("--in-flight-bound", type=int, default=16,
                    help="the sender's concurrency: at most this many sends in flight")
+    p.add_argument("--burst-users", type=int, default=1000,
+                   help="/start sent at once during a broadcast at 30 msg/s (0: skip)")
     p.add_argument("--api", default="")
     p.add_argument("--redis", default="")
     p.add_argument("--prefix", default="")

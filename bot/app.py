@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import IO, Literal
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
 from telegram.ext import Application
 
 from bot.archive import EntryArchive
@@ -30,7 +32,10 @@ from bot.config.settings import Env, FeedSpec, Settings
 from bot.delivery.console import ConsoleSink
 from bot.delivery.consumer import OutboxConsumer
 from bot.delivery.digest import Digests, DigestStore
+from bot.delivery.limiter import PacedLimiter
+from bot.delivery.notice import admin_notice
 from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigErrors
@@ -53,6 +58,7 @@ from bot.telegram.sources import rule_infos, status_report, story_summary
 from bot.telegram.types import BotServices, StatusReport, StorySummary
 from bot.telegram.webhook import WebhookServer
 from bot.text import clip_lines
+from bot.times import MONOTONIC, Ticker
 from bot.web import WebPages, WebServices
 
 log = logging.getLogger(__name__)
@@ -71,7 +77,9 @@ class Eventwatch:
     def __init__(self, env: Env, config: Config, *, role: Role = "all",
                  keys: Keys | None = None, out: IO[str] | None = None,
                  updates_timeout: float = 10.0, watch_config: bool = False,
-                 reload_debounce: float = 0.5, on_reload: Sequence[OnReload] = ()) -> None:
+                 reload_debounce: float = 0.5, on_reload: Sequence[OnReload] = (),
+                 ticker: Ticker = MONOTONIC) -> None:
+        self.ticker = ticker  # what pacing and retries wait on (virtual in tests)
         self.env = env
         self.current = CurrentConfig(config)
         self.on_reload = tuple(on_reload)
@@ -135,16 +143,30 @@ class Eventwatch:
         self.metrics.track_outbox_depth(self.outbox.depth)
 
         if self.env.telegram_token:
+            # One pacer for everything sent: the bot's replies and the sender's messages.
+            pacer = Pacer(lambda: self.config.settings.telegram.rate_limits, self.ticker)
+            limiter = PacedLimiter(
+                pacer, deadline=lambda: self.config.settings.telegram.reply_deadline,
+                max_retry_after=lambda: self.config.settings.telegram.max_retry_after,
+                metrics=self.metrics)
             self.telegram = build_application(
-                self.env.telegram_token, self.env.telegram_api_url, self._bot_services())
+                self.env.telegram_token, self.env.telegram_api_url, self._bot_services(),
+                rate_limiter=limiter)
             await self.telegram.initialize()
             self._stack.push_async_callback(self.telegram.shutdown)
+            # The sender paces and retries its own requests (policy, deferral): it gets a
+            # plain Bot, not the Application's, whose requests the limiter paces.
+            api = self.env.telegram_api_url.rstrip("/")
+            sender_bot = Bot(self.env.telegram_token, base_url=f"{api}/bot",
+                             base_file_url=f"{api}/file/bot")
+            await sender_bot.initialize()
+            self._stack.push_async_callback(sender_bot.shutdown)
             self.consumer = Sender(
-                self.outbox, self.telegram.bot, self.subscribers,
+                self.outbox, sender_bot, self.subscribers,
                 telegram=lambda: self.config.settings.telegram,
                 stories=lambda: self.config.settings.stories,
                 digests=DigestStore(self.outbox), rule_title=self._rule_title,
-                metrics=self.metrics,
+                metrics=self.metrics, pacer=pacer,
             )
         else:
             self.consumer = ConsoleSink(self.outbox, stream=self.out, rule_title=self._rule_title,
@@ -199,14 +221,21 @@ class Eventwatch:
                 "detections": handled.detections, "alerts": handled.alerts})
 
     async def notify_admins(self, text: str) -> None:
+        """Tell the admin chat (plain text, capped to one message) through the sender: the
+        same pacer and error policy as every other message."""
         log.warning(text)
         chat = self.config.settings.telegram.admin_chat
-        if self.telegram is None or chat is None:
+        if not isinstance(self.consumer, Sender) or chat is None:
             return
+        notice = admin_notice(text)
         try:
-            await self.telegram.bot.send_message(chat, text)
+            sent = await self.consumer.send_rendered(chat, notice, is_group=chat < 0,
+                                                     subscriber=False)
         except Exception:
             log.exception("could not tell the admin chat", extra={"chat": chat})
+            return
+        if sent is None:
+            log.error("could not tell the admin chat", extra={"chat": chat})
 
     async def run_once(self) -> int:
         """Poll every feed once, process and deliver everything; the number of alerts."""
@@ -307,7 +336,9 @@ class Eventwatch:
                 await self.webhook.start()
             else:
                 await self.telegram.updater.start_polling(
-                    poll_interval=0, timeout=timedelta(seconds=self.updates_timeout))
+                    # getUpdates takes whole seconds: a fraction is a request Telegram refuses.
+                    poll_interval=0,
+                    timeout=timedelta(seconds=math.ceil(self.updates_timeout)))
         health = build_health(
             redis_ping=self.redis_handle.client.ping,
             scheduler_alive=(lambda: self.scheduler is not None and self.scheduler.running)

@@ -9,6 +9,11 @@ raises its real typed errors: `RetryAfter` (429 + retry_after), `Forbidden`
 Tests inject users' messages, commands and button presses, which the bot
 receives through `getUpdates` long polling, and assert on what each chat got.
 
+Every request is checked against the Bot API specification (`tests/botapispec.py`): a
+request Telegram would refuse gets its 400 and is listed in `violations`, which the
+`fake_bot_api` fixture requires to be empty at the end of each test. Its rate limits
+run on `clock` (monotonic seconds), which tests may make virtual (tests/virtualtime.py).
+
 Run it in its own process (the broadcast benchmark does):
     python tests/fakebotapi.py --port 8081 --overall 300
 It then also answers `GET /_fake/stats` and `POST /_fake/config` (JSON).
@@ -27,12 +32,17 @@ import os
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pytest
 from aiohttp import web
+
+try:
+    from tests.botapispec import BotApiSpec
+except ModuleNotFoundError:  # run as a script (bench): tests/ itself is on sys.path
+    from botapispec import BotApiSpec  # type: ignore[no-redef]
 
 # PTB 22 warns (PTBDeprecationWarning) whenever RetryAfter.retry_after is read as an int;
 # pytest turns warnings into errors, so opt in to the timedelta behaviour it will adopt.
@@ -159,7 +169,7 @@ class SentMessage:
     date: int = 0
     plain: str = ""  # the text after entity parsing
     edits: int = 0
-    at: float = 0.0  # time.time() of delivery, for rates
+    at: float = 0.0  # the fake's clock at delivery (monotonic seconds), for rates
 
 
 @dataclass(slots=True)
@@ -186,8 +196,8 @@ class _Bucket:
             self.tokens, self.at = self.burst, now
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= 1 - 1e-9:  # exact times (virtual clock) may miss by a rounding
+            self.tokens = max(0.0, self.tokens - 1)
             return 0.0
         return (1 - self.tokens) / self.rate
 
@@ -208,8 +218,12 @@ class FakeBotAPI:
     """The fake server's state and behaviour; `start()` binds it to 127.0.0.1."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, username: str = "eventwatch_test_bot",
-                 config: FakeConfig | None = None) -> None:
+                 config: FakeConfig | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.token = token
+        self.clock = clock
+        self.spec = BotApiSpec.load()
+        self.violations: list[str] = []  # requests real Telegram would refuse
         self.bot_id = int(token.split(":", 1)[0])
         self.username = username
         self.config = config or FakeConfig()
@@ -473,6 +487,11 @@ class FakeBotAPI:
         chat = params.get("chat_id")
         chat_id = int(chat) if isinstance(chat, int) or (
             isinstance(chat, str) and chat.lstrip("-").isdigit()) else None
+        problems = self.spec.check(method, params)
+        if problems:
+            self.violations += problems
+            return self._error(404 if "no such method" in problems[0] else 400,
+                               f"Bad Request: {problems[0]}", method=method, chat_id=chat_id)
         forced = self._forced.get((method, chat_id)) or self._forced.get((method, None))
         if forced:
             status, description, parameters = forced.pop(0)
@@ -539,7 +558,7 @@ class FakeBotAPI:
         return chat_id
 
     def _rate_limit(self, chat_id: int) -> None:
-        now = time.monotonic()
+        now = self.clock()
         cfg = self.config
         waits: list[float] = []
         if cfg.overall_rate:
@@ -578,6 +597,8 @@ class FakeBotAPI:
         if not plain.strip():
             raise _ApiError(400, "Bad Request: message text is empty")
         if utf16_len(plain.strip()) > MAX_TEXT:
+            self.violations.append(f"text: {utf16_len(plain.strip())} > {MAX_TEXT} after "
+                                   "entity parsing")
             raise _ApiError(400, "Bad Request: message is too long")
         return text, plain
 
@@ -658,7 +679,7 @@ class FakeBotAPI:
             link_preview_options=params.get("link_preview_options"),
             message_thread_id=int(thread) if thread is not None else None,
             reply_markup=params.get("reply_markup"), date=int(time.time()), plain=plain,
-            at=time.time(),
+            at=self.clock(),
         )
         self.messages[chat_id].append(m)
         return self._message_json(m)
@@ -687,7 +708,7 @@ class FakeBotAPI:
         m.edits += 1
         if "link_preview_options" in params:
             m.link_preview_options = params["link_preview_options"]
-        self.edits.append(Edit(chat_id, message_id, text, m.parse_mode, time.time()))
+        self.edits.append(Edit(chat_id, message_id, text, m.parse_mode, self.clock()))
         return self._message_json(m, edit_date=int(time.time()))
 
     async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
@@ -717,6 +738,11 @@ class FakeBotAPI:
         return True
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        query = str(params.get("callback_query_id"))
+        if any(str(a.get("callback_query_id")) == query for a in self.callback_answers):
+            self.violations.append(f"callback query {query} answered twice")
+            raise _ApiError(400, "Bad Request: query is too old and response timeout expired "
+                            "or query ID is invalid")
         self.callback_answers.append(dict(params))
         return True
 
@@ -803,6 +829,7 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
         yield fake
     finally:
         await fake.stop()
+    assert not fake.violations, f"requests Telegram would refuse: {fake.violations}"
 
 
 def _main() -> None:

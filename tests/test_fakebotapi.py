@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
+import aiohttp
 import pytest
 from telegram import (
     Bot,
@@ -14,7 +16,13 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
 )
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from tests.fakebotapi import EntityParseError, FakeBotAPI, parse_html
@@ -78,6 +86,45 @@ async def test_too_long_counts_utf16_after_entities(fake_bot_api: FakeBotAPI, bo
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(1, "😀" * 2049)  # 4098 UTF-16 units
     await bot.send_message(1, "😀" * 2048)
+    assert fake_bot_api.violations == ["text: 4098 > 4096 after entity parsing"]
+    fake_bot_api.violations.clear()  # expected here
+
+
+@pytest.mark.parametrize(("method", "params", "problem"), [
+    ("sendMessage", {"text": "hi"}, "sendMessage.chat_id: required, missing"),
+    ("sendMessage", {"chat_id": 1, "text": "hi", "colour": "red"},
+     "sendMessage.colour: unknown parameter"),
+    ("sendMessage", {"chat_id": 1, "text": "hi", "disable_notification": "yes"},
+     "sendMessage.disable_notification: not Boolean (str)"),
+    ("sendMessage", {"chat_id": 1, "text": "hi", "reply_markup": {"inline_keyboard": [[
+        {"text": "x", "callback_data": "x" * 65}]]}}, "callback_data: not 1-64 bytes"),
+    ("sendMessage", {"chat_id": 1, "text": "hi", "reply_markup": {"inline_keyboard": [[
+        {"text": "x"}]]}}, "needs exactly one action field"),
+    ("setMyCommands", {"commands": [{"command": "Start", "description": "go"}]},
+     "bad command name 'Start'"),
+    ("setMyCommands", {"commands": [{"command": "start", "description": ""}]},
+     "description not 1-256 chars"),
+    ("answerCallbackQuery", {"callback_query_id": "1", "text": "x" * 201},
+     "over 200 characters"),
+    ("sendMessagez", {"chat_id": 1}, "no such method"),
+])
+async def test_issue_13_requests_are_checked_against_the_bot_api_spec(
+        fake_bot_api: FakeBotAPI, method: str, params: dict[str, Any], problem: str) -> None:
+    url = f"{fake_bot_api.base_url}{fake_bot_api.token}/{method}"
+    async with aiohttp.ClientSession() as http, http.post(url, json=params) as response:
+        assert response.status in (400, 404)
+        assert not (await response.json())["ok"]
+    assert any(problem in v for v in fake_bot_api.violations), fake_bot_api.violations
+    fake_bot_api.violations.clear()  # expected here
+
+
+async def test_issue_13_a_callback_query_is_answered_once(fake_bot_api: FakeBotAPI,
+                                                          bot: Bot) -> None:
+    await bot.answer_callback_query("7", text="Saved")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query("7")
+    assert fake_bot_api.violations == ["callback query 7 answered twice"]
+    fake_bot_api.violations.clear()  # expected here
 
 
 async def test_rate_limits_answer_retry_after(fake_bot_api: FakeBotAPI, bot: Bot) -> None:

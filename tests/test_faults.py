@@ -125,14 +125,14 @@ async def test_ten_minute_outage_is_retried_not_dropped(
 
     from bot.delivery.jobs import Job, Target
     from bot.delivery.outbox import Outbox
-    from bot.delivery.telegram_errors import classify
+    from bot.delivery.policy import decide
 
     sender = Sender(Outbox(redis_client, keys), bot=None,  # type: ignore[arg-type]
                     subscribers=SubscriberStore(redis_client, keys))
     job = Job(SimpleNamespace(id="a1"), Target(CHAT), None)  # type: ignore[arg-type]
     clock, delays = 0.0, []
     while clock < 600:
-        retry = await sender._failed(job, classify(NetworkError("Connection refused")))
+        retry = await sender._failed(job, decide(NetworkError("Connection refused")))
         assert retry is not None, f"gave up after {clock:.0f} s"
         delays.append(retry.delay)
         clock += retry.delay

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from bot.text import utf16_len
 from bot.types import AlertKind
 from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
+from tests.virtualtime import VirtualTime
+from tests.waiting import until
 
 FAST = RateLimits(overall=1000, private=100, group=6000)
 
@@ -113,12 +116,16 @@ async def test_pacing_keeps_within_the_per_chat_limit(
     await subscribe(subs, 11, 12)
     for i in range(3):
         await outbox.publish(make_alert(id=f"p{i}", story_id=f"s{i}"))
-    sender = make_sender(limits=RateLimits(overall=100, private=1.0, group=20))
-    started = asyncio.get_running_loop().time()
-    await sender.drain()
+    vt = VirtualTime()
+    fake_bot_api.clock = vt.now  # the fake's limits run on the sender's (virtual) time
+    sender = make_sender(limits=RateLimits(overall=100, private=1.0, group=20), ticker=vt)
+    async with vt:
+        await sender.drain()
     assert len(fake_bot_api.messages[11]) == 3 and len(fake_bot_api.messages[12]) == 3
     assert fake_bot_api.count_429 == 0
-    assert asyncio.get_running_loop().time() - started >= 1.9
+    at = [m.at for m in fake_bot_api.messages[11]]  # virtual seconds
+    assert all(b - a >= 1 - 1e-6 for a, b in itertools.pairwise(at))
+    assert vt.now() >= 2
 
 
 async def test_429_pauses_only_that_chat_and_the_message_is_requeued(
@@ -128,14 +135,17 @@ async def test_429_pauses_only_that_chat_and_the_message_is_requeued(
     await subscribe(subs, *range(101, 121))
     fake_bot_api.flood(105, retry_after=1, times=2)
     await outbox.publish(make_alert(id="f1"))
-    await make_sender().drain()
+    vt = VirtualTime()
+    fake_bot_api.clock = vt.now
+    async with vt:
+        await make_sender(ticker=vt).drain()
     assert fake_bot_api.count_429 == 2
     for chat in range(101, 121):
         assert len(fake_bot_api.messages[chat]) == 1, chat
     flooded = fake_bot_api.messages[105][0].at
     others = max(m.at for c in range(101, 121) if c != 105
                  for m in fake_bot_api.messages[c])
-    assert flooded >= others + 1.5  # two retry_after=1 pauses; the others did not wait
+    assert others < 1 <= 2 <= flooded  # two retry_after=1 pauses; the others did not wait
     assert (await outbox.deliveries("f1"))["105"] == "1"
 
 
@@ -146,9 +156,10 @@ async def test_retry_after_is_capped(fake_bot_api: FakeBotAPI, outbox: Outbox,
     fake_bot_api.flood(7, retry_after=3600)
     await outbox.publish(make_alert(id="cap"))
     telegram = TelegramSettings(rate_limits=FAST, max_retry_after=0.2)
-    started = asyncio.get_running_loop().time()
-    await Sender(outbox, bot, subs, telegram=lambda: telegram).drain()
-    assert asyncio.get_running_loop().time() - started < 5
+    vt = VirtualTime()
+    async with vt:
+        await Sender(outbox, bot, subs, telegram=lambda: telegram, ticker=vt).drain()
+    assert 0.2 <= vt.now() < 1  # waited the capped 0.2 s, not the hour asked for
     assert len(fake_bot_api.messages[7]) == 1
 
 
@@ -234,7 +245,7 @@ async def test_5xx_and_network_errors_are_retried(
 @pytest.mark.parametrize("outage", ["reset", "502", "refused"])
 async def test_outage_then_recovery_loses_nothing(
         fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
-        make_sender: SenderFactory, outage: str) -> None:
+        make_sender: SenderFactory, outage: str, caplog: pytest.LogCaptureFixture) -> None:
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
     await subscribe(subs, 63, 64)
     if outage == "refused":
@@ -243,8 +254,9 @@ async def test_outage_then_recovery_loses_nothing(
         fake_bot_api.config.down = outage
     await outbox.publish(make_alert(id="o1"))
     sender = make_sender()
-    task = asyncio.create_task(sender.run())
-    await asyncio.sleep(0.4)
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.sender"):
+        task = asyncio.create_task(sender.run())
+        await until(lambda: sum("retrying" in r.getMessage() for r in caplog.records) >= 4)
     assert fake_bot_api.total_messages() == 0
     fake_bot_api.config.down = None
     await fake_bot_api.resume()

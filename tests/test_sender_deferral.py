@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 
 import pytest
 import redis.asyncio as aioredis
@@ -26,7 +25,8 @@ from tests.test_sender import (  # noqa: F401
     subs,
     subscribe,
 )
-from tests.waiting import until
+from tests.virtualtime import VirtualTime
+from tests.waiting import stored, until
 
 TITLE = re.compile(r"Alert \d\d")
 ALERTS = 20
@@ -46,27 +46,27 @@ async def test_long_retry_after_parks_one_chat_and_the_others_keep_flowing(
     fake_bot_api.flood(FLOODED, retry_after=3, times=1)  # far longer than defer_after
     for i in range(ALERTS):
         await outbox.publish(make_alert(id=f"m{i}", story_id=f"s{i}", title=f"Alert {i:02d}"))
-    sender = make_sender(max_in_flight=2, defer_after=0.5, resume_every=0.1)
-    task = asyncio.create_task(sender.run())
-    try:
-        started = time.monotonic()
-        await until(lambda: all(len(fake_bot_api.texts(c)) == ALERTS for c in OTHERS), 2.5)
-        # The others got everything while the flooded chat was still paused.
-        assert time.monotonic() - started < 2.5
-        assert fake_bot_api.texts(FLOODED) == []
-        for _ in range(50):  # the last ack follows the last send by a moment
-            if await outbox.depth() == 0:
-                break
-            await asyncio.sleep(0.02)
-        assert await outbox.depth() == 0  # all acknowledged: the chat's copies are in Redis
-        assert len(await outbox.deferred_alerts(FLOODED)) == ALERTS
-        assert fake_bot_api.texts(FLOODED) == []
+    vt = VirtualTime()  # the pause, the deferral's due time and the retries: all virtual
+    sender = make_sender(max_in_flight=2, defer_after=0.5, resume_every=0.1, ticker=vt,
+                         clock=vt.utc)
+    async with vt:
+        task = asyncio.create_task(sender.run())
+        try:
+            await until(lambda: all(len(fake_bot_api.texts(c)) == ALERTS for c in OTHERS), 20)
+            # The others got everything while the flooded chat was still paused.
+            assert vt.now() < 3
+            assert fake_bot_api.texts(FLOODED) == []
+            await stored(outbox.depth, lambda n: n == 0)  # the last ack follows the last send
+            # All acknowledged: the chat's copies are in Redis.
+            assert len(await outbox.deferred_alerts(FLOODED)) == ALERTS
+            assert fake_bot_api.texts(FLOODED) == []
 
-        await until(lambda: len(fake_bot_api.texts(FLOODED)) >= ALERTS, 10)
-        await asyncio.sleep(0.3)  # nothing more may follow
-    finally:
-        await sender.stop()
-        await task
+            await vt.advance(3)  # the pause is over
+            await until(lambda: len(fake_bot_api.texts(FLOODED)) >= ALERTS, 20)
+            await stored(lambda: outbox.deferred_alerts(FLOODED), lambda a: a == [])
+        finally:
+            await sender.stop()
+            await task  # stopped: nothing more can follow
     expected = [f"Alert {i:02d}" for i in range(ALERTS)]
     assert titles(fake_bot_api, FLOODED) == expected
     assert len(fake_bot_api.texts(FLOODED)) == ALERTS
@@ -86,14 +86,15 @@ async def test_a_deferral_survives_a_restart(
     fake_bot_api.flood(FLOODED, retry_after=1, times=1)
     await outbox.publish(make_alert(id="r1", title="Alert 00"))
     from bot.config.settings import TelegramSettings
+    vt = VirtualTime()
     first = Sender(outbox, bot, subs, telegram=lambda: TelegramSettings(rate_limits=FAST),
-                   defer_after=0.1)
+                   defer_after=0.1, ticker=vt, clock=vt.utc)
     assert await first.drain() == 1
     assert await outbox.depth() == 0 and fake_bot_api.texts(FLOODED) == []
     second = Sender(outbox, bot, subs, telegram=lambda: TelegramSettings(rate_limits=FAST),
-                    defer_after=0.1)
+                    defer_after=0.1, ticker=vt, clock=vt.utc)
     assert await second.drain() == 0 and fake_bot_api.texts(FLOODED) == []  # not yet due
-    await asyncio.sleep(1.1)
+    await vt.advance(1.1)
     assert await second.drain() == 0
     assert titles(fake_bot_api, FLOODED) == ["Alert 00"]
     assert await outbox.deferred_alerts(FLOODED) == []

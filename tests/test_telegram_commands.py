@@ -7,7 +7,7 @@ a real Redis; each test asserts on what each chat received and on the stored sta
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from bot.store.keys import Keys
 from bot.telegram.app import BotApp, build_application
 from bot.telegram.types import BotServices, RuleInfo, StatusReport, StorySummary
 from tests.fakebotapi import FakeBotAPI, SentMessage, fake_bot_api  # noqa: F401
-from tests.waiting import until, until_async
+from tests.waiting import stored, until
 
 RULES = (
     RuleInfo("mass-detention", {"en": "Mass detentions", "ru": "Массовые задержания"}),
@@ -68,15 +68,6 @@ class World:
         if edit:
             await until(lambda: len(self.fake.edits) > edits)
         return self.fake.callback_answers[-1]
-
-
-async def stored(read: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
-                 seconds: float = 5.0) -> None:
-    """Wait until the bot has written what `ok` expects (for updates that get no reply)."""
-    async def done() -> bool:
-        return ok(await read())
-
-    await until_async(done, seconds)
 
 
 def buttons(message: SentMessage) -> list[tuple[str, str]]:
@@ -146,7 +137,7 @@ async def polling(app: BotApp) -> AsyncIterator[None]:
     await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=0.2))
+    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
     try:
         yield
     finally:

@@ -38,7 +38,8 @@ def test_typed_errors_carry_their_data() -> None:
     ("Bad Request: message to edit not found", FailureKind.EDIT_GONE),
     ("Bad Request: message can't be edited", FailureKind.EDIT_GONE),
     ("Bad Request: message is too long", FailureKind.TOO_LONG),
-    ("Bad Request: chat not found", FailureKind.REFUSED),
+    ("Bad Request: chat not found", FailureKind.CHAT_GONE),
+        ("Bad Request: wrong parameter action in request", FailureKind.REFUSED),
 ])
 def test_a_bad_request_is_told_apart_by_its_description(description: str,
                                                          kind: FailureKind) -> None:

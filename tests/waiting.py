@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 async def until(condition: Callable[[], bool], seconds: float = 15.0) -> None:
@@ -39,3 +41,12 @@ async def drained(outbox: _HasDepth | None, seconds: float = 15.0) -> None:
         return await outbox.depth() == 0
 
     await until_async(empty, seconds)
+
+
+async def stored(read: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
+                 seconds: float = 5.0) -> None:
+    """Wait until the bot has written what `ok` expects (for updates that get no reply)."""
+    async def done() -> bool:
+        return ok(await read())
+
+    await until_async(done, seconds)

@@ -92,6 +92,8 @@ class TelegramSettings(Section):
     channels: tuple[int | str, ...] = ()
     rate_limits: RateLimits = RateLimits()
     max_retry_after: Seconds = 3600
+    # A reply to a user (command, button) not sent by then, after 429s, is logged and counted.
+    reply_deadline: Seconds = 600
     link_preview: bool = True
     webhook: WebhookSettings | None = None  # None: long polling (getUpdates)
 

@@ -140,6 +140,6 @@ class DeferredChats:
                 return None
             if self.too_slow(outcome):
                 return outcome.delay
-            await asyncio.sleep(outcome.delay)
+            await self.pacer.ticker.sleep(outcome.delay)
             job = outcome.job
         return 0.0

@@ -9,6 +9,7 @@ it carried once Telegram accepted it, so a crash resends at most one part.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -84,8 +85,9 @@ class Digests:
     """Sends due digests through a sink (the Telegram sender or the console)."""
 
     def __init__(self, store: DigestStore, subscribers: SubscriberStore, sink: DigestSink, *,
-                 rule_title: RuleTitle | None = None) -> None:
+                 rule_title: RuleTitle | None = None, concurrency: int = 32) -> None:
         self.store = store
+        self.concurrency = concurrency
         self.subscribers = subscribers
         self.sink = sink
         self.rule_title = rule_title
@@ -96,9 +98,13 @@ class Digests:
         return await self.run_digests(datetime.now(UTC))
 
     async def run_digests(self, now: datetime) -> int:
-        """Send every digest due at `now`; returns the number of messages sent."""
+        """Send every digest due at `now`; returns the number of messages sent.
+
+        Chats go concurrently (at most `concurrency` at once), so a chat that Telegram
+        paused, or that keeps failing, delays only its own digest."""
         subs = [s async for s in self.subscribers.iter_active()]
-        sent = 0
+        slots = asyncio.Semaphore(self.concurrency)
+        tasks: list[asyncio.Task[int]] = []
         for i in range(0, len(subs), 500):
             chunk = subs[i: i + 500]
             for sub, size in zip(chunk, await self.store.sizes([s.chat_id for s in chunk]),
@@ -108,11 +114,16 @@ class Digests:
                 slot = digest_slot(sub, now)
                 if slot is None or not await self.store.claim_slot(sub.chat_id, slot):
                     continue
-                try:
-                    sent += await self.send_digest(sub, now)
-                except Exception:  # one chat's failure must not stop the others
-                    log.exception("digest failed", extra={"chat": sub.chat_id})
-        return sent
+                tasks.append(asyncio.create_task(self._one(sub, now, slots)))
+        return sum(await asyncio.gather(*tasks))
+
+    async def _one(self, sub: Subscriber, now: datetime, slots: asyncio.Semaphore) -> int:
+        async with slots:
+            try:
+                return await self.send_digest(sub, now)
+            except Exception:  # one chat's failure must not stop the others
+                log.exception("digest failed", extra={"chat": sub.chat_id})
+                return 0
 
     async def send_digest(self, sub: Subscriber, now: datetime) -> int:
         items = await self.store.items(sub.chat_id, now)

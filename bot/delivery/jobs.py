@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.delivery.render import Rendered
+from bot.times import MONOTONIC, Ticker
 from bot.types import Alert
 
 
@@ -53,10 +54,11 @@ class Retry:
 
 @dataclass(slots=True)
 class Fanout:
+    ticker: Ticker = MONOTONIC  # what `later` waits on: virtual in tests
     queue: asyncio.Queue[Job] = field(default_factory=asyncio.Queue)
     remaining: int = 0
     finished: asyncio.Event = field(default_factory=asyncio.Event)
-    timers: set[asyncio.TimerHandle] = field(default_factory=set)
+    timers: set[asyncio.Task[None]] = field(default_factory=set)
 
     def done(self) -> None:
         self.remaining -= 1
@@ -67,12 +69,11 @@ class Fanout:
         if delay <= 0:
             self.queue.put_nowait(job)
             return
-        loop = asyncio.get_running_loop()
-        handle: asyncio.TimerHandle
 
-        def fire() -> None:
-            self.timers.discard(handle)
+        async def fire() -> None:
+            await self.ticker.sleep(delay)
             self.queue.put_nowait(job)
 
-        handle = loop.call_later(delay, fire)
-        self.timers.add(handle)
+        timer = asyncio.create_task(fire())
+        self.timers.add(timer)
+        timer.add_done_callback(self.timers.discard)

@@ -5,12 +5,14 @@ The sender reads alerts from the outbox's consumer group (`OutboxConsumer`), ask
 per chat, paced by the `Pacer` and kept in each chat's outbox order by `ChatOrder`. A 429
 pauses only that chat, and its message is requeued; other chats keep flowing. A chat that
 must wait long is handed to `DeferredChats`. Telegram's errors are classified by
-`telegram_errors.classify`; what to do about each kind is decided here.
+`policy.decide`, the one policy every way out to Telegram follows.
 
 Each (alert, chat) is recorded in the outbox's delivery hash as soon as Telegram
 accepts the message, and an alert is acknowledged only when every chat is done.
 A crashed sender's alerts are reclaimed (XAUTOCLAIM) and go only to the chats
-without a record. Digests go out through `send_rendered`, one message at a time.
+without a record. Digests and admin notices go out through `send_rendered`, one message
+at a time, with the same policy; a chat that must wait long gives up its turn (its digest
+waits for the next round) rather than stall the others.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from telegram import LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.backoff import backoff
 from bot.config.settings import StorySettings, TelegramSettings
 from bot.delivery.audience import Audience
 from bot.delivery.consumer import OutboxConsumer
@@ -35,12 +36,12 @@ from bot.delivery.digest import DigestStore
 from bot.delivery.jobs import Fanout, Job, Retry
 from bot.delivery.order import ChatOrder, entry_seq
 from bot.delivery.outbox import Outbox, OutboxEntry
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Lane, Pacer
+from bot.delivery.policy import Action, Do, decide, retry_delay
 from bot.delivery.render import Rendered, RuleTitle, render_for
 from bot.delivery.subscribers import SubscriberStore
-from bot.delivery.telegram_errors import Failure, FailureKind, classify
 from bot.ops.metrics import Metrics
-from bot.times import Clock, utc_now
+from bot.times import MONOTONIC, Clock, Ticker, utc_now
 from bot.types import Alert, AlertKind
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Sender(OutboxConsumer):
         concurrency: int = 16, backoff: float = 0.5, max_backoff: float = 60.0,
         max_attempts: int = 8, clock: Clock = utc_now, metrics: Metrics | None = None,
         defer_after: float = 30.0, resume_every: float = 1.0,
+        pacer: Pacer | None = None, ticker: Ticker = MONOTONIC,
     ) -> None:
         super().__init__(outbox, consumer=consumer, claim_idle=claim_idle,
                          max_in_flight=max_in_flight, clock=clock, metrics=metrics)
@@ -70,7 +72,9 @@ class Sender(OutboxConsumer):
         self._stories = stories
         self.digests = digests or DigestStore(outbox)
         self.rule_title = rule_title
-        self.pacer = Pacer(lambda: self.telegram.rate_limits)
+        # Shared with the bot's replies (PacedLimiter), so the limits hold for all traffic.
+        self.pacer = pacer or Pacer(lambda: self.telegram.rate_limits, ticker)
+        self.ticker = self.pacer.ticker
         self.order = ChatOrder()
         self.concurrency = concurrency
         self.backoff = backoff
@@ -119,7 +123,7 @@ class Sender(OutboxConsumer):
         return await self._fanout(jobs)
 
     async def _fanout(self, jobs: list[Job]) -> bool:
-        fan = Fanout(remaining=len(jobs))
+        fan = Fanout(ticker=self.ticker, remaining=len(jobs))
         for job in jobs:
             fan.queue.put_nowait(job)
         workers = [asyncio.create_task(self._worker(fan))
@@ -129,7 +133,7 @@ class Sender(OutboxConsumer):
         try:
             await asyncio.wait([stop, finished], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for timer in fan.timers:
+            for timer in list(fan.timers):
                 timer.cancel()
             stop.cancel()
             finished.cancel()
@@ -153,7 +157,7 @@ class Sender(OutboxConsumer):
             if wait > 0:
                 fan.later(job, wait)
                 continue
-            await self.pacer.overall.acquire()
+            await self.pacer.overall_turn(Lane.BROADCAST)
             if self.stopping:
                 return
             # A cancellation (stop) must not cut a send in half: shield the attempt.
@@ -188,34 +192,34 @@ class Sender(OutboxConsumer):
         try:
             value = await self._call(job)
         except TelegramError as exc:
-            return await self._refused(job, classify(exc))
+            return await self._refused(job, decide(exc))
         if value is not None:
             await self.outbox.record_delivery(alert.id, target.chat, value)
             if isinstance(value, int):  # a message id: Telegram took it (not a skip status)
                 self.count_sent("telegram", alert)
         return None
 
-    async def _refused(self, job: Job, failure: Failure) -> Retry | None:
-        """What to do about one failed try: the outbox's policy for each kind of error."""
+    async def _refused(self, job: Job, action: Action) -> Retry | None:
+        """What to do about one failed try, as `policy.decide` says."""
         alert, target = job.alert, job.target
-        match failure.kind:
-            case FailureKind.RETRY_AFTER:
-                seconds = min(failure.retry_after, self.telegram.max_retry_after)
-                self.pacer.pause(target.key, seconds)
-                if self.metrics is not None:
-                    self.metrics.telegram_429.inc()
+        match action.do:
+            case Do.WAIT:
+                seconds = self._pause(target.key, action)
                 log.warning("429 from Telegram: chat paused, message requeued", extra={
                     "chat": target.chat, "retry_after": seconds, "alert": alert.id})
                 return Retry(job, seconds)
-            case FailureKind.FORBIDDEN:
+            case Do.UNSUBSCRIBE:
                 log.info("chat refuses the bot: deactivated",
-                         extra={"chat": target.chat, "reason": failure.message})
+                         extra={"chat": target.chat, "reason": action.message})
                 await self.outbox.record_delivery(alert.id, target.chat, "forbidden")
                 if target.subscriber and isinstance(target.chat, int):
-                    await self.subscribers.deactivate(target.chat, failure.message)
+                    await self.subscribers.deactivate(target.chat, action.message)
+                else:
+                    log.error("configured channel refuses the bot: check telegram.channels",
+                              extra={"chat": target.chat, "error": action.message})
                 return None
-            case FailureKind.MIGRATED:
-                new_id = failure.new_chat
+            case Do.MIGRATE:
+                new_id = action.new_chat
                 log.info("group migrated to a supergroup", extra={"chat": target.chat,
                                                                   "new_chat": new_id})
                 await self.outbox.record_delivery(alert.id, target.chat, f"migrated:{new_id}")
@@ -228,52 +232,50 @@ class Sender(OutboxConsumer):
                     return None
                 moved = replace(job, target=replace(target, chat=new_id), attempt=0)
                 return Retry(moved, 0.0)
-            case FailureKind.NETWORK | FailureKind.OTHER:
-                return await self._failed(job, failure)
-            case _:  # a 400
-                return await self._bad_request(job, failure)
-
-    async def _failed(self, job: Job, failure: Failure) -> Retry | None:
-        attempt = job.attempt + 1
-        transient = failure.kind is FailureKind.NETWORK
-        if not transient and attempt >= self.max_attempts:
-            log.error("delivery failed for good", extra={
-                "chat": job.target.chat, "alert": job.alert.id, "error": failure.message})
-            await self.outbox.record_delivery(job.alert.id, job.target.chat,
-                                              f"failed: {failure.message}"[:200])
-            return None
-        delay = backoff(attempt - 1, self.backoff, self.max_backoff, jitter=0.5)
-        log.warning("send failed, retrying", extra={
-            "chat": job.target.chat, "alert": job.alert.id, "attempt": attempt,
-            "delay": round(delay, 2), "error": failure.message})
-        return Retry(replace(job, attempt=attempt), delay)
-
-    async def _bad_request(self, job: Job, failure: Failure) -> Retry | None:
-        alert, target = job.alert, job.target
-        match failure.kind:
-            case FailureKind.BAD_HTML if not job.plain:
-                log.error("TELEGRAM REJECTED OUR HTML: falling back to plain text for this "
-                          "message", extra={"chat": target.chat, "alert": alert.id,
-                                            "error": failure.message})
+            case Do.RETRY | Do.GIVE_UP_LATER:
+                return await self._failed(job, action)
+            case Do.PLAIN if not job.plain:
+                log.error("TELEGRAM REJECTED OUR HTML (or its length): falling back to plain "
+                          "text for this message", extra={"chat": target.chat, "alert": alert.id,
+                                                          "error": action.message})
                 return Retry(replace(job, plain=True), 0.0)
-            case FailureKind.NOT_MODIFIED:
+            case Do.DONE:
                 mid = await self.outbox.story_message(alert.story_id, target.chat)
                 await self.outbox.record_delivery(alert.id, target.chat, mid or "unchanged")
                 return None
-            case FailureKind.REPLY_GONE:
+            case Do.NO_REPLY:
                 return Retry(replace(job, reply=False), 0.0)
-            case FailureKind.EDIT_GONE:
+            case Do.NOTHING_TO_EDIT:
                 await self.outbox.record_delivery(alert.id, target.chat, "edit-gone")
                 return None
-            case FailureKind.TOO_LONG if not job.plain:
-                log.error("message too long after rendering: sending the plain form",
-                          extra={"chat": target.chat, "alert": alert.id})
-                return Retry(replace(job, plain=True), 0.0)
         log.error("Telegram refused the message", extra={
-            "chat": target.chat, "alert": alert.id, "error": failure.message})
+            "chat": target.chat, "alert": alert.id, "error": action.message})
         await self.outbox.record_delivery(alert.id, target.chat,
-                                          f"failed: {failure.message}"[:200])
+                                          f"failed: {action.message}"[:200])
         return None
+
+    def _pause(self, chat: str, action: Action) -> float:
+        """A 429: pause that chat (only), for at most `max_retry_after`; the seconds."""
+        seconds = min(action.delay, self.telegram.max_retry_after)
+        self.pacer.pause(chat, seconds)
+        if self.metrics is not None:
+            self.metrics.telegram_429.inc()
+        return seconds
+
+    async def _failed(self, job: Job, action: Action) -> Retry | None:
+        attempt = job.attempt + 1
+        if action.do is not Do.RETRY and attempt >= self.max_attempts:
+            log.error("delivery failed for good", extra={
+                "chat": job.target.chat, "alert": job.alert.id, "error": action.message})
+            await self.outbox.record_delivery(job.alert.id, job.target.chat,
+                                              f"failed: {action.message}"[:200])
+            return None
+        delay = retry_delay(attempt, self.backoff, self.max_backoff)
+        log.warning("send failed, retrying", extra={
+            "chat": job.target.chat, "alert": job.alert.id, "attempt": attempt,
+            "delay": round(delay, 2), "error": action.message})
+        return Retry(replace(job, attempt=attempt), delay)
+
     async def _call(self, job: Job) -> int | str | None:
         """Send (or edit) once; returns what to record for the chat."""
         alert, target = job.alert, job.target
@@ -336,17 +338,21 @@ class Sender(OutboxConsumer):
             self.stop_requested.set()
             await asyncio.gather(resumer, return_exceptions=True)
 
-    # -- one message outside the outbox (digests) --------------------------------------------
+    # -- one message outside the outbox (digests, admin notices) ----------------------------
     async def send_rendered(self, chat: int, rendered: Rendered, *, is_group: bool = False,
-                            thread_id: int | None = None) -> int | None:
-        """Send one message now, within the limits; the message id, or None if undeliverable.
+                            thread_id: int | None = None, lane: Lane = Lane.NOTICE,
+                            subscriber: bool = True) -> int | None:
+        """Send one message now, within the limits; the message id, or None if not sent.
 
-        Retries 429s and network errors in place; 403 deactivates; a migration moves
-        the subscriber and resends; invalid HTML falls back to plain text.
+        The outbox's policy (`decide`): a 429 pauses only this chat and is waited out here
+        if short, else the message is given up for now (a digest stays queued for the next
+        round) so that this chat never stalls the others; 403 deactivates; a migration
+        moves the subscriber and resends; bad HTML falls back to plain text; network
+        errors retry with backoff and jitter.
         """
         plain, attempt, target = False, 0, chat
         while not self.stopping:
-            await self.pacer.wait_turn(str(target), is_group)
+            await self.pacer.wait_turn(str(target), is_group, lane)
             if self.stopping:
                 break
             try:
@@ -358,34 +364,38 @@ class Sender(OutboxConsumer):
                         message_thread_id=thread_id)
                 return msg.message_id
             except TelegramError as exc:
-                failure = classify(exc)
-            # Unlike the outbox's policy (`_refused`): no logs for 429, 403 and migrations,
-            # any 400 tries the plain form once, and network errors give up too (#13).
-            match failure.kind:
-                case FailureKind.RETRY_AFTER:
-                    seconds = min(failure.retry_after, self.telegram.max_retry_after)
-                    self.pacer.pause(str(target), seconds)
-                    if self.metrics is not None:
-                        self.metrics.telegram_429.inc()
-                case FailureKind.FORBIDDEN:
-                    await self.subscribers.deactivate(target, failure.message)
-                    return None
-                case FailureKind.MIGRATED:
-                    await self.subscribers.migrate(target, failure.new_chat)
-                    target = failure.new_chat
-                case _ if failure.bad_request:
-                    if plain:
-                        log.error("Telegram refused a digest", extra={
-                            "chat": target, "error": failure.message})
+                action = decide(exc)
+            extra = {"chat": target, "error": action.message}
+            match action.do:
+                case Do.WAIT:
+                    seconds = self._pause(str(target), action)
+                    if seconds > self.deferred.defer_after:
+                        log.warning("429 from Telegram: message left for later",
+                                    extra={**extra, "retry_after": seconds})
                         return None
-                    log.error("TELEGRAM REJECTED OUR HTML: falling back to plain text",
-                              extra={"chat": target, "error": failure.message})
+                case Do.UNSUBSCRIBE:
+                    log.info("chat refuses the bot", extra=extra)
+                    if subscriber:
+                        await self.subscribers.deactivate(target, action.message)
+                    return None
+                case Do.MIGRATE:
+                    log.info("group migrated to a supergroup",
+                             extra={**extra, "new_chat": action.new_chat})
+                    if subscriber:
+                        await self.subscribers.migrate(target, action.new_chat)
+                    target = action.new_chat
+                case Do.PLAIN if not plain:
+                    log.error("TELEGRAM REJECTED OUR HTML (or its length): falling back to "
+                              "plain text", extra=extra)
                     plain = True
-                case _:
+                case Do.NO_REPLY | Do.DONE | Do.NOTHING_TO_EDIT | Do.PLAIN | Do.REFUSED:
+                    log.error("Telegram refused a message", extra=extra)
+                    return None
+                case _:  # RETRY, GIVE_UP_LATER
                     attempt += 1
                     if attempt >= self.max_attempts:
-                        log.error("digest send failed", extra={"chat": target,
-                                                               "error": failure.message})
+                        log.error("send failed for good; left for later", extra=extra)
                         return None
-                    await asyncio.sleep(backoff(attempt - 1, self.backoff, self.max_backoff))
+                    await self.ticker.sleep(retry_delay(attempt, self.backoff,
+                                                        self.max_backoff))
         return None

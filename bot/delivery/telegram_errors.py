@@ -3,8 +3,8 @@
 PTB raises typed errors for some cases (`RetryAfter`, `Forbidden`, `ChatMigrated`,
 `NetworkError`), but a 400 (`BadRequest`) covers many that call for different actions,
 told apart only by Telegram's description. `classify` turns any `TelegramError` into a
-small `Failure` value; each way out to Telegram (the outbox's fan-out, one-off sends
-for digests) decides what to do from its kind, never from the exception or its text.
+small `Failure` value; `policy.decide` turns that into the one action every way out to
+Telegram takes, never from the exception or its text.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class FailureKind(Enum):
     TOO_LONG = "too_long"          # the message is too long: the plain form may pass
     REPLY_GONE = "reply_gone"      # the message to reply to is deleted
     EDIT_GONE = "edit_gone"        # the message to edit is deleted or can't be edited
+    CHAT_GONE = "chat_gone"        # "chat not found": the chat is deleted or never was
     REFUSED = "refused"            # any other 400: this message will never pass
     NETWORK = "network"            # timeouts, connection errors, 5xx: transient
     OTHER = "other"                # any other Telegram error
@@ -44,7 +45,8 @@ class FailureKind(Enum):
 # Every 400, whatever it says.
 _BAD_REQUESTS = frozenset({FailureKind.NOT_MODIFIED, FailureKind.BAD_HTML,
                            FailureKind.TOO_LONG, FailureKind.REPLY_GONE,
-                           FailureKind.EDIT_GONE, FailureKind.REFUSED})
+                           FailureKind.EDIT_GONE, FailureKind.CHAT_GONE,
+                           FailureKind.REFUSED})
 
 # A 400's description → its kind; the first phrase found wins.
 _BAD_REQUEST_PHRASES = (
@@ -53,6 +55,7 @@ _BAD_REQUEST_PHRASES = (
     (("replied message not found", "message to be replied"), FailureKind.REPLY_GONE),
     (("message to edit not found", "can't be edited"), FailureKind.EDIT_GONE),
     (("too long",), FailureKind.TOO_LONG),
+    (("chat not found",), FailureKind.CHAT_GONE),
 )
 
 

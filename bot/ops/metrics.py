@@ -98,6 +98,11 @@ class Metrics:
             "Telegram 429 answers (RetryAfter) received.",
             registry=r,
         )
+        self.telegram_replies_lost = Counter(
+            "eventwatch_telegram_replies_lost",
+            "Replies to users (commands, buttons) given up after telegram.reply_deadline.",
+            registry=r,
+        )
         self.outbox_depth = Gauge(
             "eventwatch_outbox_depth",
             "Alerts in the outbox not yet acknowledged (refreshed at each scrape).",

@@ -54,6 +54,12 @@ def _shutdown_embedded(server: Any) -> None:
         log.warning("embedded redis did not shut down cleanly", exc_info=True)
 
 
+# Connections shared by everything: a burst of a thousand /start handled at once waits
+# for one of these (BlockingConnectionPool) instead of opening a thousand.
+MAX_CONNECTIONS = 128
+POOL_TIMEOUT = 30.0  # seconds a command may wait for a free connection
+
+
 def _options() -> dict[str, Any]:
     return {
         "retry": Retry(ExponentialBackoff(cap=10, base=0.1), retries=8),
@@ -76,8 +82,13 @@ def _start_embedded(data_dir: Path) -> Any:
 
 async def open_redis(url: str | None, data_dir: Path) -> RedisHandle:
     if url:
-        return RedisHandle(aioredis.Redis.from_url(url, **_options()), url=url)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT, **_options())
+        return RedisHandle(aioredis.Redis.from_pool(pool), url=url)
     server = await asyncio.to_thread(_start_embedded, data_dir)
     log.info("started embedded redis", extra={"data_dir": str(data_dir)})
-    client = aioredis.Redis(unix_socket_path=server.socket_file, **_options())
+    pool = aioredis.BlockingConnectionPool(
+        connection_class=aioredis.UnixDomainSocketConnection, path=server.socket_file,
+        max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT, **_options())
+    client = aioredis.Redis.from_pool(pool)  # owns the pool: closing the client closes it
     return RedisHandle(client, embedded=server, url=f"unix://{server.socket_file}")

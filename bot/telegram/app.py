@@ -39,6 +39,9 @@ from bot.telegram.views import Views
 from bot.times import utc_now
 
 log = logging.getLogger(__name__)
+# Updates handled at once: a mention in a large channel brings a thousand /start in a
+# second, and each waits its turn in the pacer, not in PTB's queue.
+CONCURRENT_UPDATES = 1024
 
 BotApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -71,16 +74,19 @@ async def register_commands(app: BotApp, admins: frozenset[int]) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log every handler failure with its chat, tell the user, and keep polling."""
+    """Log every handler failure with its chat, tell the user, and keep polling.
+
+    A button press is never answered here: `Buttons.button` answers each one exactly once
+    (Telegram refuses a second answer). A failed request to Telegram gets no apology
+    either: it would go the same way (the limiter already waited out the 429s)."""
     effective = update.effective_chat if isinstance(update, Update) else None
     chat = effective.id if effective is not None else None
     log.error("telegram handler failed", exc_info=context.error, extra={"chat": chat})
-    if not isinstance(update, Update):
+    if (not isinstance(update, Update) or update.callback_query is not None
+            or isinstance(context.error, TelegramError)):
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        elif update.effective_message is not None and chat is not None:
+        if update.effective_message is not None and chat is not None:
             user = update.effective_user
             lang = language_of(user.language_code if user else None)
             await update.effective_message.reply_text(t(lang, "error"), do_quote=False)
@@ -128,6 +134,10 @@ def build_application(
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
         .post_init(post_init)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        # Replies wait in the pacer; the HTTP pool only holds what is being sent.
+        .connection_pool_size(64)
+        .pool_timeout(30)
     )
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)

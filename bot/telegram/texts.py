@@ -178,6 +178,7 @@ _EN: dict[str, str] = {
     "toast_on": "{item}: on",
     "toast_off": "{item}: off",
     "toast_saved": "Saved",
+    "toast_failed": "Something went wrong; send the command again.",
     "toast_stale": "This menu is out of date; send the command again.",
 }
 
@@ -313,6 +314,7 @@ _RU: dict[str, str] = {
     "toast_on": "{item}: вкл",
     "toast_off": "{item}: выкл",
     "toast_saved": "Сохранено",
+    "toast_failed": "Что-то пошло не так; отправьте команду ещё раз.",
     "toast_stale": "Это меню устарело; отправьте команду ещё раз.",
 }
 
