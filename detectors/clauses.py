@@ -117,6 +117,11 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
             anchors = [sp for label in clause.all for sp in free[label]]
             for label in clause.none:
                 hits = state.hits(label, sent)
+                masks = [sp for other in rule.exclude.get(label, ())
+                         for sp in state.hits(other, sent)]
+                if masks:  # "за сутки" is no "15 суток"
+                    hits = [(s, e) for s, e in hits
+                            if not any(ms < e and s < me for ms, me in masks)]
                 if clause.none_near is not None and anchors:
                     hits = [
                         (s, e) for s, e in hits

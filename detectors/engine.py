@@ -21,6 +21,7 @@ from detectors.history import historical_when, past_years
 from detectors.locate import Locations, PlaceRef, find_mentions
 from detectors.matcher import Matcher
 from detectors.nearest import nearest
+from detectors.numbers import MONTHS
 from detectors.state import DocState
 from detectors.tokens import analyse, guess_language
 from detectors.types import Detection, Document
@@ -138,7 +139,8 @@ class RuleSet:
             if not cues:
                 continue
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
-            positions = [t for s, e in cues for t in range(s, e) if t not in excluded]
+            positions = [t for s, e in cues for t in range(s, e)
+                         if t not in excluded and not _is_date(toks.words, t)]
             if positions:
                 guarded[guard.kind] = positions
         when = historical_when(toks)
@@ -231,3 +233,12 @@ class RuleSet:
             places=found.located.places,
             approximate=approximate,
         )
+
+
+def _is_date(words: tuple[str, ...], t: int) -> bool:
+    """A month name next to a day ("Monday, May 27", "27 May") is a date, not the modal
+    "may"."""
+    if words[t] not in MONTHS:
+        return False
+    return ((t + 1 < len(words) and words[t + 1][:1].isdigit())
+            or (t > 0 and words[t - 1][:1].isdigit()))
