@@ -207,6 +207,7 @@ def _compile_rule(
         exclude[group_label[name]] = refs(others, ("exclude", name))
 
     headline_none = refs(spec.headline_none, ("headline_none",))
+    headline_unless = refs(spec.headline_unless, ("headline_unless",))
 
     def condition(text: str, path: Loc) -> Condition | None:
         m = _THRESHOLD.match(text)
@@ -251,7 +252,8 @@ def _compile_rule(
         scope=scope, clauses=tuple(clauses), figures=tuple(figures), escalate=tuple(escalate),
         examples_match=spec.examples.match, examples_no_match=spec.examples.no_match,
         group_names={label: name for name, label in group_label.items()},
-        exclude=exclude, headline_none=headline_none,
+        exclude=exclude, headline_none=headline_none, headline_guards=spec.headline_guards,
+        headline_unless=headline_unless,
     )
 
 

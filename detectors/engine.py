@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from detectors.clauses import Match, match
+from detectors.clauses import Match, guard_reason, match, unexcluded
 from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
@@ -189,16 +189,33 @@ class RuleSet:
             )
         return detection, explanation
 
-    @staticmethod
-    def _framing(rule: CompiledRule, state: DocState) -> str | None:
+    def _framing(self, rule: CompiledRule, state: DocState) -> str | None:
         """Why the headline or lead makes the article something else ("…for joint drills")."""
         toks = state.toks
+        if any(state.sentences_with(label) for label in rule.headline_unless):
+            return None  # "… but continues in eight regions"
         for label in rule.headline_none:
-            for sent in state.sentences_with(label):
-                if toks.zone[sent] < 2:
-                    start, end = state.hits(label, sent)[0]
+            for sent in sorted(state.sentences_with(label)):
+                hits = unexcluded(rule, state, label, sent) if toks.zone[sent] < 2 else None
+                if hits:
+                    start, end = hits[0]
                     return (f"headline: {rule.group_names[label]} "
                             f"{' '.join(toks.words[start:end])!r} frames the article")
+        if rule.headline_guards:  # "Curfew lifted in Osh": the article reports its end
+            labels = dict.fromkeys(label for clause in rule.clauses
+                                   for label in (*clause.all, *clause.any))
+            for label in labels:
+                for sent in sorted(state.sentences_with(label)):
+                    if toks.zone[sent] >= 2:
+                        continue
+                    for span in unexcluded(rule, state, label, sent):
+                        why = guard_reason(self.guards, state, span, rule.headline_guards)
+                        # "will be lifted on 26 June", "if it ends": in force until then
+                        if why is not None and guard_reason(self.guards, state, span,
+                                                            _PENDING) is None:
+                            return (f"headline: {rule.group_names[label]} "
+                                    f"{' '.join(toks.words[span[0]:span[1]])!r} {why}"
+                                    " frames the article")
         return None
 
     def _detection(self, rule: CompiledRule, state: DocState, found: Match) -> Detection:
@@ -233,6 +250,9 @@ class RuleSet:
             places=found.located.places,
             approximate=approximate,
         )
+
+
+_PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
 
 
 def _is_date(words: tuple[str, ...], t: int) -> bool:

@@ -599,6 +599,27 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # a common English word is not a foreign city: "dragged into vans"
     ("", "Riot police in Minsk detained hundreds of women, dragging them into vans.",
      {"mass-detention": "BY"}),
+    # the headline or lead reports the end of a regime: its introduction is background
+    ("Osh lifts its curfew", "Authorities lifted the curfew on Monday. The curfew was "
+     "introduced in Osh on 11 June after the riots.", {}),
+    ("В Оше отменили комендантский час", "Власти отменили комендантский час в понедельник. "
+     "Напомним, комендантский час в Оше ввели 11 июня после беспорядков.", {}),
+    # unless it goes on somewhere else
+    ("Kazakhstan lifts state of emergency in two regions", "The state of emergency in Kostanay "
+     "region was lifted on Friday. The state of emergency continues to be in effect in eight "
+     "other regions of Kazakhstan.", {"state-of-emergency": "KZ"}),
+    ("В двух областях Казахстана отменили режим ЧП", "Режим ЧП в Костанайской области снят. "
+     "В восьми регионах Казахстана режим ЧП продолжает действовать.",
+     {"state-of-emergency": "KZ"}),
+    # a refusal to lift it, or a lifting still to come, leaves it in force
+    ("Armenia's parliament refuses to lift martial law", "Deputies voted on Tuesday.",
+     {"state-of-emergency": "AM"}),
+    ("Парламент Армении отказался от отмены военного положения", "Депутаты голосовали во вторник.",
+     {"state-of-emergency": "AM"}),
+    ("Osh curfew will be lifted on 26 June", "The curfew has been in force in Osh since 11 June.",
+     {"state-of-emergency": "KG"}),
+    ("Комендантский час в Оше отменят 26 июня", "Комендантский час действует в Оше с 11 июня.",
+     {"state-of-emergency": "KG"}),
 ]
 
 
