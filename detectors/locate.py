@@ -88,6 +88,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         locative = False
         blocked = False
         for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
+            if toks.clause_of[j] != toks.clause_of[s]:
+                break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
                 blocked = True
                 break
@@ -110,7 +112,7 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         ):  # but "Tajik border guards" are Tajik
             blocked = True
         if (out and out[-1].end == s and out[-1].code != code
-                and toks.sentence_of[out[-1].start] == sent):
+                and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True

@@ -620,6 +620,18 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"state-of-emergency": "KG"}),
     ("Комендантский час в Оше отменят 26 июня", "Комендантский час действует в Оше с 11 июня.",
      {"state-of-emergency": "KG"}),
+    # a site's name after a bar is no place of the headline, nor a pair with its last word
+    ("Kazakhstan sends peacekeepers to Lebanon | Kazakhstan news", "The company left on Monday.",
+     {}),
+    ("Казахстан направил миротворцев в Ливан | Новости Казахстана", "Рота вылетела в понедельник.",
+     {}),
+    # the situation somewhere is a cause; "несмотря на" is "despite", not a place
+    ("", "Armenia declared martial law and a general mobilization due to the worsening "
+     "situation in Nagorno-Karabakh.", {"state-of-emergency": "AM", "troop-deployment": "AM"}),
+    ("", "Армения ввела военное положение и объявила всеобщую мобилизацию из-за обострения "
+     "ситуации в Нагорном Карабахе.", {"state-of-emergency": "AM", "troop-deployment": "AM"}),
+    ("", "Несмотря на то, что Бишкек и Душанбе договорились о перемирии, Таджикистан перебросил к "
+     "границе танки.", {"troop-deployment": "TJ"}),
 ]
 
 
