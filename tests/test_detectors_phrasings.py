@@ -632,6 +632,44 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      "ситуации в Нагорном Карабахе.", {"state-of-emergency": "AM", "troop-deployment": "AM"}),
     ("", "Несмотря на то, что Бишкек и Душанбе договорились о перемирии, Таджикистан перебросил к "
      "границе танки.", {"troop-deployment": "TJ"}),
+    # movement said in other words: reflexive, colloquial, delivered, moves
+    ("", "Army units were deployed and the Kyrgyz army moves into Osh to restore order.",
+     {"troop-deployment": "KG"}),
+    ("", "Military transport aircraft delivered the first units of the contingent to Kazakhstan.",
+     {"troop-deployment": "KZ"}),
+    ("", "У здания парламента в Минске развернулись армейские подразделения.",
+     {"troop-deployment": "BY"}),
+    ("", "На операцию в Дагестане брошены подразделения внутренних войск.",
+     {"troop-deployment": "RU"}),
+    # "вошли в состав" is "were part of"; a duty mode is no movement
+    ("", "Сотрудники Росгвардии вошли в состав сводного отряда в Дагестане.", {}),
+    ("", "Таджикские военнослужащие на границе переведены на усиленное несение службы.", {}),
+    ("", "Tajik servicemen at the border were switched to a heightened duty regime.", {}),
+    # a condition is no event
+    ("", "In case of escalation, Tajik troops can be moved to the border within hours.", {}),
+    ("", "При обострении ситуации военные Таджикистана успеют выдвинуться к границе.", {}),
+    # an infinitive headline or a consent is a plan; trains that began to arrive are news
+    ("Russian troops to arrive in Belarus in coming days", "Minsk confirmed the plan.", {}),
+    ("", "ОДКБ дала согласие на ввод войск в Казахстан.", {}),
+    ("", "The first trains with Russian servicemen began to arrive in Belarus.",
+     {"troop-deployment": "BY"}),
+    ("", "Первые эшелоны с российскими военнослужащими начали прибывать в Беларусь.",
+     {"troop-deployment": "BY"}),
+    # a decision approved is taken, not planned
+    ("", "The Kyrgyz parliament approved the decision to send 150 servicemen to Kazakhstan.",
+     {"troop-deployment": "KZ"}),
+    ("", "Парламент Киргизии одобрил решение о направлении 150 военнослужащих в Казахстан.",
+     {"troop-deployment": "KZ"}),
+    # call-ups said of people, in the passive; a rally's "mobilised" people are not
+    ("", "In Buryatia at least 3,000 men were mobilised within a day.",
+     {"troop-deployment": "RU"}),
+    ("", "В Бурятии за сутки были мобилизованы не менее 3000 мужчин.", {"troop-deployment": "RU"}),
+    ("", "The opposition mobilised thousands of people for the rally in Minsk.", {}),
+    # the future of a relative clause does not make the mobilisation a plan
+    ("", "Putin declared a partial mobilisation in Russia that will call up 300,000 reservists.",
+     {"troop-deployment": "RU"}),
+    ("", "Путин объявил в России частичную мобилизацию, которая затронет 300 тысяч резервистов.",
+     {"troop-deployment": "RU"}),
 ]
 
 
