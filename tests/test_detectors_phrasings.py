@@ -670,6 +670,24 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"troop-deployment": "RU"}),
     ("", "Путин объявил в России частичную мобилизацию, которая затронет 300 тысяч резервистов.",
      {"troop-deployment": "RU"}),
+    # not confirming is not reporting
+    ("", "Moscow cannot confirm the information about the deployment of Russian troops to "
+     "Kazakhstan.", {}),
+    ("", "Москва не может подтвердить информацию о вводе российских войск в Казахстан.", {}),
+    # forces on their way out, in the headline
+    ("Russian peacekeepers leave Nagorno-Karabakh", "A convoy of peacekeepers arrived in Goris "
+     "in Armenia to close the temporary sites.", {}),
+    ("Российские миротворцы покидают Карабах", "Колонна миротворцев прибыла в Горис в Армении.",
+     {}),
+    # a prefix term reaches the -ing form ("reinforc*")
+    ("", "Kyrgyz troops are reinforcing their positions in Batken.", {"troop-deployment": "KG"}),
+    ("", "Киргизские военные усиливают позиции в Баткене.", {"troop-deployment": "KG"}),
+    # the departments of a government "mobilised" are no troops
+    ("", "In Dagestan the forces of all departments have been mobilized.", {}),
+    ("", "В Дагестане мобилизованы силы всех ведомств.", {}),
+    # last year is background
+    ("", "Last year the CSTO sent troops to Kazakhstan.", {}),
+    ("", "В прошлом году ОДКБ направила войска в Казахстан.", {}),
 ]
 
 
