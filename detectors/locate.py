@@ -205,9 +205,12 @@ class Locations:
                 found = finest(m.place or country_place(m.code) for m in chosen)
             else:
                 (locs, found), strength = self._main_places(), 0
-            if strength > best:
-                best, located, places = strength, [], []
-            if strength == best:
+            # a named place of one sentence ("Armenia and Karabakh declared a mobilisation")
+            # holds beside "in Azerbaijan" of another: each sentence names its own event
+            level = min(strength, 2)
+            if level > best:
+                best, located, places = level, [], []
+            if level == best:
                 located.extend(locs)
                 places.extend(found)
         located = list(dict.fromkeys(located))
