@@ -579,23 +579,6 @@ def test_classes_of_real_news_phrasing_issue_11(rules: RuleSet, title: str, text
     assert got == {rule: (country,) for rule, country in expected.items()}, got
 
 
-# as above, where an event lies in more than one country
-SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
-    # each sentence names its own country: a bare name holds beside "in X" of another
-    ("", "Armenia and Karabakh declared a general mobilisation. In Azerbaijan a partial "
-     "mobilisation was announced too.", {"troop-deployment": ("AM", "AZ")}),
-    ("", "Армения и Карабах объявили всеобщую мобилизацию. В Азербайджане также объявили "
-     "частичную мобилизацию.", {"troop-deployment": ("AM", "AZ")}),
-]
-
-
-@pytest.mark.parametrize(("title", "text", "expected"), SEVERAL_COUNTRIES)
-def test_events_in_several_countries_issue_11(rules: RuleSet, title: str, text: str,
-                                              expected: dict[str, tuple[str, ...]]) -> None:
-    got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document(title, text))}
-    assert got == expected, got
-
-
 # Classes of phrasing that real news still missed after the first round of issue 11; each
 # class in English and Russian, in our own words.
 MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
