@@ -103,6 +103,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
                 len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
             blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
+        if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
+            blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
                 len(before) == 2 and before[-1] == "of"
                 and before[0].startswith(_INSTITUTION_NOUNS)):

@@ -691,6 +691,19 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # what a decree makes possible has not happened
     ("", "The new decree enables the deployment of additional troops to Batken.", {}),
     ("", "Новый указ позволит ввести в Баткен дополнительные войска.", {}),
+    # "Russian cities" place an event; a clock and a war's target do not
+    ("", "Hundreds of people were arrested at protests throughout major Russian cities. "
+     "Explosions were heard in Kyiv.", {"mass-detention": "RU"}),
+    ("", "Сотни человек задержаны на акциях в крупных российских городах. В Киеве слышны взрывы.",
+     {"mass-detention": "RU"}),
+    ("", "2:40 pm, Kyiv time. Minsk police say 30 protesters are still detained.",
+     {"mass-detention": "BY"}),
+    ("", "14:40 по киевскому времени. Милиция Минска сообщает, что 30 протестующих задержаны.",
+     {"mass-detention": "BY"}),
+    ("", "Moscow police detained hundreds of protesters angered by the invasion of Ukraine.",
+     {"mass-detention": "RU"}),
+    ("", "Московская полиция задержала сотни противников вторжения в Украину.",
+     {"mass-detention": "RU"}),
 ]
 
 
