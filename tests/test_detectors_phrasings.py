@@ -704,6 +704,35 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"mass-detention": "RU"}),
     ("", "Московская полиция задержала сотни противников вторжения в Украину.",
      {"mass-detention": "RU"}),
+    # a regime that is over, or that is not extended, has ended
+    ("The state of emergency in Kyrgyzstan is over", "It was declared in Bishkek on 5 October.",
+     {}),
+    ("Режим ЧП в Киргизии завершился", "Режим ЧП в Бишкеке был объявлен 5 октября.", {}),
+    ("", "President Tokayev refused to extend the state of emergency in Almaty.", {}),
+    ("", "Токаев отказался продлевать режим чрезвычайного положения в Алматы.", {}),
+    # a lifting demanded, or an extension proposed: the regime is in force
+    ("", "The UN called for the lifting of the state of emergency in Armenia.",
+     {"state-of-emergency": "AM"}),
+    ("", "ООН призвала к отмене чрезвычайного положения в Армении.", {"state-of-emergency": "AM"}),
+    ("", "The Armenian government has proposed the extension of the state of emergency.",
+     {"state-of-emergency": "AM"}),
+    ("", "Правительство Армении предложило продлить чрезвычайное положение.",
+     {"state-of-emergency": "AM"}),
+    # a standing curfew for children is no emergency
+    ("", "A curfew for minors is being tightened in Izhevsk.", {}),
+    ("", "В Ижевске ужесточается комендантский час для несовершеннолетних.", {}),
+    # emergencies said otherwise: disaster zones, extraordinary circumstances, a CTO introduced
+    ("", "Disaster zones were declared in several communities of Armenia after the floods.",
+     {"state-of-emergency": "AM"}),
+    ("", "Пашинян объявил зоной бедствия несколько общин Армении.", {"state-of-emergency": "AM"}),
+    ("", "The president of Armenia announced extraordinary circumstances in Yerevan.",
+     {"state-of-emergency": "AM"}),
+    ("", "Президент Армении объявил в Ереване чрезвычайную ситуацию.",
+     {"state-of-emergency": "AM"}),
+    ("", "A counter-terrorist operation has been introduced in the Gomel region of Belarus.",
+     {"state-of-emergency": "BY"}),
+    ("", "В Гомельской области Беларуси введена контртеррористическая операция.",
+     {"state-of-emergency": "BY"}),
 ]
 
 
