@@ -46,6 +46,9 @@ def guard_reason(guards: tuple[Guard, ...], state: DocState, span: Span,
         framing = state.headline.get(guard.kind)
         if framing is not None:
             return f"{guard.kind} by {framing!r} in the headline"
+        back = state.carried.get(guard.kind)
+        if back and sentence in back:
+            return f"{guard.kind} by {back[sentence]!r} in the next sentence"
         # a window of 99 or more means the whole sentence, not just the clause
         wide = guard.before >= 99
         for pos in state.guarded.get(guard.kind, ()):

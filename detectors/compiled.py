@@ -99,4 +99,5 @@ class Guard:
     before: int
     after: int
     headline: int  # label of the cues that frame the whole document from the headline
+    back: int = -1  # label of the cues that cancel the previous sentence ("refuted these reports")
 

@@ -53,14 +53,16 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
 
     guards = []
     for lex in lexicons():
-        cue, exception, headline = labels.new(), labels.new(), labels.new()
+        cue, exception, headline, back = labels.new(), labels.new(), labels.new(), labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
             builder.add(term, language, exception)
         for language, term in lex.headline:
             builder.add(term, language, headline)
-        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline))
+        for language, term in lex.back:
+            builder.add(term, language, back)
+        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back))
 
     places: dict[int, PlaceRef] = {}
     place_labels: dict[PlaceRef, int] = {}
@@ -94,7 +96,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     if errors:
         raise RuleErrors(errors)
     eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
-                       *(g.headline for g in guards)})
+                       *(g.headline for g in guards), *(g.back for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,

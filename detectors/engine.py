@@ -130,7 +130,12 @@ class RuleSet:
         spans = scan.eager
         guarded: dict[str, list[int]] = {}
         headline: dict[str, str] = {}
+        carried: dict[str, dict[int, str]] = {}
         for guard in self.guards:
+            for s, _ in spans.get(guard.back, ()):
+                sent = toks.sentence_of[s]
+                if sent > 0:
+                    carried.setdefault(guard.kind, {})[sent - 1] = toks.words[s]
             framing = [s for s, _ in spans.get(guard.headline, ())
                        if toks.zone[toks.sentence_of[s]] == 0]
             if framing:
@@ -149,7 +154,8 @@ class RuleSet:
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
         locations = Locations(toks, find_mentions(toks, spans, self.places))
-        return DocState(toks, scan, self.matcher, language, guarded, locations, headline)
+        return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
+                        carried=carried)
 
     def _evaluate(
         self, rule: CompiledRule, state: DocState, countries: frozenset[str] | None, *,

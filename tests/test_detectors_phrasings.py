@@ -733,6 +733,13 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"state-of-emergency": "BY"}),
     ("", "В Гомельской области Беларуси введена контртеррористическая операция.",
      {"state-of-emergency": "BY"}),
+    # a denial that points back cancels the sentence before it
+    ("", "Media reported that Russia had redeployed troops to its western border. Moscow "
+     "refuted these reports.", {}),
+    ("", "СМИ сообщили, что Россия перебросила войска к западной границе. В Минобороны "
+     "опровергли эту информацию.", {}),
+    ("", "Russia has redeployed troops to its western border. Moscow said the move was "
+     "defensive.", {"troop-deployment": "RU"}),
 ]
 
 
