@@ -42,6 +42,7 @@ _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
+_PARTNER = frozenset(_WORDS["partner"])
 
 
 class PlaceRef(NamedTuple):
@@ -101,8 +102,11 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
                 break
         before = words[s - 2:s] if s >= 2 else words[:s]
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
-                len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
-            blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
+                len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))
+        ) and not (e < len(words) and words[e] in _PARTNER):
+            # "к границе Киргизии", "the border of Armenia": the other side; but "на границу
+            # Армении с Турцией" is Armenia's own border
+            blocked = True
         if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
             blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (

@@ -740,6 +740,11 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      "опровергли эту информацию.", {}),
     ("", "Russia has redeployed troops to its western border. Moscow said the move was "
      "defensive.", {"troop-deployment": "RU"}),
+    # the border of X with Y is X's own border
+    ("", "Russian border guards were redeployed to the border of Armenia with Turkey.",
+     {"troop-deployment": "AM"}),
+    ("", "Российских пограничников перевели на границу Армении с Турцией.",
+     {"troop-deployment": "AM"}),
 ]
 
 
