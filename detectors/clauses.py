@@ -46,6 +46,9 @@ def guard_reason(guards: tuple[Guard, ...], state: DocState, span: Span,
         framing = state.headline.get(guard.kind)
         if framing is not None:
             return f"{guard.kind} by {framing!r} in the headline"
+        back = state.carried.get(guard.kind)
+        if back and sentence in back:
+            return f"{guard.kind} by {back[sentence]!r} in the next sentence"
         # a window of 99 or more means the whole sentence, not just the clause
         wide = guard.before >= 99
         for pos in state.guarded.get(guard.kind, ()):
@@ -56,6 +59,15 @@ def guard_reason(guards: tuple[Guard, ...], state: DocState, span: Span,
             if start - guard.before <= pos < start or end <= pos < end + guard.after:
                 return f"{guard.kind} by {toks.words[pos]!r}"
     return None
+
+
+def unexcluded(rule: CompiledRule, state: DocState, label: int, sent: int) -> list[Span]:
+    """The group's hits in the sentence that no phrase of its `exclude` groups covers."""
+    hits = state.hits(label, sent)
+    masks = [sp for other in rule.exclude.get(label, ()) for sp in state.hits(other, sent)]
+    if not masks:
+        return hits
+    return [(s, e) for s, e in hits if not any(ms < e and s < me for ms, me in masks)]
 
 
 def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
@@ -82,6 +94,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
             if sent in matched and not explain:
                 continue
             failed: list[str] = []
+            dropped: list[str] = []  # hits a guard or an excluded phrase took; not a failure
             used: dict[str, tuple[str, ...]] = {}
             free: dict[int, list[Span]] = {}
             for label in (*clause.all, *clause.any):
@@ -91,7 +104,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
                 for span in state.hits(label, sent):
                     if masks and any(s < span[1] and span[0] < e for s, e in masks):
                         if explain:
-                            failed.append(f"{names[label]}: "
+                            dropped.append(f"{names[label]}: "
                                           f"{' '.join(toks.words[span[0]:span[1]])!r} "
                                           "is part of an excluded phrase")
                         continue
@@ -99,7 +112,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
                     if why is None:
                         ok.append(span)
                     elif explain:
-                        failed.append(
+                        dropped.append(
                             f"{names[label]}: {' '.join(toks.words[span[0]:span[1]])!r} "
                             f"{why.split(' by ')[0]} by {why.split(' by ', 1)[1]}"
                             .replace(" negation by", " negated by")
@@ -116,7 +129,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
                 failed.append("any: no group matched")
             anchors = [sp for label in clause.all for sp in free[label]]
             for label in clause.none:
-                hits = state.hits(label, sent)
+                hits = unexcluded(rule, state, label, sent)  # "за сутки" is no "15 суток"
                 if clause.none_near is not None and anchors:
                     hits = [
                         (s, e) for s, e in hits
@@ -147,7 +160,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
                 reports.append(SentenceReport(
                     sentence=sent, zone=ZONE_NAMES[toks.zone[sent]],
                     text=toks.sentences[sent], clause=c_idx, matched=ok_sentence,
-                    groups=used, failed=tuple(failed), figures=figures,
+                    groups=used, failed=(*dropped, *failed), figures=figures,
                     locations=state.locations.of_sentence(sent),
                 ))
     return Match(matched, approx, reports)

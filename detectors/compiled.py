@@ -72,6 +72,8 @@ class CompiledRule:
     group_names: Mapping[int, str]
     exclude: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # group → groups
     headline_none: tuple[int, ...] = ()  # groups that, in the headline or lead, cancel the rule
+    headline_guards: tuple[str, ...] = ()  # guards that, cancelling a term there, do too
+    headline_unless: tuple[int, ...] = ()  # groups that, anywhere, undo those two
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +99,5 @@ class Guard:
     before: int
     after: int
     headline: int  # label of the cues that frame the whole document from the headline
+    back: int = -1  # label of the cues that cancel the previous sentence ("refuted these reports")
 

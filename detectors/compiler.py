@@ -53,14 +53,16 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
 
     guards = []
     for lex in lexicons():
-        cue, exception, headline = labels.new(), labels.new(), labels.new()
+        cue, exception, headline, back = labels.new(), labels.new(), labels.new(), labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
             builder.add(term, language, exception)
         for language, term in lex.headline:
             builder.add(term, language, headline)
-        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline))
+        for language, term in lex.back:
+            builder.add(term, language, back)
+        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back))
 
     places: dict[int, PlaceRef] = {}
     place_labels: dict[PlaceRef, int] = {}
@@ -94,7 +96,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     if errors:
         raise RuleErrors(errors)
     eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
-                       *(g.headline for g in guards)})
+                       *(g.headline for g in guards), *(g.back for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,
@@ -207,6 +209,7 @@ def _compile_rule(
         exclude[group_label[name]] = refs(others, ("exclude", name))
 
     headline_none = refs(spec.headline_none, ("headline_none",))
+    headline_unless = refs(spec.headline_unless, ("headline_unless",))
 
     def condition(text: str, path: Loc) -> Condition | None:
         m = _THRESHOLD.match(text)
@@ -251,7 +254,8 @@ def _compile_rule(
         scope=scope, clauses=tuple(clauses), figures=tuple(figures), escalate=tuple(escalate),
         examples_match=spec.examples.match, examples_no_match=spec.examples.no_match,
         group_names={label: name for name, label in group_label.items()},
-        exclude=exclude, headline_none=headline_none,
+        exclude=exclude, headline_none=headline_none, headline_guards=spec.headline_guards,
+        headline_unless=headline_unless,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from detectors.clauses import Match, match
+from detectors.clauses import Match, guard_reason, match, unexcluded
 from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
@@ -21,6 +21,7 @@ from detectors.history import historical_when, past_years
 from detectors.locate import Locations, PlaceRef, find_mentions
 from detectors.matcher import Matcher
 from detectors.nearest import nearest
+from detectors.numbers import MONTHS
 from detectors.state import DocState
 from detectors.tokens import analyse, guess_language
 from detectors.types import Detection, Document
@@ -129,7 +130,12 @@ class RuleSet:
         spans = scan.eager
         guarded: dict[str, list[int]] = {}
         headline: dict[str, str] = {}
+        carried: dict[str, dict[int, str]] = {}
         for guard in self.guards:
+            for s, _ in spans.get(guard.back, ()):
+                sent = toks.sentence_of[s]
+                if sent > 0:
+                    carried.setdefault(guard.kind, {})[sent - 1] = toks.words[s]
             framing = [s for s, _ in spans.get(guard.headline, ())
                        if toks.zone[toks.sentence_of[s]] == 0]
             if framing:
@@ -138,7 +144,8 @@ class RuleSet:
             if not cues:
                 continue
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
-            positions = [t for s, e in cues for t in range(s, e) if t not in excluded]
+            positions = [t for s, e in cues for t in range(s, e)
+                         if t not in excluded and not _is_date(toks.words, t)]
             if positions:
                 guarded[guard.kind] = positions
         when = historical_when(toks)
@@ -147,7 +154,8 @@ class RuleSet:
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
         locations = Locations(toks, find_mentions(toks, spans, self.places))
-        return DocState(toks, scan, self.matcher, language, guarded, locations, headline)
+        return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
+                        carried=carried)
 
     def _evaluate(
         self, rule: CompiledRule, state: DocState, countries: frozenset[str] | None, *,
@@ -187,16 +195,33 @@ class RuleSet:
             )
         return detection, explanation
 
-    @staticmethod
-    def _framing(rule: CompiledRule, state: DocState) -> str | None:
+    def _framing(self, rule: CompiledRule, state: DocState) -> str | None:
         """Why the headline or lead makes the article something else ("…for joint drills")."""
         toks = state.toks
+        if any(state.sentences_with(label) for label in rule.headline_unless):
+            return None  # "… but continues in eight regions"
         for label in rule.headline_none:
-            for sent in state.sentences_with(label):
-                if toks.zone[sent] < 2:
-                    start, end = state.hits(label, sent)[0]
+            for sent in sorted(state.sentences_with(label)):
+                hits = unexcluded(rule, state, label, sent) if toks.zone[sent] < 2 else None
+                if hits:
+                    start, end = hits[0]
                     return (f"headline: {rule.group_names[label]} "
                             f"{' '.join(toks.words[start:end])!r} frames the article")
+        if rule.headline_guards:  # "Curfew lifted in Osh": the article reports its end
+            labels = dict.fromkeys(label for clause in rule.clauses
+                                   for label in (*clause.all, *clause.any))
+            for label in labels:
+                for sent in sorted(state.sentences_with(label)):
+                    if toks.zone[sent] >= 2:
+                        continue
+                    for span in unexcluded(rule, state, label, sent):
+                        why = guard_reason(self.guards, state, span, rule.headline_guards)
+                        # "will be lifted on 26 June", "if it ends": in force until then
+                        if why is not None and guard_reason(self.guards, state, span,
+                                                            _PENDING) is None:
+                            return (f"headline: {rule.group_names[label]} "
+                                    f"{' '.join(toks.words[span[0]:span[1]])!r} {why}"
+                                    " frames the article")
         return None
 
     def _detection(self, rule: CompiledRule, state: DocState, found: Match) -> Detection:
@@ -231,3 +256,15 @@ class RuleSet:
             places=found.located.places,
             approximate=approximate,
         )
+
+
+_PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
+
+
+def _is_date(words: tuple[str, ...], t: int) -> bool:
+    """A month name next to a day ("Monday, May 27", "27 May") is a date, not the modal
+    "may"."""
+    if words[t] not in MONTHS:
+        return False
+    return ((t + 1 < len(words) and words[t + 1][:1].isdigit())
+            or (t > 0 and words[t - 1][:1].isdigit()))

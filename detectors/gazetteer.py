@@ -32,6 +32,9 @@ _STOP = frozenset({
     "mission", "durango", "lima", "guatemala", "kuwait", "mexico", "panama", "djibouti",
     "singapore", "monaco", "luxembourg", "vatican", "andorra", "san marino", "brazil",
     "orel", "орел", "курган", "мир", "жизнь", "сургут", "бали", "ока",
+    # English words, stemmed as words are: "dragged into vans" is not Van (TR), "males" not
+    # Malé, "warders" not Warder, "the Queen" not Queens, "Toyota pickups" not Toyota (JP)
+    "van", "male", "pest", "warder", "queens", "toyota", "natal", "buda",
 })
 
 

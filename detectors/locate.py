@@ -42,6 +42,7 @@ _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
+_PARTNER = frozenset(_WORDS["partner"])
 
 
 class PlaceRef(NamedTuple):
@@ -88,6 +89,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         locative = False
         blocked = False
         for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
+            if toks.clause_of[j] != toks.clause_of[s]:
+                break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
                 blocked = True
                 break
@@ -99,8 +102,13 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
                 break
         before = words[s - 2:s] if s >= 2 else words[:s]
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
-                len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))):
-            blocked = True  # "к границе Киргизии", "the border of Armenia": the other side
+                len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))
+        ) and not (e < len(words) and words[e] in _PARTNER):
+            # "к границе Киргизии", "the border of Armenia": the other side; but "на границу
+            # Армении с Турцией" is Armenia's own border
+            blocked = True
+        if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
+            blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
                 len(before) == 2 and before[-1] == "of"
                 and before[0].startswith(_INSTITUTION_NOUNS)):
@@ -110,7 +118,7 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         ):  # but "Tajik border guards" are Tajik
             blocked = True
         if (out and out[-1].end == s and out[-1].code != code
-                and toks.sentence_of[out[-1].start] == sent):
+                and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True
@@ -203,9 +211,12 @@ class Locations:
                 found = finest(m.place or country_place(m.code) for m in chosen)
             else:
                 (locs, found), strength = self._main_places(), 0
-            if strength > best:
-                best, located, places = strength, [], []
-            if strength == best:
+            # a named place of one sentence ("Armenia and Karabakh declared a mobilisation")
+            # holds beside "in Azerbaijan" of another: each sentence names its own event
+            level = min(strength, 2)
+            if level > best:
+                best, located, places = level, [], []
+            if level == best:
                 located.extend(locs)
                 places.extend(found)
         located = list(dict.fromkeys(located))

@@ -4,7 +4,9 @@ The cue lexicons live in `data/guards.yaml`. A cue cancels a term hit when it
 stands in the same clause, within the kind's window before or after the hit,
 and is not part of one of the kind's exception phrases ("не менее", "refusing
 to lift"). A kind's `headline` cues cancel every hit of the document when the
-headline carries them: a retrospective is framed once, in its title.
+headline carries them: a retrospective is framed once, in its title. Its `back` cues
+point to what the previous sentence said ("Moscow refuted these reports") and cancel
+that sentence's hits too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class GuardLexicon:
     exceptions: tuple[tuple[str, str], ...]
     # cues that, in the headline, frame the whole document ("Kazakhstan marks anniversary of…")
     headline: tuple[tuple[str, str], ...] = ()
+    # cues that point back ("Moscow refuted these reports"): they cancel the previous sentence
+    back: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -45,6 +49,10 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 ),
                 headline=tuple(
                     (lang, t) for lang, terms in (spec.get("headline") or {}).items()
+                    for t in terms or ()
+                ),
+                back=tuple(
+                    (lang, t) for lang, terms in (spec.get("back") or {}).items()
                     for t in terms or ()
                 ),
             )

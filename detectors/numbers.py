@@ -39,6 +39,9 @@ APPROX: frozenset[str] = frozenset({
 })
 # Words between a number and the noun it counts that do not break the link.
 _A_WORDS = frozenset({"a", "an"})
+# "several dozen", "a few dozen": more than one dozen, so as vague as "dozens"
+_SOME = frozenset({"several", "few", "some", "many"})
+_APPROX_BEFORE = APPROX | _SOME
 _AGE = frozenset({"year", "years"})
 MONTHS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -120,6 +123,8 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
             if w == "dozen" and i > 0 and words[i - 1] in WORDS:
                 i += 1
                 continue
+            if w == "dozen" and i > 0 and words[i - 1] in _SOME:
+                value = VAGUE["dozens"]
         elif w in _A_WORDS and i + 1 < n and words[i + 1] in ("dozen", "hundred", "thousand"):
             value = WORDS[words[i + 1]]
             end = i + 2
@@ -137,7 +142,7 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
                 # a bare year-like number is a year, not a count
                 i = end
                 continue
-            approx = (i > 0 and words[i - 1] in APPROX) or w in VAGUE
+            approx = (i > 0 and words[i - 1] in _APPROX_BEFORE) or w in VAGUE
             out.append(Quantity(int(value), i, end, bool(approx)))
         i = end
     return out

@@ -101,6 +101,17 @@ class RuleSpec(Model):
         description="groups that, in the headline or the lead, make the whole article "
         "something else (drills, a withdrawal): the rule does not fire on it",
     )
+    headline_guards: tuple[GuardKind, ...] = Field(
+        default=(),
+        description="guard kinds that, when they cancel a term of the rule in the headline or "
+        "the lead ('state of emergency lifted'), make the whole article about that: the rule "
+        "does not fire on it",
+    )
+    headline_unless: tuple[Name, ...] = Field(
+        default=(),
+        description="groups that, anywhere in the article, keep it news despite the headline "
+        "('continues to be in effect in eight regions')",
+    )
     escalate: tuple[Escalation, ...] = ()
     examples: Examples = Examples()
 

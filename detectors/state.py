@@ -28,6 +28,8 @@ class DocState:
     guarded: dict[str, list[int]]  # guard kind → cue token positions
     locations: Locations
     headline: dict[str, str]  # guard kind → the headline cue that frames the whole document
+    # guard kind → sentence → the next sentence's cue that points back at it
+    carried: dict[str, dict[int, str]] = field(default_factory=dict)
     by_sentence: dict[int, dict[int, list[Span]]] = field(default_factory=dict)
     _quantities: dict[int, list[Quantity]] = field(default_factory=dict)
 

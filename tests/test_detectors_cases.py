@@ -28,24 +28,24 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
         "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("tune", "csto"): {
-        "troop_deployment": (0.83, 0.76),  # 0.866 / 0.798
-        "state_of_emergency": (0.87, 0.86),  # 0.908 / 0.894
-        "mass_detention": (0.92, 0.79),  # 0.951 / 0.829
+        "troop_deployment": (0.87, 0.83),  # 0.900 / 0.860
+        "state_of_emergency": (0.90, 0.88),  # 0.932 / 0.910
+        "mass_detention": (0.92, 0.82),  # 0.952 / 0.854
     },
     ("tune", "all"): {
-        "troop_deployment": (0.83, 0.74),  # 0.863 / 0.778
-        "state_of_emergency": (0.78, 0.83),  # 0.815 / 0.863
-        "mass_detention": (0.84, 0.78),  # 0.876 / 0.810
+        "troop_deployment": (0.86, 0.78),  # 0.892 / 0.819
+        "state_of_emergency": (0.81, 0.84),  # 0.844 / 0.875
+        "mass_detention": (0.86, 0.80),  # 0.893 / 0.835
     },
     ("holdout", "csto"): {
         "troop_deployment": (0.79, 0.64),  # 0.826 / 0.679
-        "state_of_emergency": (0.76, 0.80),  # 0.793 / 0.833
-        "mass_detention": (0.88, 0.79),  # 0.913 / 0.824
+        "state_of_emergency": (0.80, 0.82),  # 0.838 / 0.859
+        "mass_detention": (0.88, 0.81),  # 0.915 / 0.843
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.81, 0.61),  # 0.847 / 0.649
-        "state_of_emergency": (0.70, 0.77),  # 0.733 / 0.802
-        "mass_detention": (0.82, 0.76),  # 0.855 / 0.791
+        "troop_deployment": (0.81, 0.61),  # 0.845 / 0.636
+        "state_of_emergency": (0.75, 0.78),  # 0.780 / 0.812
+        "mass_detention": (0.82, 0.77),  # 0.857 / 0.806
     },
 }
 
