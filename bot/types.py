@@ -32,6 +32,7 @@ class Entry:
     language: str | None
     content_hash: str
     source: str = ""  # the outlet's display name
+    day_only: bool = False  # `published` is a date without a time (a whole day, not midnight)
 
     def document(self) -> Document:
         return Document(

@@ -471,3 +471,33 @@ async def test_due_edit_survives_a_crash_before_its_commit(
     edits = await store.due_edits(now=later, publish=publish)
     assert len(edits) == 3 and queued[0] in {e.id for e in edits}
     assert len(set(queued)) == 3  # the repeat carries the same id: the outbox drops it
+
+
+def test_day_only_date_is_the_whole_day_not_midnight_issue12() -> None:
+    settings = StorySettings()
+    late = T0.replace(hour=23)  # a story founded late on 10 January
+    story = create(report("x", figures={"detained": 1000}), now=late).story
+    story = replace(story, first=late, last=late)
+    day = datetime(2022, 1, 11, tzinfo=UTC)
+    e = replace(entry("b", "b1", "t", "x", day, source="B"), day_only=True)
+    dated = make_report(e, det("mass-detention", figures={"detained": 1000}), now=late,
+                        fp=fingerprint("t", "x"))
+    # The next day's date is not 23:00 + 1 h: it can be any hour of 11 January.
+    assert dated.day_only and judge(dated, story, settings).same
+    far = make_report(replace(e, published=day + timedelta(days=4)),
+                      det("mass-detention", figures={"detained": 1000}),
+                      now=day + timedelta(days=5), fp=fingerprint("t", "x"))
+    assert not judge(far, story, settings).same
+    # Midnight taken as an exact time would fall outside a tight window.
+    tight = settings.model_copy(update={"window": 600, "event_window": 600})
+    assert judge(dated, replace(story, first=day + timedelta(hours=9),
+                                last=day + timedelta(hours=9)), tight).same
+    exact = replace(dated, day_only=False)
+    assert not judge(exact, replace(story, first=day + timedelta(hours=9),
+                                    last=day + timedelta(hours=9)), tight).same
+
+
+def test_missing_published_time_is_the_fetch_time_issue12() -> None:
+    e = replace(entry("b", "b1", "t", "x", T0), published=None)
+    r = make_report(e, det("mass-detention"), now=T0, fp=fingerprint("t", "x"))
+    assert (r.published, r.day_only) == (T0, False)

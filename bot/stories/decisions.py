@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
 from bot.stories.similarity import Fingerprint, fingerprint, jaccard
@@ -63,9 +63,11 @@ def make_report(
     now: datetime,
     fp: Fingerprint | None = None,
 ) -> Report:
+    # No date: the fetch time is the best we know.
     published = entry.published or now
     # A feed's clock can be ahead of ours; a report can't be from the future.
     published = min(published, now)
+    day_only = entry.day_only and entry.published is not None
     return Report(
         entry_id=entry_id(entry),
         feed_id=entry.feed_id,
@@ -80,6 +82,7 @@ def make_report(
         severity=detection.severity,
         figures=dict(detection.figures),
         fingerprint=fp or fingerprint(entry.title, entry.text),
+        day_only=day_only,
     )
 
 
@@ -110,10 +113,32 @@ def text_score(report: Report, story: Story) -> float:
     return max((jaccard(tokens, m) for m in story.members), default=0.0)
 
 
+# A date without a time is a local calendar day somewhere between UTC-12 and UTC+14.
+DAY_BEFORE = 14 * 3600
+DAY_AFTER = 36 * 3600
+
+
+def report_time(report: Report, story: Story) -> float:
+    """When the report was published, as close to the story as its precision allows.
+
+    A dated-only report may be from any hour of its day: the moment of that day nearest
+    to the story's span, never its midnight UTC."""
+    at = report.published.timestamp()
+    if not report.day_only:
+        return at
+    start, end = at - DAY_BEFORE, at + DAY_AFTER
+    first, last = story.first.timestamp(), story.last.timestamp()
+    if end < first:
+        return end
+    if start > last:
+        return start
+    return min(max(at, first), last)  # the spans overlap: a moment of both
+
+
 def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
     earliest = story.first.timestamp() - settings.window
     latest = story.last.timestamp() + settings.window
-    return earliest <= report.published.timestamp() <= latest
+    return earliest <= report_time(report, story) <= latest
 
 
 def falling_figure(report: Report, story: Story, settings: StorySettings) -> str | None:
@@ -145,7 +170,7 @@ def event_match(report: Report, story: Story, settings: StorySettings) -> str | 
     where = ",".join(shared)
     if any(name in story.figures for name in report.figures):
         return f"event signature: {report.rule} in {where}, figures agree"
-    at = report.published.timestamp()
+    at = report_time(report, story)
     if story.first.timestamp() - settings.event_window <= at <= (
         story.last.timestamp() + settings.event_window
     ):
@@ -251,6 +276,7 @@ def material_changes(
 def merge(story: Story, report: Report, settings: StorySettings, *, now: datetime) -> Outcome:
     """Apply a report to its story: sources, figures, updates, breaking, the edit."""
     sources, times = story.sources, story.outlet_times
+    when = datetime.fromtimestamp(report_time(report, story), UTC)
     if report.source not in sources:
         sources = (*sources, report.source)
         times = (*times, report.published.timestamp())
@@ -267,8 +293,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         members = (*members, keep)
     nxt = replace(
         story,
-        first=min(story.first, report.published),
-        last=max(story.last, report.published),
+        first=min(story.first, when),
+        last=max(story.last, when),
         countries=tuple(dict.fromkeys((*story.countries, *report.countries))),
         severity=max(story.severity, report.severity),
         figures=figures,

@@ -37,6 +37,7 @@ class Report:
     severity: Severity
     figures: Mapping[str, int]
     fingerprint: Fingerprint
+    day_only: bool = False  # `published` is a date: the report may be from any hour of it
 
 
 @dataclass(frozen=True, slots=True)
