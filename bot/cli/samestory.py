@@ -29,11 +29,11 @@ from pydantic import ValidationError
 
 from bot.cli.detect import Article
 from bot.config.settings import StorySettings
+from bot.feeds.types import is_date_only
 from bot.stories.decisions import create, judge, make_report
-from bot.stories.similarity import fingerprint
 from bot.stories.types import Verdict
 from bot.types import Entry
-from detectors.types import Detection, Document, Severity
+from detectors.types import Detection, Document
 
 if TYPE_CHECKING:
     from bot.config.loader import Config
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_NO_RULE = Detection(rule="", countries=(), severity=Severity.LOW, score=0.0)
 
 
 class Detector(Protocol):
@@ -62,9 +61,10 @@ def document(data: Any) -> Document:
     return article.document()
 
 
-def _entry(doc: Document, side: str, published: datetime) -> Entry:
+def _entry(doc: Document, side: str, published: datetime, day_only: bool) -> Entry:
     return Entry(feed_id=side, key=side, url=doc.url, title=doc.title, text=doc.text,
-                 published=published, language=doc.language, content_hash="", source=side)
+                 published=published, language=doc.language, content_hash="", source=side,
+                 day_only=day_only)
 
 
 def same_story(
@@ -72,31 +72,21 @@ def same_story(
     b: Document,
     settings: StorySettings,
     detector: Detector | None = None,
+    *,
+    day_only: tuple[bool, bool] = (False, False),
 ) -> Verdict:
     """Would a live report `b` join the story that report `a` founded?"""
     # Undated articles are judged as if published together: the window can't apply.
     pa = a.published or b.published or _EPOCH
     pb = b.published or pa
     now = max(pa, pb)
-    ea, eb = _entry(a, "a", pa), _entry(b, "b", pb)
-    fa, fb = fingerprint(a.title, a.text), fingerprint(b.title, b.text)
-
-    story = create(make_report(ea, _NO_RULE, now=now, fp=fa), now=now).story
-    text = judge(make_report(eb, _NO_RULE, now=now, fp=fb), story, settings)
-    if text.same or detector is None:
-        return text
-    da, db = detector.detect(a), detector.detect(b)
-    if not da or not db:
-        return text
-    for x in da:
-        for y in db:
-            if x.rule != y.rule:
-                continue
-            story = create(make_report(ea, x, now=now, fp=fa), now=now).story
-            verdict = judge(make_report(eb, y, now=now, fp=fb), story, settings)
-            if verdict.same:
-                return verdict
-    return text
+    ea = _entry(a, "a", pa, day_only[0] and a.published is not None)
+    eb = _entry(b, "b", pb, day_only[1] and b.published is not None)
+    # As live: one report per article with every rule it matched (none without rules).
+    da = detector.detect(a) if detector is not None else ()
+    db = detector.detect(b) if detector is not None else ()
+    story = create(make_report(ea, da, now=now), now=now).story
+    return judge(make_report(eb, db, now=now), story, settings)
 
 
 def run(
@@ -116,7 +106,10 @@ def run(
             if not isinstance(pair, dict) or "a" not in pair or "b" not in pair:
                 raise ValueError('expected {"id", "a": {...}, "b": {...}}')
             pid = pair.get("id", str(number))
-            verdict = same_story(document(pair["a"]), document(pair["b"]), settings, detector)
+            day_only = (is_date_only(pair["a"].get("published")),
+                        is_date_only(pair["b"].get("published")))
+            verdict = same_story(document(pair["a"]), document(pair["b"]), settings, detector,
+                                 day_only=day_only)
         except (ValueError, TypeError) as exc:
             err.write(f"line {number}: {exc}\n")
             status = 1

@@ -41,6 +41,8 @@ def dump_story(story: Story) -> str:
         "edited_sources": story.edited_sources, "edited_breaking": story.edited_breaking,
         "last_edit": story.last_edit, "breaking": story.breaking,
         "numbers": list(story.numbers), "figures_min": dict(story.figures_min),
+        "events": {k: list(v) for k, v in story.events.items()},
+        "alerted_rules": list(story.alerted_rules),
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -68,4 +70,7 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         edited_breaking=d["edited_breaking"], last_edit=d["last_edit"],
         breaking=d["breaking"], members=members, numbers=tuple(d["numbers"]),
         figures_min=d["figures_min"], rev=int(raw.get(b"rev", b"0")),
+        # Stories stored before issue 12 have one event type, `rule`.
+        events={k: tuple(v) for k, v in d.get("events", {}).items()},
+        alerted_rules=tuple(d.get("alerted_rules", ())),
     )

@@ -53,16 +53,28 @@ def alert_id(story_id: str, kind: AlertKind, version: int) -> str:
 
 
 def story_id_for(report: Report) -> str:
-    return hashlib.sha1(f"{report.rule}\x00{report.entry_id}".encode()).hexdigest()[:16]
+    # One story per founding article, whatever rules it matched.
+    key = "+".join(report.rules)
+    return hashlib.sha1(f"{key}\x00{report.entry_id}".encode()).hexdigest()[:16]
 
 
 def make_report(
     entry: Entry,
-    detection: Detection,
+    detections: Detection | Sequence[Detection],
     *,
     now: datetime,
     fp: Fingerprint | None = None,
 ) -> Report:
+    """One report for the entry and every rule it matched (one message per article)."""
+    found = combine([detections] if isinstance(detections, Detection) else detections)
+    events = {d.rule: tuple(d.countries) for d in found if d.rule}
+    detection = found[0] if found else Detection(rule="", countries=(), severity=Severity.LOW,
+                                                 score=0.0)
+    figures: dict[str, int] = {}
+    for d in found:
+        for name, value in d.figures.items():
+            figures[name] = max(value, figures.get(name, value))
+    evidence = tuple(dict.fromkeys(e for d in found for e in d.evidence))
     # No date: the fetch time is the best we know.
     published = entry.published or now
     # A feed's clock can be ahead of ours; a report can't be from the future.
@@ -74,20 +86,21 @@ def make_report(
         source=entry.source or entry.feed_id,
         url=entry.url,
         title=entry.title,
-        summary=summarise(entry.title, entry.text, detection.evidence),
+        summary=summarise(entry.title, entry.text, evidence),
         language=entry.language or detection.language or None,
         published=published,
         rule=detection.rule,
-        countries=tuple(detection.countries),
-        severity=detection.severity,
-        figures=dict(detection.figures),
+        countries=tuple(dict.fromkeys(c for d in found for c in d.countries)),
+        severity=max((d.severity for d in found), default=detection.severity),
+        figures=figures,
         fingerprint=fp or fingerprint(entry.title, entry.text),
         day_only=day_only,
+        events=events,
     )
 
 
 def combine(detections: Sequence[Detection]) -> list[Detection]:
-    """One detection per rule: an entry is one report per rule, whatever matched twice."""
+    """One detection per rule, whatever matched twice; the engine's order is kept."""
     by_rule: dict[str, Detection] = {}
     for d in detections:
         prev = by_rule.get(d.rule)
@@ -146,7 +159,12 @@ def falling_figure(report: Report, story: Story, settings: StorySettings) -> str
 
     A larger count is the same event's count growing (an update if it grew enough),
     and a rewrite repeating an earlier count is still the story: hence the minimum.
+    One count the story gave too outweighs another that fell: an article with several
+    event types gives several counts, and one misread count must not split it.
     """
+    if any(value in (story.figures.get(name), story.figures_min.get(name))
+           for name, value in report.figures.items()):
+        return None
     for name, value in report.figures.items():
         low = story.figures_min.get(name)
         if low and value < low * (1 - settings.figure_tolerance):
@@ -161,20 +179,26 @@ def numbers_conflict(report: Report, story: Story) -> bool:
 
 
 def event_match(report: Report, story: Story, settings: StorySettings) -> str | None:
-    """The event signature: rule, a shared location country, figures that agree or rise."""
-    if not report.rule or report.rule != story.rule:
-        return None
-    shared = [c for c in report.countries if c in story.countries]
+    """The event signature: a shared event type in a shared country, figures that agree
+    or rise."""
+    story_events = story.events or {story.rule: story.countries}
+    rule, shared = "", []
+    for r, countries in (report.events or {report.rule: report.countries}).items():
+        if r and r in story_events:
+            shared = [c for c in countries if c in story_events[r]]
+            if shared:
+                rule = r
+                break
     if not shared:
         return None
     where = ",".join(shared)
     if any(name in story.figures for name in report.figures):
-        return f"event signature: {report.rule} in {where}, figures agree"
+        return f"event signature: {rule} in {where}, figures agree"
     at = report_time(report, story)
     if story.first.timestamp() - settings.event_window <= at <= (
         story.last.timestamp() + settings.event_window
     ):
-        return f"event signature: {report.rule} in {where}"
+        return f"event signature: {rule} in {where}"
     return None
 
 
@@ -202,8 +226,6 @@ def choose(
     """The story this report belongs to, if any: the most similar text wins."""
     best: tuple[Story, Verdict] | None = None
     for story in stories:
-        if story.rule != report.rule:
-            continue
         verdict = judge(report, story, settings)
         if not verdict.same:
             continue
@@ -235,6 +257,8 @@ def create(report: Report, *, now: datetime) -> Outcome:
         members=(report.fingerprint.tokens,),
         numbers=tuple(sorted(report.fingerprint.numbers))[:MAX_NUMBERS],
         figures_min=dict(report.figures),
+        events=dict(report.events),
+        alerted_rules=report.rules,
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -254,7 +278,8 @@ def material_changes(
     report: Report, story: Story, settings: StorySettings
 ) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity]:
     """What is materially new against what was alerted, and the alerted state after it."""
-    changes: list[str] = []
+    alerted = story.alerted_rules or story.rules
+    changes = [f"new event: {r}" for r in report.rules if r not in alerted]
     figures = dict(story.alerted_figures)
     for name, value in report.figures.items():
         old = figures.get(name)
@@ -271,6 +296,14 @@ def material_changes(
         severity = report.severity
     countries = tuple(dict.fromkeys((*story.alerted_countries, *report.countries)))
     return changes, figures, countries, severity
+
+
+def merge_events(story: Story, report: Report) -> dict[str, tuple[str, ...]]:
+    """The story's event types with their countries, the report's added."""
+    events = dict(story.events or {story.rule: story.countries})
+    for rule, countries in report.events.items():
+        events[rule] = tuple(dict.fromkeys((*events.get(rule, ()), *countries)))
+    return events
 
 
 def merge(story: Story, report: Report, settings: StorySettings, *, now: datetime) -> Outcome:
@@ -305,6 +338,7 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         numbers=numbers[:MAX_NUMBERS],
         figures_min=low,
         breaking=story.breaking or is_breaking(times, settings),
+        events=merge_events(story, report),
     )
     alerts: list[Alert] = []
     changes, alerted_figures, alerted_countries, alerted_severity = material_changes(
@@ -317,6 +351,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
             alerted_figures=alerted_figures,
             alerted_countries=alerted_countries,
             alerted_severity=alerted_severity,
+            alerted_rules=tuple(dict.fromkeys(
+                (*(story.alerted_rules or story.rules), *report.rules))),
         )
         alerts.append(
             _alert(nxt, AlertKind.UPDATE, nxt.update_version, now=now, report=report,
@@ -384,4 +420,5 @@ def _alert(
         breaking=story.breaking,
         created=now,
         changes=changes,
+        events=dict(story.events),
     )

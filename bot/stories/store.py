@@ -26,8 +26,8 @@ from bot.errors import StoryConflictError
 from bot.store.keys import Keys
 from bot.store.redis import text
 from bot.stories.codec import dump_story, load_story
-from bot.stories.decisions import choose, combine, create, flush, make_report, merge
-from bot.stories.similarity import fingerprint, pack_tokens
+from bot.stories.decisions import choose, create, flush, make_report, merge
+from bot.stories.similarity import pack_tokens
 from bot.stories.types import Outcome, Report, Story
 from bot.types import Alert, Entry, decode_alert, encode_alert
 from detectors.types import Detection
@@ -92,6 +92,11 @@ return 'ok'
 """
 
 
+def marker_rule(report: Report) -> str:
+    """What an entry was counted for: its set of rules (an edit adding one is news)."""
+    return "+".join(sorted(report.rules))
+
+
 @dataclass(slots=True)
 class _Read:
     stories: list[Story] = field(default_factory=list)
@@ -119,15 +124,12 @@ class StoryStore:
         """Apply one entry's detections; return the alerts to enqueue (maybe none)."""
         if not detections:
             return []
-        fp = fingerprint(entry.title, entry.text)
-        alerts: list[Alert] = []
-        for detection in combine(detections):
-            report = make_report(entry, detection, now=now, fp=fp)
-            alerts.extend(await self.apply(report, now=now))
-        return alerts
+        # One report for all the entry's rules: one story, one message per subscriber.
+        report = make_report(entry, detections, now=now)
+        return await self.apply(report, now=now)
 
     async def apply(self, report: Report, *, now: datetime) -> list[Alert]:
-        marker = self.keys.detection(report.entry_id, report.rule)
+        marker = self.keys.detection(report.entry_id, marker_rule(report))
         if await self.redis.exists(marker):
             # Counted already: never a new alert; only a replay of what it made (see
             # REPLAY_TTL), which the outbox drops when it has them.
@@ -202,14 +204,16 @@ class StoryStore:
     # -- internals ------------------------------------------------------------------
 
     async def _replay(self, report: Report) -> list[Alert]:
-        raw = await self.redis.get(self.keys.detection_alerts(report.entry_id, report.rule))
+        raw = await self.redis.get(
+            self.keys.detection_alerts(report.entry_id, marker_rule(report)))
         if not raw:
             return []
         return [decode_alert(a) for a in json.loads(raw)]
 
     def _index_keys(self, report: Report) -> tuple[list[str], list[str]]:
         bands = [self.keys.story_band(i, v) for i, v in enumerate(report.fingerprint.bands())]
-        events = [self.keys.story_event(report.rule, c) for c in report.countries]
+        events = [self.keys.story_event(rule, c)
+                  for rule, countries in report.events.items() for c in countries]
         return bands, events
 
     async def _read(self, index: Sequence[str], *, now: datetime) -> _Read:
@@ -253,7 +257,7 @@ class StoryStore:
         story_key = self.keys.story(story.id)
         replay = story_key
         if replay_of is not None:
-            replay = self.keys.detection_alerts(replay_of.entry_id, replay_of.rule)
+            replay = self.keys.detection_alerts(replay_of.entry_id, marker_rule(replay_of))
         result = await self._commit_script(
             keys=[story_key, marker or story_key, self.keys.stories_recent(),
                   self.keys.stories_edit_due(), replay, *index],

@@ -1,9 +1,10 @@
 """Story values: what the story decisions read and return.
 
-A *story* is one event of one rule (the reference article makes three stories: a troop
-deployment, a state of emergency and a mass detention, all in Kazakhstan). Each
-(entry, detection) becomes a `Report`, and a report either founds a `Story` or joins
-one; a `Verdict` says whether and why, an `Outcome` what the store must write. They are
+A *story* is one real-world event, whatever rules it matches: the reference article
+(a troop deployment, a state of emergency and a mass detention, all in Kazakhstan) is one
+story with three event types, so a subscriber gets one message for it. Each entry with
+its detections becomes one `Report`, and a report either founds a `Story` or joins one;
+a `Verdict` says whether and why, an `Outcome` what the store must write. They are
 frozen: a decision returns new values, and the store writes them whole.
 """
 
@@ -22,7 +23,7 @@ MAX_MEMBERS = 4  # shingle sets kept (and LSH-indexed) per story: enough to matc
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """One (entry, detection) pair, reduced to what the story decisions read."""
+    """One entry and every rule it matched, reduced to what the story decisions read."""
 
     entry_id: str
     feed_id: str
@@ -32,12 +33,17 @@ class Report:
     summary: str
     language: str | None
     published: datetime
-    rule: str
-    countries: tuple[str, ...]
+    rule: str  # the first event type: the one the message leads with ("" for none)
+    countries: tuple[str, ...]  # of every event type
     severity: Severity
     figures: Mapping[str, int]
     fingerprint: Fingerprint
     day_only: bool = False  # `published` is a date: the report may be from any hour of it
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # type → countries
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.events) or ((self.rule,) if self.rule else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,13 @@ class Story:
     numbers: tuple[int, ...] = ()  # counts its reports give in headline and lead
     figures_min: Mapping[str, int] = field(default_factory=dict)  # the lowest value seen
     rev: int = 0
+    # Every event type → its countries; stories stored before issue 12 have one, `rule`.
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    alerted_rules: tuple[str, ...] = ()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.events) or (self.rule,)
 
     @property
     def others(self) -> tuple[str, ...]:
