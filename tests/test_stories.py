@@ -377,7 +377,8 @@ def test_judge_reasons() -> None:
     story = create(base, now=T0).story
     same = judge(report(REWRITE_A, title="Putin blames terrorism at CSTO summit", source="B",
                         figures={"detained": 8000}), story, settings)
-    assert same.same and same.reason.startswith("text similarity")
+    assert same.same and same.reason.startswith("p(same story)")
+    assert "shared wording" in same.reason
     smaller = judge(report(REWRITE_A, source="B", figures={"detained": 50}), story, settings)
     assert not smaller.same and "below" in smaller.reason
     far = judge(report(REWRITE_A, source="B", minutes=60 * 72), story, settings)

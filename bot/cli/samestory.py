@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -31,7 +31,8 @@ from bot.cli.detect import Article
 from bot.config.settings import StorySettings
 from bot.feeds.types import is_date_only
 from bot.stories.decisions import create, judge, make_report
-from bot.stories.types import Verdict
+from bot.stories.embed import Embedder, embedding_text, shared_embedder
+from bot.stories.types import Report, Story, Verdict
 from bot.types import Entry
 from detectors.types import Detection, Document
 
@@ -67,26 +68,60 @@ def _entry(doc: Document, side: str, published: datetime, day_only: bool) -> Ent
                  day_only=day_only)
 
 
-def same_story(
+def founded(
     a: Document,
     b: Document,
-    settings: StorySettings,
-    detector: Detector | None = None,
     *,
+    detections: tuple[Sequence[Detection], Sequence[Detection]] = ((), ()),
+    vectors: tuple[bytes, bytes] = (b"", b""),
     day_only: tuple[bool, bool] = (False, False),
-) -> Verdict:
-    """Would a live report `b` join the story that report `a` founded?"""
+) -> tuple[Story, Report]:
+    """The story report `a` founds live, and report `b` as it would arrive."""
     # Undated articles are judged as if published together: the window can't apply.
     pa = a.published or b.published or _EPOCH
     pb = b.published or pa
     now = max(pa, pb)
     ea = _entry(a, "a", pa, day_only[0] and a.published is not None)
     eb = _entry(b, "b", pb, day_only[1] and b.published is not None)
-    # As live: one report per article with every rule it matched (none without rules).
+    story = create(make_report(ea, detections[0], now=now, vector=vectors[0],
+                               undated=a.published is None), now=now).story
+    return story, make_report(eb, detections[1], now=now, vector=vectors[1],
+                              undated=b.published is None)
+
+
+def judge_documents(
+    a: Document,
+    b: Document,
+    settings: StorySettings,
+    *,
+    detections: tuple[Sequence[Detection], Sequence[Detection]] = ((), ()),
+    vectors: tuple[bytes, bytes] = (b"", b""),
+    day_only: tuple[bool, bool] = (False, False),
+) -> Verdict:
+    """Would a live report `b` join the story that report `a` founded? Given what the
+    detectors found in each and their embeddings (bench/stories.py reuses them)."""
+    story, report = founded(a, b, detections=detections, vectors=vectors, day_only=day_only)
+    return judge(report, story, settings)
+
+
+def same_story(
+    a: Document,
+    b: Document,
+    settings: StorySettings,
+    detector: Detector | None = None,
+    embedder: Embedder | None = None,
+    *,
+    day_only: tuple[bool, bool] = (False, False),
+) -> Verdict:
+    """As live: one report per article with every rule it matched, embedded."""
     da = detector.detect(a) if detector is not None else ()
     db = detector.detect(b) if detector is not None else ()
-    story = create(make_report(ea, da, now=now), now=now).story
-    return judge(make_report(eb, db, now=now), story, settings)
+    vectors = (b"", b"")
+    if embedder is not None:
+        va, vb = embedder.embed([embedding_text(a.title, a.text), embedding_text(b.title, b.text)])
+        vectors = (va, vb)
+    return judge_documents(a, b, settings, detections=(da, db), vectors=vectors,
+                           day_only=day_only)
 
 
 def run(
@@ -95,6 +130,7 @@ def run(
     err: IO[str],
     settings: StorySettings,
     detector: Detector | None = None,
+    embedder: Embedder | None = None,
 ) -> int:
     """The command's body: 0 when every line was judged, 1 when any line was bad."""
     status = 0
@@ -109,7 +145,7 @@ def run(
             day_only = (is_date_only(pair["a"].get("published")),
                         is_date_only(pair["b"].get("published")))
             verdict = same_story(document(pair["a"]), document(pair["b"]), settings, detector,
-                                 day_only=day_only)
+                                 embedder, day_only=day_only)
         except (ValueError, TypeError) as exc:
             err.write(f"line {number}: {exc}\n")
             status = 1
@@ -126,4 +162,4 @@ def run(
 
 def run_same_story(config: Config, stdin: Iterable[str], stdout: IO[str], stderr: IO[str]) -> int:
     """`eventwatch same-story [--config DIR]`: the config's rules and story settings."""
-    return run(stdin, stdout, stderr, config.settings.stories, config.rules)
+    return run(stdin, stdout, stderr, config.settings.stories, config.rules, shared_embedder())

@@ -1,23 +1,18 @@
 """Story decisions: one alert per story across outlets, follow-ups only for material news.
 
-A report joins a story:
-- by text: the Jaccard similarity of headline+lead shingles reaches
-  `stories.similarity` (rewritten headlines, syndicated copies, the same agency text),
-  unless both give counts and share none (look-alikes: "180 detained in Yerevan" and
-  "40 detained in Tbilisi" read alike);
-- by event signature: the same rule and a shared location country, published within
-  `stories.window` when both give the same figure (it may rise: counts only grow),
-  within `stories.event_window` when they share no figure. This also joins reports in
-  other languages, and a next-day update of a count.
-Either way, a count well below the story's lowest (by more than `figure_tolerance`) is
-another, smaller incident, and all of it happens within `stories.window`.
+A report is one entry with every rule it matched; a story is one event, whatever types
+it has (one message per article). A report joins a story when `bot.stories.judge` says
+so: meaning (multilingual embeddings), wording (shingles) and facts that must agree
+(event type, the finest place both name, figures that agree or rise, dates, time),
+weighed by a model fitted on the tuning part of the real labelled sets. All of it
+happens within `stories.window` of the story; a date without a time is a whole day.
 
 The decisions are pure functions (`judge`, `choose`, `create`, `merge`, `flush`):
 they take the stored story and the report and return the next story and the alerts;
 `StoryStore` reads and commits around them. Alerts:
 - NEW when a story is founded;
 - UPDATE when a report brings a figure ≥ `material_rise` above what was alerted, a new
-  location country or a higher severity (sent as a reply "Update: …");
+  location country, a new event type or a higher severity (a reply "Update: …");
 - SOURCES when more outlets report it (the sent message is edited). Edits are
   coalesced here: at most one SOURCES alert per story per `stories.edit_interval`;
   what arrives in between waits in a due set that `StoryStore.due_edits` flushes.
@@ -33,7 +28,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
-from bot.stories.similarity import Fingerprint, fingerprint, jaccard
+from bot.stories.judge import Facts, Model, judge_facts
+from bot.stories.similarity import Fingerprint, dates, fingerprint, jaccard, years
 from bot.stories.summary import summarise
 from bot.stories.types import MAX_MEMBERS, Outcome, Report, Story, Verdict
 from bot.types import Alert, AlertKind, Entry
@@ -64,6 +60,8 @@ def make_report(
     *,
     now: datetime,
     fp: Fingerprint | None = None,
+    vector: bytes = b"",
+    undated: bool = False,
 ) -> Report:
     """One report for the entry and every rule it matched (one message per article)."""
     found = combine([detections] if isinstance(detections, Detection) else detections)
@@ -96,6 +94,12 @@ def make_report(
         fingerprint=fp or fingerprint(entry.title, entry.text),
         day_only=day_only,
         events=events,
+        places=tuple(dict.fromkeys(f"{p.level}:{p.id}" for d in found for p in d.places
+                                   if p.level != "country")),
+        dates=dates(entry.title, entry.text),
+        years=years(entry.title, entry.text),
+        vector=vector,
+        undated=undated,
     )
 
 
@@ -119,11 +123,6 @@ def combine(detections: Sequence[Detection]) -> list[Detection]:
             evidence=tuple(dict.fromkeys((*prev.evidence, *d.evidence))),
         )
     return list(by_rule.values())
-
-
-def text_score(report: Report, story: Story) -> float:
-    tokens = report.fingerprint.tokens
-    return max((jaccard(tokens, m) for m in story.members), default=0.0)
 
 
 # A date without a time is a local calendar day somewhere between UTC-12 and UTC+14.
@@ -154,70 +153,40 @@ def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
     return earliest <= report_time(report, story) <= latest
 
 
-def falling_figure(report: Report, story: Story, settings: StorySettings) -> str | None:
-    """A count well below any the story gave is another, smaller incident.
-
-    A larger count is the same event's count growing (an update if it grew enough),
-    and a rewrite repeating an earlier count is still the story: hence the minimum.
-    One count the story gave too outweighs another that fell: an article with several
-    event types gives several counts, and one misread count must not split it.
-    """
-    if any(value in (story.figures.get(name), story.figures_min.get(name))
-           for name, value in report.figures.items()):
-        return None
-    for name, value in report.figures.items():
-        low = story.figures_min.get(name)
-        if low and value < low * (1 - settings.figure_tolerance):
-            return f"{name} {value:,} is well below the story's {low:,}"
-    return None
+def report_facts(report: Report) -> Facts:
+    at = report.published.timestamp()
+    span: tuple[float, float] | None = (
+        (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at))
+    if report.undated:
+        span = None
+    return Facts(
+        vectors=(report.vector,) if report.vector else (),
+        tokens=(report.fingerprint.tokens,),
+        events=report.events or ({report.rule: report.countries} if report.rule else {}),
+        places=report.places, figures=report.figures, figures_min=report.figures,
+        numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
+        span=span)
 
 
-def numbers_conflict(report: Report, story: Story) -> bool:
-    """Both give counts and share none: look-alike texts about different incidents."""
-    mine = report.fingerprint.numbers
-    return bool(mine and story.numbers and not mine.intersection(story.numbers))
+def story_facts(story: Story) -> Facts:
+    return Facts(
+        vectors=story.vectors, tokens=story.members,
+        events=story.events or ({story.rule: story.countries} if story.rule else {}),
+        places=story.places, figures=story.figures, figures_min=story.figures_min,
+        numbers=frozenset(story.numbers), dates=frozenset(story.dates),
+        years=frozenset(story.years),
+        span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
 
 
-def event_match(report: Report, story: Story, settings: StorySettings) -> str | None:
-    """The event signature: a shared event type in a shared country, figures that agree
-    or rise."""
-    story_events = story.events or {story.rule: story.countries}
-    rule, shared = "", []
-    for r, countries in (report.events or {report.rule: report.countries}).items():
-        if r and r in story_events:
-            shared = [c for c in countries if c in story_events[r]]
-            if shared:
-                rule = r
-                break
-    if not shared:
-        return None
-    where = ",".join(shared)
-    if any(name in story.figures for name in report.figures):
-        return f"event signature: {rule} in {where}, figures agree"
-    at = report_time(report, story)
-    if story.first.timestamp() - settings.event_window <= at <= (
-        story.last.timestamp() + settings.event_window
-    ):
-        return f"event signature: {rule} in {where}"
-    return None
-
-
-def judge(report: Report, story: Story, settings: StorySettings) -> Verdict:
-    """Is the report about the story? Text first, then the event signature."""
-    score = text_score(report, story)
+def judge(report: Report, story: Story, settings: StorySettings,
+          model: Model | None = None) -> Verdict:
+    """Is the report about the story? Meaning and facts (`bot.stories.judge`), within
+    the story's time window."""
     if not in_window(report, story, settings):
-        return Verdict(False, score, "published outside the story's time window")
-    falling = falling_figure(report, story, settings)
-    if falling:
-        return Verdict(False, score, falling)
-    if score >= settings.similarity and not numbers_conflict(report, story):
-        return Verdict(True, score, f"text similarity {score:.2f}")
-    signature = event_match(report, story, settings)
-    if signature:
-        return Verdict(True, score, signature)
-    if score >= settings.similarity:
-        return Verdict(False, score, f"text similarity {score:.2f}, but the counts differ")
-    return Verdict(False, score, f"text similarity {score:.2f} below {settings.similarity:.2f}")
+        return Verdict(False, 0.0, "published outside the story's time window")
+    j = judge_facts(report_facts(report), story_facts(story), model,
+                    tolerance=settings.figure_tolerance)
+    return Verdict(j.same, j.probability, j.reason)
 
 
 def choose(
@@ -259,6 +228,11 @@ def create(report: Report, *, now: datetime) -> Outcome:
         figures_min=dict(report.figures),
         events=dict(report.events),
         alerted_rules=report.rules,
+        places=report.places,
+        dates=tuple(sorted(report.dates)),
+        years=tuple(sorted(report.years)),
+        vectors=(report.vector,) if report.vector else (),
+        undated=report.undated,
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -339,6 +313,11 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         figures_min=low,
         breaking=story.breaking or is_breaking(times, settings),
         events=merge_events(story, report),
+        places=tuple(dict.fromkeys((*story.places, *report.places))),
+        dates=tuple(sorted({*story.dates, *report.dates})),
+        years=tuple(sorted({*story.years, *report.years})),
+        vectors=(*story.vectors, report.vector) if member is not None and report.vector
+        else story.vectors,
     )
     alerts: list[Alert] = []
     changes, alerted_figures, alerted_countries, alerted_severity = material_changes(

@@ -13,6 +13,7 @@ drops ids it already has).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +28,7 @@ from bot.store.keys import Keys
 from bot.store.redis import text
 from bot.stories.codec import dump_story, load_story
 from bot.stories.decisions import choose, create, flush, make_report, merge
+from bot.stories.embed import Embedder, embedding_text, shared_embedder
 from bot.stories.similarity import pack_tokens
 from bot.stories.types import Outcome, Report, Story
 from bot.types import Alert, Entry, decode_alert, encode_alert
@@ -107,10 +109,12 @@ class StoryStore:
     """Stories in Redis; every decision is one of the pure functions in `decisions`."""
 
     def __init__(self, redis: aioredis.Redis, keys: Keys,
-                 settings: Callable[[], StorySettings]) -> None:
+                 settings: Callable[[], StorySettings],
+                 embedder: Embedder | None = None) -> None:
         self.redis = redis
         self.keys = keys
         self._settings = settings
+        self.embedder = embedder or shared_embedder()
         self._commit_script = redis.register_script(_COMMIT)
 
     @property
@@ -118,14 +122,30 @@ class StoryStore:
         """The settings in force: read through the accessor, so a reload applies at once."""
         return self._settings()
 
+    async def embed(self, entries: Sequence[Entry]) -> list[bytes]:
+        """Embeddings of the entries' headline and lead, in one batch, off the loop."""
+        texts = [embedding_text(e.title, e.text) for e in entries]
+        if not texts:
+            return []
+        try:
+            return await asyncio.to_thread(self.embedder.embed, texts)
+        except Exception:  # judged on facts and wording alone rather than not at all
+            log.exception("embedding failed; stories are judged without meaning",
+                          extra={"entries": len(texts)})
+            return [b""] * len(texts)
+
     async def ingest(
-        self, entry: Entry, detections: Sequence[Detection], *, now: datetime
+        self, entry: Entry, detections: Sequence[Detection], *, now: datetime,
+        vector: bytes | None = None,
     ) -> list[Alert]:
-        """Apply one entry's detections; return the alerts to enqueue (maybe none)."""
+        """Apply one entry's detections; return the alerts to enqueue (maybe none).
+        `vector`: its embedding, when the caller embedded a batch (`embed`)."""
         if not detections:
             return []
+        if vector is None:
+            (vector,) = await self.embed([entry])
         # One report for all the entry's rules: one story, one message per subscriber.
-        report = make_report(entry, detections, now=now)
+        report = make_report(entry, detections, now=now, vector=vector)
         return await self.apply(report, now=now)
 
     async def apply(self, report: Report, *, now: datetime) -> list[Alert]:

@@ -40,6 +40,11 @@ class Report:
     fingerprint: Fingerprint
     day_only: bool = False  # `published` is a date: the report may be from any hour of it
     events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # type → countries
+    places: tuple[str, ...] = ()  # finest place ids below country level ("KZ/almaty")
+    dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) its lead mentions
+    years: frozenset[int] = frozenset()  # years its lead mentions
+    vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
+    undated: bool = False  # judged offline with no date at all: its time says nothing
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -80,6 +85,11 @@ class Story:
     # Every event type → its countries; stories stored before issue 12 have one, `rule`.
     events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     alerted_rules: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    dates: tuple[tuple[int, int], ...] = ()
+    years: tuple[int, ...] = ()
+    vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
+    undated: bool = False  # founded offline by an undated report (same-story)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -97,7 +107,7 @@ class Story:
 @dataclass(frozen=True, slots=True)
 class Verdict:
     same: bool
-    score: float  # text similarity (Jaccard of shingle sets)
+    score: float  # the judge's probability that it is the same story
     reason: str
 
 
