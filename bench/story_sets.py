@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ from bot.config.loader import load_config
 from bot.config.settings import StorySettings
 from bot.feeds.types import is_date_only
 from bot.stories.embed import E5Embedder, embedding_text
+from bot.stories.similarity import fingerprint, lead, normalise
 from bot.stories.types import Verdict
 from detectors.types import Detection, Document
 
@@ -116,3 +119,70 @@ def prf(pairs: list[Pair], predict: Callable[[Pair], bool]) -> tuple[float, floa
 def parts(pairs: list[Pair]) -> Iterator[tuple[str, list[Pair]]]:
     for name in PARTS:
         yield name, [p for p in pairs if p.part == name]
+
+
+# -- naive baselines, each with its threshold fitted on the tuning part ---------------
+
+def shingle_jaccard(p: Pair) -> float:
+    """Headline+lead word shingles (stemmed), what a near-duplicate filter compares."""
+    a = fingerprint(p.a.doc.title, p.a.doc.text).tokens
+    b = fingerprint(p.b.doc.title, p.b.doc.text).tokens
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def tfidf_char(pairs: list[Pair], n: int = 4) -> Callable[[Pair], float]:
+    """Cosine of TF-IDF vectors of character n-grams of headline and lead."""
+    def grams(doc: Document) -> Counter[str]:
+        s = " ".join(normalise(f"{doc.title} {lead(doc.text)}").split())
+        return Counter(s[i:i + n] for i in range(max(0, len(s) - n + 1)))
+
+    docs = {id(d): grams(d) for p in pairs for d in (p.a.doc, p.b.doc)}
+    df: Counter[str] = Counter()
+    for g in docs.values():
+        df.update(g.keys())
+    idf = {k: math.log(len(docs) / v) + 1 for k, v in df.items()}
+    vecs = {}
+    for key, g in docs.items():
+        v = {k: c * idf[k] for k, c in g.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs[key] = {k: x / norm for k, x in v.items()}
+
+    def score(p: Pair) -> float:
+        a, b = vecs[id(p.a.doc)], vecs[id(p.b.doc)]
+        return sum(x * b.get(k, 0.0) for k, x in a.items())
+    return score
+
+
+def fitted(pairs: list[Pair], score: Callable[[Pair], float]) -> Callable[[Pair], bool]:
+    """`score >= t`, with t the threshold that maximises F1 on the tuning part."""
+    cache = {id(p): score(p) for p in pairs}
+    tune = [p for p in pairs if p.part == "tune"]
+    best = max((prf(tune, lambda p, t=t: cache[id(p)] >= t)[2], t)
+               for t in [i / 100 for i in range(1, 100)])
+    return lambda p: cache[id(p)] >= best[1]
+
+
+def print_real_sets(settings: StorySettings) -> float:
+    """Both sets, both parts: the live judge and the baselines; returns the lowest F1."""
+    lowest = 1.0
+    for name, pairs in (("real clusters (real/stories.jsonl, every pair)", real_pairs()),
+                        ("general pairs (pairs/general.jsonl)", general_pairs())):
+        judge = live(settings)
+        verdicts = {id(p): judge(p).same for p in pairs}
+        systems = {
+            "eventwatch same-story (live judge)": lambda p, v=verdicts: v[id(p)],
+            "baseline: headline+lead shingle Jaccard": fitted(pairs, shingle_jaccard),
+            "baseline: TF-IDF char 4-grams": fitted(pairs, tfidf_char(pairs)),
+        }
+        print(f"{name}: holdout = sha1(key) % 3 == 0, baselines' thresholds fitted on tune")
+        for part, sub in parts(pairs):
+            positives = sum(p.same for p in sub)
+            print(f"  {part}: {len(sub)} pairs, {positives} same-story")
+            scores = {label: prf(sub, predict) for label, predict in systems.items()}
+            for label, (pr, rc, f1) in scores.items():
+                print(f"    {label:<42} P {pr:.3f}  R {rc:.3f}  F1 {f1:.3f}")
+            ours = scores["eventwatch same-story (live judge)"][2]
+            best = max(f1 for label, (_, _, f1) in scores.items() if label.startswith("base"))
+            print(f"    F1 ratio vs the better baseline: {ours / best:.2f}x")
+            lowest = min(lowest, ours)
+    return lowest
