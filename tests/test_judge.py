@@ -33,6 +33,9 @@ def test_meaning_joins_languages_and_facts_split_lookalikes() -> None:
     assert region["place_conflict"] == 0 and region["place_one_sided"] == 0
     nationwide = features(facts(), city)
     assert nationwide["place_one_sided"] == 1
+    # Decisions of different levels: a regional regime, then the federal one.
+    levels = features(facts(scopes=frozenset({"federal"})), facts(scopes=frozenset({"regional"})))
+    assert levels["scope_conflict"] == 1
 
 
 def test_each_veto_decides_alone() -> None:

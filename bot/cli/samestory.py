@@ -8,13 +8,13 @@ labelled pairs. Input, one JSON object per line:
 Output, one line per pair: {"id", "same_story": bool, "score": float, "reason": str}.
 
 The judgement is `bot.stories.decisions.judge`, the function that merges live reports:
-- on text alone, whatever the rules say: the Jaccard similarity of headline+lead
-  shingles reaches `stories.similarity`, the two give no conflicting counts, and, when
-  both are dated, they are within `stories.window` of each other;
-- else, only when both articles match a rule: the event signature of a rule they share
-  (location country, figures that agree or rise, time). This is how a report in another
-  language, or a next-day update of a story, joins it live.
-`score` is always the text similarity.
+each article becomes a report as live (every rule it matches, its headline+lead
+embedding), the first founds a story and the second is judged against it: within
+`stories.window`, facts that must agree (event type, country, the finest place both
+name, falling figures, years), then the fitted model over meaning, wording, dates and
+time (`bot.stories.judge`). An article without a date is judged as if published with
+the other, and its time says nothing. `score` is the judge's probability (0 when the
+window or a fact decided).
 """
 
 from __future__ import annotations

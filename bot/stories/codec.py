@@ -45,7 +45,7 @@ def dump_story(story: Story) -> str:
         "events": {k: list(v) for k, v in story.events.items()},
         "alerted_rules": list(story.alerted_rules),
         "places": list(story.places), "dates": [list(d) for d in story.dates],
-        "years": list(story.years),
+        "years": list(story.years), "scopes": list(story.scopes),
         "vectors": [base64.b64encode(v).decode() for v in story.vectors],
         "undated": story.undated,
     }
@@ -81,6 +81,7 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         places=tuple(d.get("places", ())),
         dates=tuple((int(m), int(day)) for m, day in d.get("dates", ())),
         years=tuple(d.get("years", ())),
+        scopes=tuple(d.get("scopes", ())),
         vectors=tuple(base64.b64decode(v) for v in d.get("vectors", ())),
         undated=d.get("undated", False),
     )

@@ -29,7 +29,14 @@ from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
 from bot.stories.judge import Facts, Model, judge_facts
-from bot.stories.similarity import Fingerprint, dates, fingerprint, jaccard, years
+from bot.stories.similarity import (
+    Fingerprint,
+    dates,
+    fingerprint,
+    jaccard,
+    scopes,
+    years,
+)
 from bot.stories.summary import summarise
 from bot.stories.types import MAX_MEMBERS, Outcome, Report, Story, Verdict
 from bot.types import Alert, AlertKind, Entry
@@ -98,6 +105,7 @@ def make_report(
                                    if p.level != "country")),
         dates=dates(entry.title, entry.text),
         years=years(entry.title, entry.text),
+        scopes=scopes(entry.title, entry.text),
         vector=vector,
         undated=undated,
     )
@@ -165,6 +173,7 @@ def report_facts(report: Report) -> Facts:
         events=report.events or ({report.rule: report.countries} if report.rule else {}),
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
+        scopes=report.scopes,
         span=span)
 
 
@@ -174,7 +183,7 @@ def story_facts(story: Story) -> Facts:
         events=story.events or ({story.rule: story.countries} if story.rule else {}),
         places=story.places, figures=story.figures, figures_min=story.figures_min,
         numbers=frozenset(story.numbers), dates=frozenset(story.dates),
-        years=frozenset(story.years),
+        years=frozenset(story.years), scopes=frozenset(story.scopes),
         span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
 
 
@@ -231,6 +240,7 @@ def create(report: Report, *, now: datetime) -> Outcome:
         places=report.places,
         dates=tuple(sorted(report.dates)),
         years=tuple(sorted(report.years)),
+        scopes=tuple(sorted(report.scopes)),
         vectors=(report.vector,) if report.vector else (),
         undated=report.undated,
     )
@@ -316,6 +326,7 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         places=tuple(dict.fromkeys((*story.places, *report.places))),
         dates=tuple(sorted({*story.dates, *report.dates})),
         years=tuple(sorted({*story.years, *report.years})),
+        scopes=tuple(sorted({*story.scopes, *report.scopes})),
         vectors=(*story.vectors, report.vector) if member is not None and report.vector
         else story.vectors,
     )

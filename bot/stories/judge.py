@@ -38,7 +38,7 @@ VETOES = ("type_conflict", "country_conflict", "place_conflict", "figure_falls",
 FEATURES = (
     "cosine", "cosine_untyped", "jaccard", "jaccard_sqrt", "type_shared", "type_one_sided",
     "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
-    "date_conflict", "days_apart", "undated",
+    "date_conflict", "days_apart", "undated", "scope_conflict",
 )
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
 MAX_DAYS = 7.0
@@ -57,6 +57,7 @@ class Facts:
     numbers: frozenset[int] = frozenset()  # counts in headline and lead
     dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) the lead mentions
     years: frozenset[int] = frozenset()  # years the lead mentions
+    scopes: frozenset[str] = frozenset()  # levels of decision: federal, regional, …
     span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
 
 
@@ -176,6 +177,8 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
                                and not report.dates & story.dates),
         "days_apart": days or 0.0,
         "undated": float(days is None),
+        "scope_conflict": float(bool(report.scopes) and bool(story.scopes)
+                                and not report.scopes & story.scopes),
         "year_conflict": float(bool(report.years) and bool(story.years)
                                and not report.years & story.years),
     }
@@ -192,6 +195,7 @@ _REASONS = {
     "date_conflict": "different dates", "days_apart": "days apart",
     "year_conflict": "different years", "cosine_untyped": "close in meaning",
     "jaccard_sqrt": "shared wording", "undated": "undated",
+    "scope_conflict": "decisions of different levels",
 }
 
 

@@ -143,6 +143,28 @@ def dates(title: str, text: str) -> frozenset[tuple[int, int]]:
     return frozenset(found)
 
 
+# The level of a decision (a decree, a regime): a city's, a region's, the federal or the
+# whole country's. Same-day decrees of one country differ in exactly this.
+_SCOPES = {
+    "federal": re.compile(r"федеральн\w*|\bfederal\b", re.IGNORECASE),
+    "regional": re.compile(r"регионал\w*|межмуниципал\w*|\bregional\b|\boblast\b",
+                           re.IGNORECASE),
+    "municipal": re.compile(r"(?<!меж)муниципал\w*|\bmunicipal\b|\bcity\b|\bгородск\w*",
+                            re.IGNORECASE),
+    "nationwide": re.compile(
+        r"по всей стран\w*|всей территори\w*|во всех регион\w*|по всей республик\w*|"
+        r"nationwide|throughout the country|whole country|entire country|all regions",
+        re.IGNORECASE),
+}
+
+
+def scopes(title: str, text: str) -> frozenset[str]:
+    """The levels of decision headline and lead name: federal, regional, municipal,
+    nationwide."""
+    chunk = f"{title}\n{lead(text)}"
+    return frozenset(name for name, pattern in _SCOPES.items() if pattern.search(chunk))
+
+
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 

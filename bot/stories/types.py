@@ -43,6 +43,7 @@ class Report:
     places: tuple[str, ...] = ()  # finest place ids below country level ("KZ/almaty")
     dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) its lead mentions
     years: frozenset[int] = frozenset()  # years its lead mentions
+    scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
     vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
     undated: bool = False  # judged offline with no date at all: its time says nothing
 
@@ -88,6 +89,7 @@ class Story:
     places: tuple[str, ...] = ()
     dates: tuple[tuple[int, int], ...] = ()
     years: tuple[int, ...] = ()
+    scopes: tuple[str, ...] = ()
     vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
     undated: bool = False  # founded offline by an undated report (same-story)
 
