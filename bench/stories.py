@@ -280,13 +280,13 @@ async def main() -> int:
         title = pairwise(baseline(records, exact_title), gold)
         event = pairwise(baseline(records, naive_event(settings.window)), gold)
         print("written set through StoryStore (hand-labelled detections, no real text):")
-        print(_row("StoryStore: text + event signature", full))
-        print(_row("StoryStore: text only", text))
+        print(_row("StoryStore: judge, labelled rules", full))
+        print(_row("StoryStore: judge, no rules", text))
         print(_row("baseline: exact title", title))
         print(_row("baseline: rule + country + window", event))
         if args.show_errors:
-            print("  errors (text + event signature):", *errors(full_clusters, gold), sep="\n")
-            print("  errors (text only):", *errors(text_clusters, gold), sep="\n")
+            print("  errors (judge, labelled rules):", *errors(full_clusters, gold), sep="\n")
+            print("  errors (judge, no rules):", *errors(text_clusters, gold), sep="\n")
         best = max(title[2], event[2])
         print(f"  F1 ratio vs the better baseline: {full[2] / best:.2f}x" if best else
               "  F1 ratio vs baseline: baseline F1 is 0")
