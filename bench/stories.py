@@ -1,6 +1,14 @@
-"""Story merging on the labelled clusters in tests/data/stories: pairwise P/R/F1 + speed.
+"""Story merging on real and written labelled sets: pairwise P/R/F1 + speed.
 
     python bench/stories.py [--redis URL] [--repeat N]
+
+First the real sets (bench/story_sets.py): the real multi-outlet clusters and the real
+general-news pairs, each in its tuning part and its holdout (sha1 % 3 == 0, never used
+for tuning), judged pair by pair with the live decision (`eventwatch same-story`), next
+to two naive baselines whose thresholds are fitted on the tuning part: headline+lead
+shingle Jaccard and TF-IDF character 4-grams.
+
+Then the written set:
 
 Every report of the labelled set is ingested, in publication order, into a real
 `StoryStore` (Redis: EVENTWATCH_REDIS_URL, else 127.0.0.1:6379/15, else an embedded
@@ -39,6 +47,9 @@ import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from story_sets import print_real_sets  # noqa: E402
 
 from bot.config.settings import StorySettings  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
@@ -259,6 +270,7 @@ async def main() -> int:
     pairs = sum(1 for a, b in itertools.combinations(records, 2) if a["cluster"] == b["cluster"])
     print(f"labelled set: {len(records)} reports, {len(set(gold.values()))} stories, "
           f"{pairs} same-story pairs, languages {sorted(langs)}")
+    lowest = print_real_sets(settings)
     client, server = await open_client(args.redis)
     try:
         full_clusters = await cluster(client, records, settings, events=True)
@@ -267,14 +279,14 @@ async def main() -> int:
         text = pairwise(text_clusters, gold)
         title = pairwise(baseline(records, exact_title), gold)
         event = pairwise(baseline(records, naive_event(settings.window)), gold)
-        print(f"pairwise merging (similarity threshold {settings.similarity:.2f}):")
-        print(_row("StoryStore: text + event signature", full))
-        print(_row("StoryStore: text only", text))
+        print("written set through StoryStore (hand-labelled detections, no real text):")
+        print(_row("StoryStore: judge, labelled rules", full))
+        print(_row("StoryStore: judge, no rules", text))
         print(_row("baseline: exact title", title))
         print(_row("baseline: rule + country + window", event))
         if args.show_errors:
-            print("  errors (text + event signature):", *errors(full_clusters, gold), sep="\n")
-            print("  errors (text only):", *errors(text_clusters, gold), sep="\n")
+            print("  errors (judge, labelled rules):", *errors(full_clusters, gold), sep="\n")
+            print("  errors (judge, no rules):", *errors(text_clusters, gold), sep="\n")
         best = max(title[2], event[2])
         print(f"  F1 ratio vs the better baseline: {full[2] / best:.2f}x" if best else
               "  F1 ratio vs baseline: baseline F1 is 0")
@@ -285,7 +297,7 @@ async def main() -> int:
         await client.aclose()
         if server is not None:
             server.shutdown()
-    return 0 if full[2] >= 0.9 else 1
+    return 0 if full[2] >= 0.9 and lowest >= 0.8 else 1
 
 
 if __name__ == "__main__":

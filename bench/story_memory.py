@@ -4,8 +4,9 @@
 
 Each synthetic story is reported by `--per-story` outlets with small edits (syndicated
 copies), within two hours; the stories are spread over the 48 h window. Every entry
-matches one rule. To measure the worst case of the event-signature index, each story
-gets its own (rule, country) pair, so every story has its own event key.
+matches one rule and carries its story's embedding. To measure the worst case of the
+event-signature index, each story gets its own (rule, country) pair, so every story has
+its own event key.
 
 It prints the bytes under the bench's key prefix (the sum of MEMORY USAGE over its
 keys, which is what expires), per story and per entry, the key count by kind, and, as
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bench.stories import _cleanup, open_client  # noqa: E402
 from bot.config.settings import StorySettings  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
+from bot.stories.embed import pack  # noqa: E402
 from bot.stories.store import REPLAY_TTL, StoryStore  # noqa: E402
 from bot.types import Entry  # noqa: E402
 from detectors.types import Detection, Severity  # noqa: E402
@@ -51,7 +53,7 @@ def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
 
 
 def story_reports(rng: random.Random, vocab: list[str], n: int, per_story: int
-                  ) -> list[tuple[Entry, Detection]]:
+                  ) -> list[tuple[Entry, Detection, bytes]]:
     title = [rng.choice(vocab) for _ in range(9)]
     lead = [rng.choice(vocab) for _ in range(45)]
     at = START + timedelta(seconds=rng.uniform(0, 46 * 3600))
@@ -59,6 +61,9 @@ def story_reports(rng: random.Random, vocab: list[str], n: int, per_story: int
     country = LETTERS[(n // 1000) % 26] + LETTERS[(n // 26000) % 26]
     detection = Detection(rule=rule, countries=(country,), severity=Severity.HIGH, score=1.0,
                           figures={"detained": 100 + n}, language="en")
+    # A stand-in embedding of the story's size (384 float16): embedding 100,000 texts
+    # would take hours here, and memory is all this bench measures.
+    vector = pack([[rng.gauss(0, 1) for _ in range(384)]])[0]
     out = []
     for k in range(per_story):
         words = list(lead)
@@ -69,7 +74,7 @@ def story_reports(rng: random.Random, vocab: list[str], n: int, per_story: int
             feed_id=f"outlet-{k}", key=f"s{n}-{k}", url=f"https://outlet-{k}.example/{n}",
             title=" ".join(title).capitalize(), text=text + ".",
             published=at + timedelta(minutes=12 * k), language="en", content_hash=f"{n}-{k}",
-            source=f"Outlet {k}"), detection))
+            source=f"Outlet {k}"), detection, vector))
     return out
 
 
@@ -118,16 +123,17 @@ async def main() -> int:
         clients = [client] + [aioredis.Redis(connection_pool=client.connection_pool)
                               for _ in range(args.workers - 1)]
         stores = [StoryStore(c, keys, lambda: StorySettings()) for c in clients]
-        queue: asyncio.Queue[tuple[Entry, Detection]] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[Entry, Detection, bytes]] = asyncio.Queue()
         for r in reports:
             queue.put_nowait(r)
         alerts = Counter[str]()
 
         async def worker(store: StoryStore) -> None:
             while not queue.empty():
-                entry, detection = queue.get_nowait()
+                entry, detection, vector = queue.get_nowait()
                 assert entry.published is not None
-                for a in await store.ingest(entry, [detection], now=entry.published):
+                for a in await store.ingest(entry, [detection], now=entry.published,
+                                            vector=vector):
                     alerts[a.kind.value] += 1
 
         t0 = time.perf_counter()
@@ -135,7 +141,7 @@ async def main() -> int:
         elapsed = time.perf_counter() - t0
         used, kinds, count = await memory(client, keys)
 
-        for entry, _ in reports:
+        for entry, _, _ in reports:
             await client.set(naive.story_claim(f"{entry.feed_id}:{entry.key}"), "1",
                              nx=True, ex=48 * 3600)
         naive_used, _, _ = await memory(client, naive)

@@ -70,6 +70,7 @@ class Pipeline:
         rules = self._rules()  # one rule set for the whole batch, even across a reload
         detections = alerts = 0
         read: list[Entry] = []  # as the detectors saw them, for the archive
+        matched: list[tuple[Entry, tuple[Detection, ...]]] = []
         for entry in result.entries:
             if feed.fulltext and self.fulltext is not None:
                 entry = await self.fulltext.enrich(entry)
@@ -80,10 +81,14 @@ class Pipeline:
                 found = self.detect(rules, entry)
             detections += len(found)
             if found:
-                produced = await self.stories.ingest(entry, found, now=self.clock())
-                await self.publish(produced)
-                alerts += len(produced)
+                matched.append((entry, found))
             await asyncio.sleep(0)  # a big first poll must not hold the loop
+        # Only entries that matched a rule are embedded, in one batch per poll.
+        vectors = await self.stories.embed([e for e, _ in matched])
+        for (entry, found), vector in zip(matched, vectors, strict=True):
+            produced = await self.stories.ingest(entry, found, now=self.clock(), vector=vector)
+            await self.publish(produced)
+            alerts += len(produced)
         await self.poller.commit(result)
         if self.archive is not None:  # after the commit: it never holds up or loses an alert
             await self.archive.keep(read, now=self.clock())

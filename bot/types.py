@@ -32,6 +32,7 @@ class Entry:
     language: str | None
     content_hash: str
     source: str = ""  # the outlet's display name
+    day_only: bool = False  # `published` is a date without a time (a whole day, not midnight)
 
     def document(self) -> Document:
         return Document(
@@ -70,6 +71,13 @@ class Alert:
     breaking: bool = False
     created: datetime | None = None
     changes: tuple[str, ...] = ()  # UPDATE: what is materially new, e.g. "detained: 8,000 → 12,000"
+    # Every event type of the story → its countries (one message lists them all); empty in
+    # alerts queued before issue 12, whose one type is `rule`.
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.events) or (self.rule,)
 
 
 def detection_json(det: Detection) -> dict[str, Any]:
@@ -103,7 +111,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, Mapping):
-        return dict(value)
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
@@ -123,6 +131,8 @@ def decode_alert(raw: str | bytes) -> Alert:
             value = Severity.parse(value) if isinstance(value, str) else Severity(value)
         elif f.name == "figures":
             value = {k: int(v) for k, v in (value or {}).items()}
+        elif f.name == "events":
+            value = {k: tuple(v) for k, v in (value or {}).items()}
         elif datetime in get_args(hint) or hint is datetime:
             value = moment(value)
         elif get_origin(hint) is tuple:

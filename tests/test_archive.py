@@ -139,7 +139,7 @@ async def test_an_archive_outage_never_stops_an_alert_issue15(
             welcome = len(fake_bot_api.texts(ALICE))
             assert app.scheduler is not None
             await app.scheduler.poll_now("wire")
-            await until(lambda: len(fake_bot_api.texts(ALICE)) >= welcome + 3)
+            await until(lambda: len(fake_bot_api.texts(ALICE)) >= welcome + 1)
         finally:
             await app.stop()
             await dead.aclose()

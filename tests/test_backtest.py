@@ -61,11 +61,13 @@ def test_hits_are_grouped_by_story_counted_and_compared_issue15() -> None:
     assert ("wire-1", "mass-detention") in lost  # 8,000 is below the new threshold
     assert not any(h.item.id == "wire-4" for h in (*result.hits, *result.lost))
 
-    # three outlets, one event: one story per rule, as the live story decisions merge them
+    # three outlets, one event: one story for all its rules, as the live decisions merge
+    # them (issue 12: one message per article)
     stories = {g.rule: g for g in result.stories}
-    assert len(stories["curfew"].hits) == 3
+    assert list(stories) == ["curfew"]
+    assert len(stories["curfew"].hits) == len(curfew) + len(troops) == 6
     assert stories["curfew"].sources == ("Wire", "Steppe", "Eurasia")
-    assert {h.story for h in curfew} == {stories["curfew"].id}
+    assert {h.story for h in (*curfew, *troops)} == {stories["curfew"].id}
     by_rule = {c.key: c for c in result.by_rule}
     assert (by_rule["curfew"].hits, by_rule["curfew"].stories, by_rule["curfew"].new) == (3, 1, 3)
     assert by_rule["mass-detention"].lost == len([h for h in result.lost

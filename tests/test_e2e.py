@@ -28,7 +28,7 @@ async def test_reference_article_alerts_each_subscriber_once(
             assert app.scheduler is not None
             await app.scheduler.poll_now("wire")
             await until(lambda: all(
-                len(fake_bot_api.texts(c)) >= welcome[c] + 3 for c in (ALICE, BORIS)))
+                len(fake_bot_api.texts(c)) >= welcome[c] + 1 for c in (ALICE, BORIS)))
             await drained(app.outbox)  # nothing more may follow
             alerts = {c: fake_bot_api.plain_texts(c)[welcome[c]:] for c in (ALICE, BORIS)}
 
@@ -37,14 +37,15 @@ async def test_reference_article_alerts_each_subscriber_once(
         finally:
             await app.stop()
 
+    # One message per subscriber for the article, with its three event types (issue 12).
     for chat, texts in alerts.items():
-        assert len(texts) == 3, texts
-        assert all("Kazakhstan" in t or "Казахстан" in t for t in texts), texts
-        assert not any("Russia" in t.split("\n")[0] for t in texts)
-        joined = "\n".join(texts)
-        assert "2,030" in joined or "2 030" in joined
-        assert "8,000" in joined or "8 000" in joined
-        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 3
+        assert len(texts) == 1, texts
+        head = texts[0].split("\n")[:3]
+        assert all("Kazakhstan" in t or "Казахстан" in t for t in head), texts
+        assert not any("Russia" in t for t in head)
+        assert "2,030" in texts[0] or "2 030" in texts[0]
+        assert "8,000" in texts[0] or "8 000" in texts[0]
+        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 1
     assert feed_server.last("/wire.xml").headers.get("If-None-Match") == '"v1"'
 
     # A restart polls again and sends nothing: the seen set and the stories are in Redis.
@@ -58,7 +59,7 @@ async def test_reference_article_alerts_each_subscriber_once(
         finally:
             await app.stop()
     for chat in (ALICE, BORIS):
-        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 3
+        assert len(fake_bot_api.texts(chat)) == welcome[chat] + 1
 
 
 async def test_reference_and_two_rewrites_one_story_issue5(
@@ -85,21 +86,21 @@ async def test_reference_and_two_rewrites_one_story_issue5(
             await until(lambda: bool(fake_bot_api.texts(ALICE)))
             assert app.scheduler is not None
             await app.scheduler.poll_now("wire")
-            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 4)
+            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 2)
             await app.scheduler.poll_now("steppe")
-            await until(lambda: len(fake_bot_api.edits) >= 3)
+            await until(lambda: len(fake_bot_api.edits) >= 1)
             await app.scheduler.poll_now("eurasia")
-            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 5)
+            await until(lambda: len(fake_bot_api.texts(ALICE)) >= 3)
             await drained(app.outbox)  # nothing more may follow
         finally:
             await app.stop()
 
     _welcome, *alerts = fake_bot_api.messages[ALICE]
-    assert len(alerts) == 4, [m.plain for m in alerts]
-    originals, (update,) = alerts[:3], alerts[3:]
-    assert all(m.edits == 1 for m in originals)  # at most one edit per message
-    assert all("Also reported by: Steppe" in m.plain for m in originals)
-    detention = next(m for m in originals if "8,000" in m.plain)
-    assert update.reply_to == detention.message_id
+    assert len(alerts) == 2, [m.plain for m in alerts]
+    original, update = alerts
+    assert original.edits == 1  # at most one edit per message
+    assert "Also reported by: Steppe" in original.plain
+    assert "8,000" in original.plain
+    assert update.reply_to == original.message_id
     assert update.plain.startswith("Update") or "Update:" in update.plain
     assert "12,000" in update.plain

@@ -127,3 +127,13 @@ def test_peer_json_feeds_parse() -> None:
     assert len(files) >= 40
     versions = {parse(f.read_bytes()).version for f in files} - {""}
     assert versions == {"json1", "json11"}
+
+
+def test_date_only_published_is_a_day_issue12() -> None:
+    day, timed = parse(feed(
+        {"id": "1", "url": "https://x.example/1", "title": "a", "date_published": "2022-01-05"},
+        {"id": "2", "url": "https://x.example/2", "title": "b",
+         "date_published": "2022-01-05T10:30:00Z"},
+    )).entries
+    assert (day.published, day.day_only) == (datetime(2022, 1, 5, tzinfo=UTC), True)
+    assert (timed.published, timed.day_only) == (datetime(2022, 1, 5, 10, 30, tzinfo=UTC), False)

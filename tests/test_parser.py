@@ -266,3 +266,17 @@ def test_coalesced_character_data_parses_identically() -> None:
     )
     root = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
+
+
+def test_date_only_published_is_a_day_issue12() -> None:
+    body = reordered_feed([
+        "<item><title>A</title><link>https://x.example/a</link>"
+        "<pubDate>Wed, 05 Jan 2022</pubDate></item>",
+        "<item><title>B</title><link>https://x.example/b</link>"
+        "<pubDate>Wed, 05 Jan 2022 10:30:00 GMT</pubDate></item>",
+        "<item><title>C</title><link>https://x.example/c</link></item>",
+    ])
+    a, b, c = parse_feed(body, feed_id="t", url=FEED_URL, source="T").entries
+    assert (a.published, a.day_only) == (datetime(2022, 1, 5, tzinfo=UTC), True)
+    assert (b.published, b.day_only) == (datetime(2022, 1, 5, 10, 30, tzinfo=UTC), False)
+    assert (c.published, c.day_only) == (None, False)

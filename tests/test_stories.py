@@ -82,36 +82,59 @@ async def test_reference_and_two_rewrites_make_one_story_issue5(
     third = await store.ingest(b, reference_detections(12000), now=T0 + timedelta(minutes=25))
     alerts = [*first, *second, *third]
 
-    # One story per rule, each alerted once; the raised figure is the only update.
-    assert sorted(a.rule for a in first) == ["mass-detention", "state-of-emergency",
-                                             "troop-deployment"]
-    assert all(a.kind is AlertKind.NEW for a in first)
-    assert kinds(alerts, "mass-detention") == [AlertKind.NEW, AlertKind.SOURCES, AlertKind.UPDATE]
-    assert kinds(alerts, "troop-deployment") == [AlertKind.NEW, AlertKind.SOURCES]
-    assert len({a.story_id for a in alerts if a.rule == "mass-detention"}) == 1
+    # One story for the article, all three event types in its one alert; the raised
+    # figure is the only update (issue 12: one message per article).
+    assert [a.kind for a in alerts] == [AlertKind.NEW, AlertKind.SOURCES, AlertKind.UPDATE]
+    assert len({a.story_id for a in alerts}) == 1
+    new = first[0]
+    assert new.rules == ("troop-deployment", "state-of-emergency", "mass-detention")
+    assert dict(new.events) == {r: ("KZ",) for r in new.rules}
     update = next(a for a in alerts if a.kind is AlertKind.UPDATE)
     assert update.changes == ("detained: 8,000 → 12,000",)
     assert update.figures["detained"] == 12000
     assert update.source == "Eurasia Daily" and update.countries == ("KZ",)
     assert "12,000" in update.summary
-    sources = next(a for a in second if a.rule == "mass-detention")
-    assert sources.sources == ("Steppe Wire",) and sources.title == ref.title
+    assert second[0].sources == ("Steppe Wire",) and second[0].title == ref.title
 
     # The third outlet waits for the edit interval, then comes in one coalesced edit.
     assert await store.due_edits(now=T0 + timedelta(minutes=29)) == []
     edits = await store.due_edits(now=T0 + timedelta(minutes=31))
-    assert sorted(e.rule for e in edits) == sorted(["mass-detention", "state-of-emergency",
-                                                    "troop-deployment"])
-    assert all(e.kind is AlertKind.SOURCES for e in edits)
-    assert all(e.sources == ("Steppe Wire", "Eurasia Daily") for e in edits)
+    assert [e.kind for e in edits] == [AlertKind.SOURCES]
+    assert edits[0].sources == ("Steppe Wire", "Eurasia Daily")
     # Three outlets within 30 minutes: the story is breaking, and the edit says so.
-    assert all(e.breaking for e in edits)
+    assert edits[0].breaking
     assert await store.due_edits(now=T0 + timedelta(hours=2)) == []
 
-    # The NEW alert carries a real summary: the lead plus the evidence, ≤ 400 chars.
-    new = next(a for a in first if a.rule == "mass-detention")
-    assert DETAINED in new.summary and len(new.summary) <= 400
-    assert new.severity is Severity.CRITICAL and new.figures == {"detained": 8000}
+    # The NEW alert carries a real summary: the lead plus the evidence, ≤ 400 chars, and
+    # the figures of every type.
+    assert TROOPS in new.summary and len(new.summary) <= 400
+    assert new.severity is Severity.CRITICAL
+    assert new.figures == {"troops": 2030, "equipment": 250, "detained": 8000}
+
+
+async def test_new_event_type_in_an_open_story_is_an_update_issue12(
+    redis_client: aioredis.Redis, keys: Keys
+) -> None:
+    store = StoryStore(redis_client, keys, lambda: StorySettings())
+    protest = entry("a", "a1", "Protests in Almaty: 500 detained", REWRITE_A, T0, source="A")
+    later = entry("b", "b1", "Almaty: state of emergency after protests, 500 detained",
+                  REWRITE_A, T0 + timedelta(hours=2), source="B")
+    first = await store.ingest(protest, [det("mass-detention", figures={"detained": 500})],
+                               now=T0)
+    second = await store.ingest(later, [det("state-of-emergency"),
+                                        det("mass-detention", figures={"detained": 500})],
+                                now=T0 + timedelta(hours=2))
+    update = next(a for a in second if a.kind is AlertKind.UPDATE)
+    assert update.story_id == first[0].story_id
+    assert update.changes == ("new event: state-of-emergency",)
+    assert update.rules == ("mass-detention", "state-of-emergency")
+    # Later reports of either type join the story.
+    third = await store.ingest(
+        entry("c", "c1", "State of emergency in Almaty", "Almaty is under a state of "
+              "emergency.", T0 + timedelta(hours=3), source="C"),
+        [det("state-of-emergency")], now=T0 + timedelta(hours=3))
+    assert all(a.story_id == first[0].story_id for a in third)
+    assert not any(a.kind is AlertKind.NEW for a in third)
 
 
 async def test_exact_dedup_survives_repoll_edit_and_restart(
@@ -129,24 +152,24 @@ async def test_exact_dedup_survives_repoll_edit_and_restart(
     e = entry("world-en", "kz-1", "Putin: troops sent to Kazakhstan", REFERENCE, T0)
     store = StoryStore(redis_client, keys, lambda: settings)
     first = await store.ingest(e, reference_detections(), now=T0)
-    assert len(first) == 3
+    assert len(first) == 1  # one article, one story, whatever rules it matched
     # The batch "crashed" before publishing: the re-poll gives the same alerts again,
     # with the same ids, so they are published now, and only once.
     again = await store.ingest(e, reference_detections(), now=T0)
     assert [a.id for a in again] == [a.id for a in first]
-    assert await ingest_and_publish(store, e, reference_detections()) == 3
+    assert await ingest_and_publish(store, e, reference_detections()) == 1
     assert await ingest_and_publish(store, e, reference_detections()) == 0
     edited = replace(e, text=REFERENCE + " Updated.", content_hash="v2")
     assert await ingest_and_publish(store, edited, reference_detections(12000)) == 0
     restarted = StoryStore(redis_client, keys, lambda: settings)
     assert await ingest_and_publish(restarted, e, reference_detections()) == 0
-    assert await redis_client.xlen(keys.outbox()) == 3
+    assert await redis_client.xlen(keys.outbox()) == 1
     # After the replay window only the marker is left: nothing at all comes back.
-    replay = keys.detection_alerts(entry_id(e), "mass-detention")
+    replay = keys.detection_alerts(
+        entry_id(e), "mass-detention+state-of-emergency+troop-deployment")
     assert 0 < await redis_client.pttl(replay) <= 3600 * 1000
     await redis_client.delete(replay)
-    assert [a.rule for a in await restarted.ingest(edited, reference_detections(), now=T0)] == [
-        "troop-deployment", "state-of-emergency"]
+    assert await restarted.ingest(edited, reference_detections(), now=T0) == []
 
 
 async def test_alert_ids_are_deterministic(redis_url: str) -> None:
@@ -166,7 +189,7 @@ async def test_alert_ids_are_deterministic(redis_url: str) -> None:
 
             await delete_prefix(client, k)
             await client.aclose()
-    assert ids[0] == ids[1] and len(set(ids[0])) == len(ids[0]) == 6
+    assert ids[0] == ids[1] and len(set(ids[0])) == len(ids[0]) == 2
 
 
 async def test_cross_language_report_joins_through_event_signature(
@@ -291,7 +314,7 @@ async def test_everything_expires_and_recent_lists_latest(
     for key in found:
         assert await redis_client.ttl(key) > 0, key
     latest = await store.recent(limit=2)
-    assert len(latest) == 2
+    assert len(latest) == 1  # one story for the article and its rewrites, all three rules
     assert all(s.reports == 3 for s in latest)
     assert all(len(s.members) >= 1 for s in latest)
 
@@ -338,7 +361,8 @@ def test_judge_reasons() -> None:
     story = create(base, now=T0).story
     same = judge(report(REWRITE_A, title="Putin blames terrorism at CSTO summit", source="B",
                         figures={"detained": 8000}), story, settings)
-    assert same.same and same.reason.startswith("text similarity")
+    assert same.same and same.reason.startswith("p(same story)")
+    assert "shared wording" in same.reason
     smaller = judge(report(REWRITE_A, source="B", figures={"detained": 50}), story, settings)
     assert not smaller.same and "below" in smaller.reason
     far = judge(report(REWRITE_A, source="B", minutes=60 * 72), story, settings)
@@ -389,11 +413,10 @@ async def test_labelled_clusters_merge_with_pairwise_f1_above_target_issue5(
         dets = [det(x["rule"], x["countries"], x["figures"]) for x in r["events"]] or [
             det("any", ())]
         await store.ingest(e, dets, now=at)
-        story_of[r["id"]] = set()
-        for d in dets:
-            sid = await redis_client.get(keys.detection(entry_id(e), d.rule))
-            assert sid is not None
-            story_of[r["id"]].add(sid.decode())
+        marker = "+".join(sorted({d.rule for d in dets}))
+        sid = await redis_client.get(keys.detection(entry_id(e), marker))
+        assert sid is not None
+        story_of[r["id"]] = {sid.decode()}
     tp = fp = fn = 0
     for a, b in itertools.combinations(records, 2):
         gold = a["cluster"] == b["cluster"]
@@ -453,5 +476,56 @@ async def test_due_edit_survives_a_crash_before_its_commit(
         queued.extend(a.id for a in alerts)
 
     edits = await store.due_edits(now=later, publish=publish)
-    assert len(edits) == 3 and queued[0] in {e.id for e in edits}
-    assert len(set(queued)) == 3  # the repeat carries the same id: the outbox drops it
+    assert len(edits) == 1 and queued[0] in {e.id for e in edits}
+    assert len(set(queued)) == 1  # the repeat carries the same id: the outbox drops it
+
+
+def test_day_only_date_is_the_whole_day_not_midnight_issue12() -> None:
+    settings = StorySettings()
+    late = T0.replace(hour=23)  # a story founded late on 10 January
+    story = create(report("x", figures={"detained": 1000}), now=late).story
+    story = replace(story, first=late, last=late)
+    day = datetime(2022, 1, 11, tzinfo=UTC)
+    e = replace(entry("b", "b1", "t", "x", day, source="B"), day_only=True)
+    dated = make_report(e, det("mass-detention", figures={"detained": 1000}), now=late,
+                        fp=fingerprint("t", "x"))
+    # The next day's date is not 23:00 + 1 h: it can be any hour of 11 January.
+    assert dated.day_only and judge(dated, story, settings).same
+    far = make_report(replace(e, published=day + timedelta(days=4)),
+                      det("mass-detention", figures={"detained": 1000}),
+                      now=day + timedelta(days=5), fp=fingerprint("t", "x"))
+    assert not judge(far, story, settings).same
+    # Midnight taken as an exact time would fall outside a tight window.
+    tight = settings.model_copy(update={"window": 600, "event_window": 600})
+    assert judge(dated, replace(story, first=day + timedelta(hours=9),
+                                last=day + timedelta(hours=9)), tight).same
+    exact = replace(dated, day_only=False)
+    assert not judge(exact, replace(story, first=day + timedelta(hours=9),
+                                    last=day + timedelta(hours=9)), tight).same
+
+
+def test_missing_published_time_is_the_fetch_time_issue12() -> None:
+    e = replace(entry("b", "b1", "t", "x", T0), published=None)
+    r = make_report(e, det("mass-detention"), now=T0, fp=fingerprint("t", "x"))
+    assert (r.published, r.day_only) == (T0, False)
+
+
+def test_stories_and_alerts_stored_before_issue12_still_decode() -> None:
+    import json
+
+    from bot.stories.codec import dump_story, load_story
+    from bot.types import decode_alert, encode_alert
+
+    story = create(report("x", figures={"detained": 1000}), now=T0).story
+    old = json.loads(dump_story(story))
+    del old["events"], old["alerted_rules"]
+    loaded = load_story({b"state": json.dumps(old).encode(), b"rev": b"3"})
+    assert loaded is not None and loaded.rules == ("mass-detention",) and loaded.rev == 3
+    assert material_changes(report("x", figures={"detained": 1000}), loaded,
+                            StorySettings())[0] == []
+    alert = create(report("x"), now=T0).alerts[0]
+    raw = json.loads(encode_alert(alert))
+    assert raw["events"] == {"mass-detention": ["KZ"]}
+    assert decode_alert(json.dumps(raw)) == alert
+    del raw["events"]
+    assert decode_alert(json.dumps(raw)).rules == ("mass-detention",)

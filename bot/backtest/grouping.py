@@ -26,9 +26,14 @@ def group_by_story(hits: Sequence[Hit], settings: StorySettings
     members: dict[str, list[int]] = {}
     updates: dict[str, int] = {}
     story_of: dict[int, str] = {}
+    # As live: one report per article with all its rules (its hits share one story).
+    by_item: dict[str, list[int]] = {}
     for i in order:
-        hit = hits[i]
-        report = make_report(hit.item.entry, hit.detection, now=hit.item.seen)
+        by_item.setdefault(hits[i].item.id, []).append(i)
+    for idxs in by_item.values():
+        hit = hits[idxs[0]]
+        report = make_report(hit.item.entry, [hits[i].detection for i in idxs],
+                             now=hit.item.seen)
         picked = choose(report, list(stories.values()), settings)
         if picked is None:
             outcome = create(report, now=hit.item.seen)
@@ -36,10 +41,10 @@ def group_by_story(hits: Sequence[Hit], settings: StorySettings
             outcome = merge(picked[0], report, settings, now=hit.item.seen)
         story = outcome.story
         stories[story.id] = story
-        members.setdefault(story.id, []).append(i)
+        members.setdefault(story.id, []).extend(idxs)
         updates[story.id] = updates.get(story.id, 0) + sum(
             1 for a in outcome.alerts if a.kind is AlertKind.UPDATE)
-        story_of[i] = story.id
+        story_of.update(dict.fromkeys(idxs, story.id))
     placed = tuple(replace(h, story=story_of[i]) for i, h in enumerate(hits))
     groups = [
         StoryGroup(

@@ -52,12 +52,11 @@ class StorySettings(Section):
     edit_interval: Seconds = 600
     breaking_outlets: Annotated[int, Field(ge=2)] = 3
     breaking_window: Seconds = 1800
-    # Jaccard of headline+lead shingles; 0.3 separates rewrites from look-alikes on
-    # tests/data/stories (bench/stories.py).
+    # No longer read since issue 12 (the fitted judge decides, bot/stories/judge.py);
+    # accepted so that existing settings files still load.
     similarity: Annotated[float, Field(gt=0, le=1)] = 0.3
     figure_tolerance: Annotated[float, Field(ge=0, le=1)] = 0.2
-    # An event signature without a shared figure (rule + country only) is weaker: it
-    # only joins reports this close in time to the story's.
+    # No longer read since issue 12 (time apart is one of the judge's facts).
     event_window: Seconds = 12 * 3600
     material_rise: Annotated[float, Field(gt=0)] = 0.5
     dedup_ttl: Seconds = 30 * 86400  # how long (entry, rule) is remembered as alerted

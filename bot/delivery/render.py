@@ -207,17 +207,23 @@ def locations(countries: Sequence[str], language: str) -> str:
 
 
 def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None = None,
-                   include_breaking: bool = True) -> list[Segment]:
+                   include_breaking: bool = True,
+                   rule_titles: Mapping[str, str] | None = None) -> list[Segment]:
     lab = labels(language)
     segs: list[Segment] = []
     if alert.breaking and include_breaking:
         segs += [Segment("🔴 "), Segment(lab["breaking"], "b"), Segment("\n")]
     if alert.kind is AlertKind.UPDATE:
         segs.append(Segment(f"{lab['update']}: ", "b"))
-    segs.append(Segment(rule_title or rule_label(alert.rule), "b", name="rule"))
-    if alert.countries:
-        segs.append(Segment(" · " + locations(alert.countries, language)))
-    segs.append(Segment("\n"))
+    titles = dict(rule_titles or {})
+    if rule_title:
+        titles[alert.rule] = rule_title
+    # One line per event type of the article: one message, however many rules it matched.
+    for rule, countries in (alert.events or {alert.rule: alert.countries}).items():
+        segs.append(Segment(titles.get(rule) or rule_label(rule), "b", name="rule"))
+        if countries:
+            segs.append(Segment(" · " + locations(countries, language)))
+        segs.append(Segment("\n"))
     segs.append(Segment(alert.title.strip(), "b", name="title"))
     summary = clip(" ".join(alert.summary.split()), MAX_SUMMARY, measure=utf16_len)
     if summary:
@@ -249,17 +255,19 @@ def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None
 
 
 def render_alert(alert: Alert, *, language: str = "en", rule_title: str | None = None,
-                 limit: int = MAX_MESSAGE) -> Rendered:
+                 limit: int = MAX_MESSAGE,
+                 rule_titles: Mapping[str, str] | None = None) -> Rendered:
     """The message for one alert, in the subscriber's language (the summary keeps its own)."""
-    return render_segments(alert_segments(alert, language=language, rule_title=rule_title),
-                           limit=limit, preview_url=alert.url)
+    segs = alert_segments(alert, language=language, rule_title=rule_title,
+                          rule_titles=rule_titles)
+    return render_segments(segs, limit=limit, preview_url=alert.url)
 
 
 
 def render_for(alert: Alert, language: str, rule_title: RuleTitle | None) -> Rendered:
-    """`render_alert` with the rule's title in the reader's language, when it is known."""
-    title = rule_title(alert.rule, language) if rule_title else None
-    return render_alert(alert, language=language, rule_title=title)
+    """`render_alert` with the rules' titles in the reader's language, when they are known."""
+    titles = {r: rule_title(r, language) for r in alert.rules} if rule_title else {}
+    return render_alert(alert, language=language, rule_titles=titles)
 
 def _host(url: str | None) -> str:
     if not url:

@@ -58,7 +58,7 @@ class Subscriber(BaseModel):
         """Does this subscriber's filter select the alert? (Not mute, quiet hours or mode.)"""
         if not self.active:
             return False
-        if self.rules is not None and alert.rule not in self.rules:
+        if self.rules is not None and self.rules.isdisjoint(alert.rules):
             return False
         if self.countries is not None and not set(alert.countries) & self.countries:
             return False

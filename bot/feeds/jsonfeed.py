@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.feeds.types import Document, Item, Text
+from bot.feeds.types import Document, Item, Text, is_date_only
 
 JSON_TYPES = frozenset({"application/feed+json", "application/json"})
 _VERSIONS = {"1": "json1", "1.1": "json11"}
@@ -112,6 +112,8 @@ def _item(raw: Mapping[str, Any]) -> Item:
         title=Text(title) if title else None,
         texts=tuple(texts),
         published=_when(raw.get("date_published")) or _when(raw.get("date_modified")),
+        day_only=is_date_only(raw.get("date_published") if _when(raw.get("date_published"))
+                              else raw.get("date_modified")),
         language=_string(raw, "language"),
     )
 

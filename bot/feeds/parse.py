@@ -106,6 +106,7 @@ def build(doc: Document, *, feed_id: str, url: str, source: str = "",
             language=language or _two_letters(item.language) or declared,
             content_hash=content_hash(title, text),
             source=source,
+            day_only=item.day_only and item.published is not None,
         ))
     kept, links, duplicates = _keys(entries)
     return ParsedFeed(

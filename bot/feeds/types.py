@@ -8,10 +8,11 @@ code path (`bot.feeds.parse`) then turns any `Document` into a `ParsedFeed` of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.types import Entry
 
@@ -27,6 +28,15 @@ class Text:
     kind: TextKind = "text"
 
 
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
+def is_date_only(raw: Any) -> bool:
+    """A feed's date string with no time of day ("2022-01-05", "Wed, 05 Jan 2022"):
+    parsers read it as midnight UTC, which is rarely when it happened."""
+    return isinstance(raw, str) and bool(raw.strip()) and not _CLOCK.search(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One item of a document, before normalisation."""
@@ -37,6 +47,7 @@ class Item:
     texts: tuple[Text, ...]  # summary and content candidates; the longest wins
     published: datetime | None  # timezone-aware UTC
     language: str | None = None  # the item's own language, where the format has one
+    day_only: bool = False  # the feed gave a date without a time: `published` is its midnight
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any
 import feedparser
 
 from bot.feeds.text import is_html_type
-from bot.feeds.types import Document, Item, Text
+from bot.feeds.types import Document, Item, Text, is_date_only
 
 _PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 7 * 86400.0,
             "monthly": 30 * 86400.0, "yearly": 365 * 86400.0}
@@ -72,6 +72,8 @@ def _item(e: Mapping[str, Any]) -> Item:
         title=_text(e, "title"),
         texts=tuple(texts),
         published=_when(e.get("published_parsed") or e.get("updated_parsed")),
+        day_only=is_date_only(e.get("published") if e.get("published_parsed")
+                              else e.get("updated")),
     )
 
 

@@ -1,13 +1,14 @@
 """A story as Redis stores it: one hash per story.
 
-`state` holds the story as compact JSON, `rev` its revision (the commit script bumps
-it), and `m0`…`m3` the shingle sets of its kept members as packed token bytes. The
-members stay out of the JSON so that a member is written once, when it is kept, not
-again with every change to the story.
+`state` holds the story as compact JSON (its few embeddings as base64 float16), `rev`
+its revision (the commit script bumps it), and `m0`…`m3` the shingle sets of its kept
+members as packed token bytes. The members stay out of the JSON so that a member is
+written once, when it is kept, not again with every change to the story.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -41,6 +42,12 @@ def dump_story(story: Story) -> str:
         "edited_sources": story.edited_sources, "edited_breaking": story.edited_breaking,
         "last_edit": story.last_edit, "breaking": story.breaking,
         "numbers": list(story.numbers), "figures_min": dict(story.figures_min),
+        "events": {k: list(v) for k, v in story.events.items()},
+        "alerted_rules": list(story.alerted_rules),
+        "places": list(story.places), "dates": [list(d) for d in story.dates],
+        "years": list(story.years), "scopes": list(story.scopes),
+        "vectors": [base64.b64encode(v).decode() for v in story.vectors],
+        "undated": story.undated,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -68,4 +75,13 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         edited_breaking=d["edited_breaking"], last_edit=d["last_edit"],
         breaking=d["breaking"], members=members, numbers=tuple(d["numbers"]),
         figures_min=d["figures_min"], rev=int(raw.get(b"rev", b"0")),
+        # Stories stored before issue 12 have one event type, `rule`.
+        events={k: tuple(v) for k, v in d.get("events", {}).items()},
+        alerted_rules=tuple(d.get("alerted_rules", ())),
+        places=tuple(d.get("places", ())),
+        dates=tuple((int(m), int(day)) for m, day in d.get("dates", ())),
+        years=tuple(d.get("years", ())),
+        scopes=tuple(d.get("scopes", ())),
+        vectors=tuple(base64.b64decode(v) for v in d.get("vectors", ())),
+        undated=d.get("undated", False),
     )

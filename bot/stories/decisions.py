@@ -1,23 +1,18 @@
 """Story decisions: one alert per story across outlets, follow-ups only for material news.
 
-A report joins a story:
-- by text: the Jaccard similarity of headline+lead shingles reaches
-  `stories.similarity` (rewritten headlines, syndicated copies, the same agency text),
-  unless both give counts and share none (look-alikes: "180 detained in Yerevan" and
-  "40 detained in Tbilisi" read alike);
-- by event signature: the same rule and a shared location country, published within
-  `stories.window` when both give the same figure (it may rise: counts only grow),
-  within `stories.event_window` when they share no figure. This also joins reports in
-  other languages, and a next-day update of a count.
-Either way, a count well below the story's lowest (by more than `figure_tolerance`) is
-another, smaller incident, and all of it happens within `stories.window`.
+A report is one entry with every rule it matched; a story is one event, whatever types
+it has (one message per article). A report joins a story when `bot.stories.judge` says
+so: meaning (multilingual embeddings), wording (shingles) and facts that must agree
+(event type, the finest place both name, figures that agree or rise, dates, time),
+weighed by a model fitted on the tuning part of the real labelled sets. All of it
+happens within `stories.window` of the story; a date without a time is a whole day.
 
 The decisions are pure functions (`judge`, `choose`, `create`, `merge`, `flush`):
 they take the stored story and the report and return the next story and the alerts;
 `StoryStore` reads and commits around them. Alerts:
 - NEW when a story is founded;
 - UPDATE when a report brings a figure ≥ `material_rise` above what was alerted, a new
-  location country or a higher severity (sent as a reply "Update: …");
+  location country, a new event type or a higher severity (a reply "Update: …");
 - SOURCES when more outlets report it (the sent message is edited). Edits are
   coalesced here: at most one SOURCES alert per story per `stories.edit_interval`;
   what arrives in between waits in a due set that `StoryStore.due_edits` flushes.
@@ -30,10 +25,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
-from bot.stories.similarity import Fingerprint, fingerprint, jaccard
+from bot.stories.judge import Facts, Model, judge_facts
+from bot.stories.similarity import (
+    Fingerprint,
+    dates,
+    fingerprint,
+    jaccard,
+    scopes,
+    years,
+)
 from bot.stories.summary import summarise
 from bot.stories.types import MAX_MEMBERS, Outcome, Report, Story, Verdict
 from bot.types import Alert, AlertKind, Entry
@@ -53,38 +56,63 @@ def alert_id(story_id: str, kind: AlertKind, version: int) -> str:
 
 
 def story_id_for(report: Report) -> str:
-    return hashlib.sha1(f"{report.rule}\x00{report.entry_id}".encode()).hexdigest()[:16]
+    # One story per founding article, whatever rules it matched.
+    key = "+".join(report.rules)
+    return hashlib.sha1(f"{key}\x00{report.entry_id}".encode()).hexdigest()[:16]
 
 
 def make_report(
     entry: Entry,
-    detection: Detection,
+    detections: Detection | Sequence[Detection],
     *,
     now: datetime,
     fp: Fingerprint | None = None,
+    vector: bytes = b"",
+    undated: bool = False,
 ) -> Report:
+    """One report for the entry and every rule it matched (one message per article)."""
+    found = combine([detections] if isinstance(detections, Detection) else detections)
+    events = {d.rule: tuple(d.countries) for d in found if d.rule}
+    detection = found[0] if found else Detection(rule="", countries=(), severity=Severity.LOW,
+                                                 score=0.0)
+    figures: dict[str, int] = {}
+    for d in found:
+        for name, value in d.figures.items():
+            figures[name] = max(value, figures.get(name, value))
+    evidence = tuple(dict.fromkeys(e for d in found for e in d.evidence))
+    # No date: the fetch time is the best we know.
     published = entry.published or now
     # A feed's clock can be ahead of ours; a report can't be from the future.
     published = min(published, now)
+    day_only = entry.day_only and entry.published is not None
     return Report(
         entry_id=entry_id(entry),
         feed_id=entry.feed_id,
         source=entry.source or entry.feed_id,
         url=entry.url,
         title=entry.title,
-        summary=summarise(entry.title, entry.text, detection.evidence),
+        summary=summarise(entry.title, entry.text, evidence),
         language=entry.language or detection.language or None,
         published=published,
         rule=detection.rule,
-        countries=tuple(detection.countries),
-        severity=detection.severity,
-        figures=dict(detection.figures),
+        countries=tuple(dict.fromkeys(c for d in found for c in d.countries)),
+        severity=max((d.severity for d in found), default=detection.severity),
+        figures=figures,
         fingerprint=fp or fingerprint(entry.title, entry.text),
+        day_only=day_only,
+        events=events,
+        places=tuple(dict.fromkeys(f"{p.level}:{p.id}" for d in found for p in d.places
+                                   if p.level != "country")),
+        dates=dates(entry.title, entry.text),
+        years=years(entry.title, entry.text),
+        scopes=scopes(entry.title, entry.text),
+        vector=vector,
+        undated=undated,
     )
 
 
 def combine(detections: Sequence[Detection]) -> list[Detection]:
-    """One detection per rule: an entry is one report per rule, whatever matched twice."""
+    """One detection per rule, whatever matched twice; the engine's order is kept."""
     by_rule: dict[str, Detection] = {}
     for d in detections:
         prev = by_rule.get(d.rule)
@@ -105,70 +133,69 @@ def combine(detections: Sequence[Detection]) -> list[Detection]:
     return list(by_rule.values())
 
 
-def text_score(report: Report, story: Story) -> float:
-    tokens = report.fingerprint.tokens
-    return max((jaccard(tokens, m) for m in story.members), default=0.0)
+# A date without a time is a local calendar day somewhere between UTC-12 and UTC+14.
+DAY_BEFORE = 14 * 3600
+DAY_AFTER = 36 * 3600
+
+
+def report_time(report: Report, story: Story) -> float:
+    """When the report was published, as close to the story as its precision allows.
+
+    A dated-only report may be from any hour of its day: the moment of that day nearest
+    to the story's span, never its midnight UTC."""
+    at = report.published.timestamp()
+    if not report.day_only:
+        return at
+    start, end = at - DAY_BEFORE, at + DAY_AFTER
+    first, last = story.first.timestamp(), story.last.timestamp()
+    if end < first:
+        return end
+    if start > last:
+        return start
+    return min(max(at, first), last)  # the spans overlap: a moment of both
 
 
 def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
     earliest = story.first.timestamp() - settings.window
     latest = story.last.timestamp() + settings.window
-    return earliest <= report.published.timestamp() <= latest
+    return earliest <= report_time(report, story) <= latest
 
 
-def falling_figure(report: Report, story: Story, settings: StorySettings) -> str | None:
-    """A count well below any the story gave is another, smaller incident.
-
-    A larger count is the same event's count growing (an update if it grew enough),
-    and a rewrite repeating an earlier count is still the story: hence the minimum.
-    """
-    for name, value in report.figures.items():
-        low = story.figures_min.get(name)
-        if low and value < low * (1 - settings.figure_tolerance):
-            return f"{name} {value:,} is well below the story's {low:,}"
-    return None
-
-
-def numbers_conflict(report: Report, story: Story) -> bool:
-    """Both give counts and share none: look-alike texts about different incidents."""
-    mine = report.fingerprint.numbers
-    return bool(mine and story.numbers and not mine.intersection(story.numbers))
-
-
-def event_match(report: Report, story: Story, settings: StorySettings) -> str | None:
-    """The event signature: rule, a shared location country, figures that agree or rise."""
-    if not report.rule or report.rule != story.rule:
-        return None
-    shared = [c for c in report.countries if c in story.countries]
-    if not shared:
-        return None
-    where = ",".join(shared)
-    if any(name in story.figures for name in report.figures):
-        return f"event signature: {report.rule} in {where}, figures agree"
+def report_facts(report: Report) -> Facts:
     at = report.published.timestamp()
-    if story.first.timestamp() - settings.event_window <= at <= (
-        story.last.timestamp() + settings.event_window
-    ):
-        return f"event signature: {report.rule} in {where}"
-    return None
+    span: tuple[float, float] | None = (
+        (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at))
+    if report.undated:
+        span = None
+    return Facts(
+        vectors=(report.vector,) if report.vector else (),
+        tokens=(report.fingerprint.tokens,),
+        events=report.events or ({report.rule: report.countries} if report.rule else {}),
+        places=report.places, figures=report.figures, figures_min=report.figures,
+        numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
+        scopes=report.scopes,
+        span=span)
 
 
-def judge(report: Report, story: Story, settings: StorySettings) -> Verdict:
-    """Is the report about the story? Text first, then the event signature."""
-    score = text_score(report, story)
+def story_facts(story: Story) -> Facts:
+    return Facts(
+        vectors=story.vectors, tokens=story.members,
+        events=story.events or ({story.rule: story.countries} if story.rule else {}),
+        places=story.places, figures=story.figures, figures_min=story.figures_min,
+        numbers=frozenset(story.numbers), dates=frozenset(story.dates),
+        years=frozenset(story.years), scopes=frozenset(story.scopes),
+        span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
+
+
+def judge(report: Report, story: Story, settings: StorySettings,
+          model: Model | None = None) -> Verdict:
+    """Is the report about the story? Meaning and facts (`bot.stories.judge`), within
+    the story's time window."""
     if not in_window(report, story, settings):
-        return Verdict(False, score, "published outside the story's time window")
-    falling = falling_figure(report, story, settings)
-    if falling:
-        return Verdict(False, score, falling)
-    if score >= settings.similarity and not numbers_conflict(report, story):
-        return Verdict(True, score, f"text similarity {score:.2f}")
-    signature = event_match(report, story, settings)
-    if signature:
-        return Verdict(True, score, signature)
-    if score >= settings.similarity:
-        return Verdict(False, score, f"text similarity {score:.2f}, but the counts differ")
-    return Verdict(False, score, f"text similarity {score:.2f} below {settings.similarity:.2f}")
+        return Verdict(False, 0.0, "published outside the story's time window")
+    j = judge_facts(report_facts(report), story_facts(story), model,
+                    tolerance=settings.figure_tolerance)
+    return Verdict(j.same, j.probability, j.reason)
 
 
 def choose(
@@ -177,8 +204,6 @@ def choose(
     """The story this report belongs to, if any: the most similar text wins."""
     best: tuple[Story, Verdict] | None = None
     for story in stories:
-        if story.rule != report.rule:
-            continue
         verdict = judge(report, story, settings)
         if not verdict.same:
             continue
@@ -210,6 +235,14 @@ def create(report: Report, *, now: datetime) -> Outcome:
         members=(report.fingerprint.tokens,),
         numbers=tuple(sorted(report.fingerprint.numbers))[:MAX_NUMBERS],
         figures_min=dict(report.figures),
+        events=dict(report.events),
+        alerted_rules=report.rules,
+        places=report.places,
+        dates=tuple(sorted(report.dates)),
+        years=tuple(sorted(report.years)),
+        scopes=tuple(sorted(report.scopes)),
+        vectors=(report.vector,) if report.vector else (),
+        undated=report.undated,
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -229,7 +262,8 @@ def material_changes(
     report: Report, story: Story, settings: StorySettings
 ) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity]:
     """What is materially new against what was alerted, and the alerted state after it."""
-    changes: list[str] = []
+    alerted = story.alerted_rules or story.rules
+    changes = [f"new event: {r}" for r in report.rules if r not in alerted]
     figures = dict(story.alerted_figures)
     for name, value in report.figures.items():
         old = figures.get(name)
@@ -248,9 +282,18 @@ def material_changes(
     return changes, figures, countries, severity
 
 
+def merge_events(story: Story, report: Report) -> dict[str, tuple[str, ...]]:
+    """The story's event types with their countries, the report's added."""
+    events = dict(story.events or {story.rule: story.countries})
+    for rule, countries in report.events.items():
+        events[rule] = tuple(dict.fromkeys((*events.get(rule, ()), *countries)))
+    return events
+
+
 def merge(story: Story, report: Report, settings: StorySettings, *, now: datetime) -> Outcome:
     """Apply a report to its story: sources, figures, updates, breaking, the edit."""
     sources, times = story.sources, story.outlet_times
+    when = datetime.fromtimestamp(report_time(report, story), UTC)
     if report.source not in sources:
         sources = (*sources, report.source)
         times = (*times, report.published.timestamp())
@@ -267,8 +310,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         members = (*members, keep)
     nxt = replace(
         story,
-        first=min(story.first, report.published),
-        last=max(story.last, report.published),
+        first=min(story.first, when),
+        last=max(story.last, when),
         countries=tuple(dict.fromkeys((*story.countries, *report.countries))),
         severity=max(story.severity, report.severity),
         figures=figures,
@@ -279,6 +322,13 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         numbers=numbers[:MAX_NUMBERS],
         figures_min=low,
         breaking=story.breaking or is_breaking(times, settings),
+        events=merge_events(story, report),
+        places=tuple(dict.fromkeys((*story.places, *report.places))),
+        dates=tuple(sorted({*story.dates, *report.dates})),
+        years=tuple(sorted({*story.years, *report.years})),
+        scopes=tuple(sorted({*story.scopes, *report.scopes})),
+        vectors=(*story.vectors, report.vector) if member is not None and report.vector
+        else story.vectors,
     )
     alerts: list[Alert] = []
     changes, alerted_figures, alerted_countries, alerted_severity = material_changes(
@@ -291,6 +341,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
             alerted_figures=alerted_figures,
             alerted_countries=alerted_countries,
             alerted_severity=alerted_severity,
+            alerted_rules=tuple(dict.fromkeys(
+                (*(story.alerted_rules or story.rules), *report.rules))),
         )
         alerts.append(
             _alert(nxt, AlertKind.UPDATE, nxt.update_version, now=now, report=report,
@@ -358,4 +410,5 @@ def _alert(
         breaking=story.breaking,
         created=now,
         changes=changes,
+        events=dict(story.events),
     )

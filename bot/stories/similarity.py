@@ -116,6 +116,63 @@ _MONTHS = (
     r"октябр\w*|ноябр\w*|декабр\w*"
 )
 _DATE = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}})\b", re.IGNORECASE)
+_MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+               "dec", "янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт",
+               "ноя", "дек")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\b|\b({_MONTHS})\s+(\d{{1,2}})\b",
+                        re.IGNORECASE)
+
+
+def _month(word: str) -> int:
+    word = word.lower()
+    for i, key in enumerate(_MONTH_KEYS):
+        if word.startswith(key):
+            return i % 12 + 1
+    return 0
+
+
+def dates(title: str, text: str) -> frozenset[tuple[int, int]]:
+    """The (month, day) dates headline and lead mention: "9 August", "9 августа".
+
+    Successive protest days or decrees read alike and differ in exactly these."""
+    found: set[tuple[int, int]] = set()
+    for m in _DAY_MONTH.finditer(f"{title}\n{lead(text)}"):
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if 1 <= int(day) <= 31 and _month(month):
+            found.add((_month(month), int(day)))
+    return frozenset(found)
+
+
+# The level of a decision (a decree, a regime): a city's, a region's, the federal or the
+# whole country's. Same-day decrees of one country differ in exactly this.
+_SCOPES = {
+    "federal": re.compile(r"федеральн\w*|\bfederal\b", re.IGNORECASE),
+    "regional": re.compile(r"регионал\w*|межмуниципал\w*|\bregional\b|\boblast\b",
+                           re.IGNORECASE),
+    "municipal": re.compile(r"(?<!меж)муниципал\w*|\bmunicipal\b|\bcity\b|\bгородск\w*",
+                            re.IGNORECASE),
+    "nationwide": re.compile(
+        r"по всей стран\w*|всей территори\w*|во всех регион\w*|по всей республик\w*|"
+        r"nationwide|throughout the country|whole country|entire country|all regions",
+        re.IGNORECASE),
+}
+
+
+def scopes(title: str, text: str) -> frozenset[str]:
+    """The levels of decision headline and lead name: federal, regional, municipal,
+    nationwide."""
+    chunk = f"{title}\n{lead(text)}"
+    return frozenset(name for name, pattern in _SCOPES.items() if pattern.search(chunk))
+
+
+_YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
+
+
+def years(title: str, text: str) -> frozenset[int]:
+    """The years headline and lead mention: 2020's protests are not 2021's."""
+    return frozenset(int(y) for y in _YEAR.findall(f"{title}\n{lead(text)}"))
+
+
 _NUMBER = re.compile(
     r"(?<![\w.,])(?:(\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+)(?![\d,.]\d)|(\d+(?:[.,]\d+)?))"
     r"(?:\s*(thousand|million|тыс\w*|млн|миллион\w*))?",

@@ -13,6 +13,7 @@ drops ids it already has).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,8 +27,9 @@ from bot.errors import StoryConflictError
 from bot.store.keys import Keys
 from bot.store.redis import text
 from bot.stories.codec import dump_story, load_story
-from bot.stories.decisions import choose, combine, create, flush, make_report, merge
-from bot.stories.similarity import fingerprint, pack_tokens
+from bot.stories.decisions import choose, create, flush, make_report, merge
+from bot.stories.embed import Embedder, embedding_text, shared_embedder
+from bot.stories.similarity import pack_tokens
 from bot.stories.types import Outcome, Report, Story
 from bot.types import Alert, Entry, decode_alert, encode_alert
 from detectors.types import Detection
@@ -92,6 +94,11 @@ return 'ok'
 """
 
 
+def marker_rule(report: Report) -> str:
+    """What an entry was counted for: its set of rules (an edit adding one is news)."""
+    return "+".join(sorted(report.rules))
+
+
 @dataclass(slots=True)
 class _Read:
     stories: list[Story] = field(default_factory=list)
@@ -102,10 +109,12 @@ class StoryStore:
     """Stories in Redis; every decision is one of the pure functions in `decisions`."""
 
     def __init__(self, redis: aioredis.Redis, keys: Keys,
-                 settings: Callable[[], StorySettings]) -> None:
+                 settings: Callable[[], StorySettings],
+                 embedder: Embedder | None = None) -> None:
         self.redis = redis
         self.keys = keys
         self._settings = settings
+        self.embedder = embedder or shared_embedder()
         self._commit_script = redis.register_script(_COMMIT)
 
     @property
@@ -113,21 +122,34 @@ class StoryStore:
         """The settings in force: read through the accessor, so a reload applies at once."""
         return self._settings()
 
+    async def embed(self, entries: Sequence[Entry]) -> list[bytes]:
+        """Embeddings of the entries' headline and lead, in one batch, off the loop."""
+        texts = [embedding_text(e.title, e.text) for e in entries]
+        if not texts:
+            return []
+        try:
+            return await asyncio.to_thread(self.embedder.embed, texts)
+        except Exception:  # judged on facts and wording alone rather than not at all
+            log.exception("embedding failed; stories are judged without meaning",
+                          extra={"entries": len(texts)})
+            return [b""] * len(texts)
+
     async def ingest(
-        self, entry: Entry, detections: Sequence[Detection], *, now: datetime
+        self, entry: Entry, detections: Sequence[Detection], *, now: datetime,
+        vector: bytes | None = None,
     ) -> list[Alert]:
-        """Apply one entry's detections; return the alerts to enqueue (maybe none)."""
+        """Apply one entry's detections; return the alerts to enqueue (maybe none).
+        `vector`: its embedding, when the caller embedded a batch (`embed`)."""
         if not detections:
             return []
-        fp = fingerprint(entry.title, entry.text)
-        alerts: list[Alert] = []
-        for detection in combine(detections):
-            report = make_report(entry, detection, now=now, fp=fp)
-            alerts.extend(await self.apply(report, now=now))
-        return alerts
+        if vector is None:
+            (vector,) = await self.embed([entry])
+        # One report for all the entry's rules: one story, one message per subscriber.
+        report = make_report(entry, detections, now=now, vector=vector)
+        return await self.apply(report, now=now)
 
     async def apply(self, report: Report, *, now: datetime) -> list[Alert]:
-        marker = self.keys.detection(report.entry_id, report.rule)
+        marker = self.keys.detection(report.entry_id, marker_rule(report))
         if await self.redis.exists(marker):
             # Counted already: never a new alert; only a replay of what it made (see
             # REPLAY_TTL), which the outbox drops when it has them.
@@ -202,14 +224,16 @@ class StoryStore:
     # -- internals ------------------------------------------------------------------
 
     async def _replay(self, report: Report) -> list[Alert]:
-        raw = await self.redis.get(self.keys.detection_alerts(report.entry_id, report.rule))
+        raw = await self.redis.get(
+            self.keys.detection_alerts(report.entry_id, marker_rule(report)))
         if not raw:
             return []
         return [decode_alert(a) for a in json.loads(raw)]
 
     def _index_keys(self, report: Report) -> tuple[list[str], list[str]]:
         bands = [self.keys.story_band(i, v) for i, v in enumerate(report.fingerprint.bands())]
-        events = [self.keys.story_event(report.rule, c) for c in report.countries]
+        events = [self.keys.story_event(rule, c)
+                  for rule, countries in report.events.items() for c in countries]
         return bands, events
 
     async def _read(self, index: Sequence[str], *, now: datetime) -> _Read:
@@ -253,7 +277,7 @@ class StoryStore:
         story_key = self.keys.story(story.id)
         replay = story_key
         if replay_of is not None:
-            replay = self.keys.detection_alerts(replay_of.entry_id, replay_of.rule)
+            replay = self.keys.detection_alerts(replay_of.entry_id, marker_rule(replay_of))
         result = await self._commit_script(
             keys=[story_key, marker or story_key, self.keys.stories_recent(),
                   self.keys.stories_edit_due(), replay, *index],

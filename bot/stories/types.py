@@ -1,9 +1,10 @@
 """Story values: what the story decisions read and return.
 
-A *story* is one event of one rule (the reference article makes three stories: a troop
-deployment, a state of emergency and a mass detention, all in Kazakhstan). Each
-(entry, detection) becomes a `Report`, and a report either founds a `Story` or joins
-one; a `Verdict` says whether and why, an `Outcome` what the store must write. They are
+A *story* is one real-world event, whatever rules it matches: the reference article
+(a troop deployment, a state of emergency and a mass detention, all in Kazakhstan) is one
+story with three event types, so a subscriber gets one message for it. Each entry with
+its detections becomes one `Report`, and a report either founds a `Story` or joins one;
+a `Verdict` says whether and why, an `Outcome` what the store must write. They are
 frozen: a decision returns new values, and the store writes them whole.
 """
 
@@ -22,7 +23,7 @@ MAX_MEMBERS = 4  # shingle sets kept (and LSH-indexed) per story: enough to matc
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """One (entry, detection) pair, reduced to what the story decisions read."""
+    """One entry and every rule it matched, reduced to what the story decisions read."""
 
     entry_id: str
     feed_id: str
@@ -32,11 +33,23 @@ class Report:
     summary: str
     language: str | None
     published: datetime
-    rule: str
-    countries: tuple[str, ...]
+    rule: str  # the first event type: the one the message leads with ("" for none)
+    countries: tuple[str, ...]  # of every event type
     severity: Severity
     figures: Mapping[str, int]
     fingerprint: Fingerprint
+    day_only: bool = False  # `published` is a date: the report may be from any hour of it
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # type → countries
+    places: tuple[str, ...] = ()  # finest place ids below country level ("KZ/almaty")
+    dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) its lead mentions
+    years: frozenset[int] = frozenset()  # years its lead mentions
+    scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
+    vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
+    undated: bool = False  # judged offline with no date at all: its time says nothing
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.events) or ((self.rule,) if self.rule else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,19 @@ class Story:
     numbers: tuple[int, ...] = ()  # counts its reports give in headline and lead
     figures_min: Mapping[str, int] = field(default_factory=dict)  # the lowest value seen
     rev: int = 0
+    # Every event type → its countries; stories stored before issue 12 have one, `rule`.
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    alerted_rules: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    dates: tuple[tuple[int, int], ...] = ()
+    years: tuple[int, ...] = ()
+    scopes: tuple[str, ...] = ()
+    vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
+    undated: bool = False  # founded offline by an undated report (same-story)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(self.events) or (self.rule,)
 
     @property
     def others(self) -> tuple[str, ...]:
@@ -83,7 +109,7 @@ class Story:
 @dataclass(frozen=True, slots=True)
 class Verdict:
     same: bool
-    score: float  # text similarity (Jaccard of shingle sets)
+    score: float  # the judge's probability that it is the same story
     reason: str
 
 

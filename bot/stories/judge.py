@@ -1,0 +1,219 @@
+"""Same story? Meaning and facts, weighed by a small fitted model (pure: no I/O).
+
+A report is compared with a story by what both say:
+- meaning: the cosine of multilingual sentence embeddings of headline and lead
+  (`bot.stories.embed`), so a Russian rewrite of an English report is close;
+- wording: the Jaccard similarity of their shingle sets (syndicated copies);
+- facts that must agree: a shared event type, the place at the finest level both name
+  (a city or region of a shared country; "Almaty" and "Almaty region" differ), figures
+  that agree or rise, the dates their leads mention, and how far apart they were
+  published (a date without a time is a whole day).
+
+Facts in `VETOES` that disagree decide alone: different stories. Otherwise each
+comparison is a vector of `FEATURES`; a logistic regression fitted on the tuning
+part of the labelled sets (`bench/fit_judge.py`; the holdout is never used) turns it
+into a probability, stored as data in `data/judge.json`. `eventwatch same-story` and
+the live store both call `verdict`, so they decide alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).resolve().parent / "data" / "judge.json"
+
+# Facts that must agree: any of these makes two reports different stories, whatever
+# else they share (in the labelled tuning pairs, under 1% of such pairs are one story;
+# figure_falls is 13%, mostly misread counts, and stays a rule: a count well below the
+# story's is another, smaller incident).
+VETOES = ("type_conflict", "country_conflict", "place_conflict", "figure_falls",
+          "year_conflict")
+FEATURES = (
+    "cosine", "cosine_untyped", "jaccard", "jaccard_sqrt", "type_shared", "type_one_sided",
+    "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
+    "date_conflict", "days_apart", "undated", "scope_conflict",
+)
+COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
+MAX_DAYS = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the judge reads of one side: a report, or a story (its members together)."""
+
+    vectors: tuple[bytes, ...] = ()  # float16 unit embeddings, one per kept member
+    tokens: tuple[frozenset[int], ...] = ()  # shingle sets, one per kept member
+    events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # type → countries
+    places: tuple[str, ...] = ()  # places below country level: "city:KZ/almaty"
+    figures: Mapping[str, int] = field(default_factory=dict)  # highest value per figure
+    figures_min: Mapping[str, int] = field(default_factory=dict)
+    numbers: frozenset[int] = frozenset()  # counts in headline and lead
+    dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) the lead mentions
+    years: frozenset[int] = frozenset()  # years the lead mentions
+    scopes: frozenset[str] = frozenset()  # levels of decision: federal, regional, …
+    span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    same: bool
+    probability: float
+    features: Mapping[str, float]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Model:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    return Model.load()
+
+
+def vector(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype="<f2").astype(np.float32)
+
+
+def cosine(a: Sequence[bytes], b: Sequence[bytes]) -> float:
+    if not a or not b:
+        return COSINE_FLOOR
+    return max(float(vector(x) @ vector(y)) for x in a for y in b)
+
+
+def _jaccard(a: Sequence[frozenset[int]], b: Sequence[frozenset[int]]) -> float:
+    best = 0.0
+    for x in a:
+        for y in b:
+            if x and y:
+                best = max(best, len(x & y) / len(x | y))
+    return best
+
+
+def _countries(facts: Facts) -> set[str]:
+    return {c for cs in facts.events.values() for c in cs}
+
+
+def _places(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
+    """(shared, conflict, one-sided) for the places below country level.
+
+    Compared level by level: two cities, or two regions, of which none is shared is a
+    conflict ("Almaty" and "Shymkent"); a city on one side and a region on the other
+    says nothing (the city may be in it). One-sided: only one side names a place below
+    its country (a city's decree against a nationwide one)."""
+    shared = bool(set(a.places) & set(b.places))
+    conflict = False
+    for level in ("city", "region"):
+        mine = {p for p in a.places if p.startswith(level + ":")}
+        theirs = {p for p in b.places if p.startswith(level + ":")}
+        if mine and theirs and not mine & theirs:
+            conflict = True
+    return shared, conflict and not shared, bool(a.places) != bool(b.places)
+
+
+def _figures(report: Facts, story: Facts, tolerance: float) -> tuple[bool, bool]:
+    """(agree, falls): a figure the story gave, or one well below its lowest."""
+    agree = falls = False
+    for name, value in report.figures.items():
+        high, low = story.figures.get(name), story.figures_min.get(name, story.figures.get(name))
+        if high is None or low is None:
+            continue
+        if value >= low * (1 - tolerance):
+            agree = True  # the same count, or the count rising
+        else:
+            falls = True
+    return agree, falls and not agree
+
+
+def _days_apart(a: Facts, b: Facts) -> float | None:
+    if a.span is None or b.span is None:
+        return None
+    gap = max(0.0, a.span[0] - b.span[1], b.span[0] - a.span[1])
+    return min(gap / 86400, MAX_DAYS)
+
+
+def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str, float]:
+    shared_types = set(report.events) & set(story.events)
+    typed = bool(report.events) and bool(story.events)
+    ca, cb = _countries(report), _countries(story)
+    place_shared, place_conflict, one_sided = _places(report, story)
+    agree, falls = _figures(report, story, tolerance)
+    days = _days_apart(report, story)
+    cos = (cosine(report.vectors, story.vectors) - COSINE_FLOOR) / (1 - COSINE_FLOOR)
+    jac = _jaccard(report.tokens, story.tokens)
+    return {
+        "cosine": cos,
+        "cosine_untyped": cos * (not report.events and not story.events),
+        "jaccard": jac,
+        "jaccard_sqrt": math.sqrt(jac),
+        "type_shared": float(bool(shared_types)),
+        "type_conflict": float(typed and not shared_types),
+        "type_one_sided": float(bool(report.events) != bool(story.events)),
+        "country_conflict": float(bool(ca) and bool(cb) and not ca & cb),
+        "place_shared": float(place_shared),
+        "place_conflict": float(place_conflict),
+        "place_one_sided": float(one_sided),
+        "figure_agrees": float(agree),
+        "figure_falls": float(falls),
+        "numbers_conflict": float(bool(report.numbers) and bool(story.numbers)
+                                  and not report.numbers & story.numbers),
+        "date_shared": float(bool(report.dates & story.dates)),
+        "date_conflict": float(bool(report.dates) and bool(story.dates)
+                               and not report.dates & story.dates),
+        "days_apart": days or 0.0,
+        "undated": float(days is None),
+        "scope_conflict": float(bool(report.scopes) and bool(story.scopes)
+                                and not report.scopes & story.scopes),
+        "year_conflict": float(bool(report.years) and bool(story.years)
+                               and not report.years & story.years),
+    }
+
+
+_REASONS = {
+    "cosine": "close in meaning", "jaccard": "shared wording", "type_shared": "same event type",
+    "type_conflict": "different event types", "type_one_sided": "an event on one side only",
+    "country_conflict": "different countries",
+    "place_shared": "same place", "place_conflict": "different places",
+    "place_one_sided": "a place on one side only",
+    "figure_agrees": "figures agree", "figure_falls": "a figure well below the story's",
+    "numbers_conflict": "different counts", "date_shared": "same date",
+    "date_conflict": "different dates", "days_apart": "days apart",
+    "year_conflict": "different years", "cosine_untyped": "close in meaning",
+    "jaccard_sqrt": "shared wording", "undated": "undated",
+    "scope_conflict": "decisions of different levels",
+}
+
+
+def judge_facts(report: Facts, story: Facts, model: Model | None = None, *,
+                tolerance: float = 0.2) -> Judgement:
+    model = model or default_model()
+    f = features(report, story, tolerance=tolerance)
+    cos = f["cosine"] * (1 - COSINE_FLOOR) + COSINE_FLOOR
+    measured = f"cosine {cos:.2f}, text similarity {f['jaccard']:.2f}"
+    vetoed = [k for k in VETOES if f[k]]
+    if vetoed:
+        return Judgement(False, 0.0, f, f"{_REASONS[vetoed[0]]} ({measured})")
+    terms = {k: model.weights.get(k, 0.0) * f[k] for k in FEATURES}
+    z = model.bias + sum(terms.values())
+    p = 1 / (1 + math.exp(-max(-40.0, min(40.0, z))))
+    same = p >= model.threshold
+    # The reason names the two features that pushed hardest towards the decision.
+    ranked = sorted((t for t in terms.items() if (t[1] > 0) == same and t[1] != 0),
+                    key=lambda t: abs(t[1]), reverse=True)[:3]
+    why = ", ".join(dict.fromkeys(_REASONS.get(k, k) for k, _ in ranked)) or "nothing in common"
+    return Judgement(same, p, f, f"p(same story) {p:.2f}: {why} ({measured})")

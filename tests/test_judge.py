@@ -1,0 +1,75 @@
+"""The story judge (issue 12): meaning, wording and facts that must agree; pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.stories.embed import shared_embedder
+from bot.stories.judge import VETOES, Facts, Model, features, judge_facts
+
+DAY = 86400.0
+
+
+def facts(text: str = "", **kw: object) -> Facts:
+    vectors = tuple(shared_embedder().embed([text])) if text else ()
+    base: dict[str, object] = {"events": {"state-of-emergency": ("KZ",)}, "span": (0.0, 0.0)}
+    base.update(kw)
+    return Facts(vectors=vectors, **base)  # type: ignore[arg-type]
+
+
+ALMATY = "A state of emergency has been declared in Almaty after protests, Tokayev said."
+ALMATY_RU = "Токаев объявил чрезвычайное положение в Алматы после протестов."
+SHYMKENT = "A state of emergency has been declared in Shymkent after protests, Tokayev said."
+
+
+def test_meaning_joins_languages_and_facts_split_lookalikes() -> None:
+    city = facts(ALMATY, places=("city:KZ/almaty",))
+    ru = facts(ALMATY_RU, places=("city:KZ/almaty",))
+    assert judge_facts(ru, city).same
+    other = judge_facts(facts(SHYMKENT, places=("city:KZ/shymkent",)), city)
+    assert not other.same and other.reason.startswith("different places")
+    # A city on one side and a region on the other is no conflict of places.
+    region = features(facts(places=("region:KZ/almaty-region",)), city)
+    assert region["place_conflict"] == 0 and region["place_one_sided"] == 0
+    nationwide = features(facts(), city)
+    assert nationwide["place_one_sided"] == 1
+    # Decisions of different levels: a regional regime, then the federal one.
+    levels = features(facts(scopes=frozenset({"federal"})), facts(scopes=frozenset({"regional"})))
+    assert levels["scope_conflict"] == 1
+
+
+def test_each_veto_decides_alone() -> None:
+    story = facts(ALMATY, figures={"detained": 1000}, figures_min={"detained": 1000},
+                  years=frozenset({2022}))
+    cases = {
+        "type_conflict": facts(ALMATY, events={"mass-detention": ("KZ",)}),
+        "country_conflict": facts(ALMATY, events={"state-of-emergency": ("KG",)}),
+        "place_conflict": facts(ALMATY, places=("city:KZ/shymkent",)),
+        "figure_falls": facts(ALMATY, figures={"detained": 50}),
+        "year_conflict": facts(ALMATY, years=frozenset({2020})),
+    }
+    assert set(cases) == set(VETOES)
+    for veto, report in cases.items():
+        got = judge_facts(report, replace_places(story, report))
+        assert not got.same and got.probability == 0.0, veto
+    assert judge_facts(facts(ALMATY, figures={"detained": 1500}), story).same  # rising
+
+
+def replace_places(story: Facts, report: Facts) -> Facts:
+    # The place veto needs a place on both sides.
+    if report.places:
+        return replace(story, places=("city:KZ/almaty",))
+    return story
+
+
+def test_time_apart_and_dates_weigh_against() -> None:
+    story = facts(ALMATY, dates=frozenset({(1, 5)}))
+    near = judge_facts(facts(ALMATY, dates=frozenset({(1, 5)})), story)
+    far = judge_facts(facts(ALMATY, dates=frozenset({(1, 7)}), span=(2 * DAY, 2 * DAY)), story)
+    assert near.probability > far.probability
+    assert far.features["date_conflict"] == 1 and far.features["days_apart"] == 2
+
+
+def test_weights_are_data_and_load() -> None:
+    model = Model.load()
+    assert 0 < model.threshold < 1 and "cosine" in model.weights
