@@ -10,14 +10,14 @@ in the same country three days later is a story of its own.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import Eventwatch
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
-from tests.test_e2e import ALICE, BORIS, _rss, app_factory, config_dir, until  # noqa: F401
+from tests.reference import ALICE, BORIS, wire_rss
+from tests.waiting import drained, until
 
 RU_A = (
     "Путин на саммите ОДКБ назвал события в Казахстане агрессией международного терроризма",
@@ -43,7 +43,7 @@ TYPES = {ALICE: ("Troop deployment", "State of emergency", "Mass detention")}
 
 
 def _feed(name: str, link: str, date: str, article: tuple[str, str]) -> str:
-    return _rss([(article[0], f"http://{name}.test/{link}", date, article[1])])
+    return wire_rss([(article[0], f"http://{name}.test/{link}", date, article[1])])
 
 
 async def test_reference_rewrites_and_update_one_message_per_subscriber_issue12(
@@ -85,7 +85,7 @@ async def test_reference_rewrites_and_update_one_message_per_subscriber_issue12(
             await app.scheduler.poll_now("later")
             await until(lambda: all(len(fake_bot_api.messages[c]) >= welcome[c] + 3
                                     for c in chats))
-            await asyncio.sleep(1.0)  # nothing more may follow
+            await drained(app.outbox)  # nothing more may follow
         finally:
             await app.stop()
 
