@@ -21,6 +21,7 @@ from bot.store.keys import Keys
 from tests.fakebotapi import FakeBotAPI, fake_bot_api  # noqa: F401  (fixture: the fake Bot API)
 from tests.feedserver import FeedServer, feed_server  # noqa: F401  (fixture: a local feed server)
 from tests.reference import DATA, REFERENCE_ARTICLE, reference_feed
+from tests.senders import bot, make_sender, outbox, subs  # noqa: F401  (sender fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -24,9 +24,10 @@ from bot.store import open_redis
 from bot.store.keys import Keys
 from bot.telegram.app import build_application
 from bot.telegram.types import BotServices, StatusReport, StorySummary
+from tests.botapp import RULES, WATCH, polling
 from tests.fakebotapi import FakeBotAPI
-from tests.test_telegram_commands import RULES, WATCH, polling, until
 from tests.virtualtime import VirtualTime
+from tests.waiting import until
 
 TELEGRAM = RateLimits(overall=30, private=1, group=20)
 

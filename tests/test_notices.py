@@ -30,8 +30,8 @@ from bot.delivery.sender import Sender
 from bot.delivery.subscribers import Subscriber, SubscriberStore
 from bot.store.keys import Keys
 from bot.text import utf16_len
+from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
-from tests.test_render import make_alert
 from tests.virtualtime import VirtualTime
 
 NOON = datetime(2026, 3, 2, 12, 5, tzinfo=UTC)

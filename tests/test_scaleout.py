@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer, feed_server  # noqa: F401
 from tests.processes import Process, eventwatch_env, spawn
-from tests.test_e2e import until
+from tests.waiting import until
 
 CHATS = (2001, 2002, 2003)
 FEEDS = 4

@@ -16,15 +16,7 @@ from bot.delivery.subscribers import SubscriberStore
 from bot.store.keys import Keys
 from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
-from tests.test_sender import (  # noqa: F401
-    FAST,
-    SenderFactory,
-    bot,
-    make_sender,
-    outbox,
-    subs,
-    subscribe,
-)
+from tests.senders import FAST, SenderFactory, subscribe
 from tests.virtualtime import VirtualTime
 from tests.waiting import stored, until
 
@@ -39,8 +31,8 @@ def titles(fake: FakeBotAPI, chat: int) -> list[str]:
 
 
 async def test_long_retry_after_parks_one_chat_and_the_others_keep_flowing(
-        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,  # noqa: F811
-        make_sender: SenderFactory, redis_client: aioredis.Redis, keys: Keys) -> None:  # noqa: F811
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory, redis_client: aioredis.Redis, keys: Keys) -> None:
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
     await subscribe(subs, FLOODED, *OTHERS)
     fake_bot_api.flood(FLOODED, retry_after=3, times=1)  # far longer than defer_after
@@ -77,8 +69,8 @@ async def test_long_retry_after_parks_one_chat_and_the_others_keep_flowing(
 
 
 async def test_a_deferral_survives_a_restart(
-        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,  # noqa: F811
-        bot: Bot) -> None:  # noqa: F811
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        bot: Bot) -> None:
     """The parked alerts are in Redis, not in the sender: the next `run --once` (a new
     sender's drain) delivers them once they are due."""
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
@@ -101,8 +93,8 @@ async def test_a_deferral_survives_a_restart(
 
 
 async def test_a_chat_that_keeps_failing_is_deferred_too(
-        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,  # noqa: F811
-        make_sender: SenderFactory, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory, caplog: pytest.LogCaptureFixture) -> None:
     """Network errors back off; once the wait passes `defer_after` the chat is parked."""
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
     await subscribe(subs, FLOODED, OTHERS[0])

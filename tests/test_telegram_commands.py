@@ -6,7 +6,6 @@ a real Redis; each test asserts on what each chat received and on the stored sta
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -23,16 +22,11 @@ from bot.delivery.subscribers import SubscriberStore
 from bot.errors import ConfigError
 from bot.store.keys import Keys
 from bot.telegram.app import BotApp, build_application
-from bot.telegram.types import BotServices, RuleInfo, StatusReport, StorySummary
+from bot.telegram.types import BotServices, StatusReport, StorySummary
+from tests.botapp import RULES, WATCH, polling
 from tests.fakebotapi import FakeBotAPI, SentMessage, fake_bot_api  # noqa: F401
 from tests.waiting import stored, until
 
-RULES = (
-    RuleInfo("mass-detention", {"en": "Mass detentions", "ru": "Массовые задержания"}),
-    RuleInfo("protest", {"en": "Protests", "ru": "Протесты"}),
-    RuleInfo("internet-shutdown", {"en": "Internet shutdowns", "ru": "Отключения интернета"}),
-)
-WATCH = ("AM", "BY", "KZ", "KG", "RU", "TJ")
 ADMIN = 9001
 USER = 1001
 T = TypeVar("T")
@@ -127,23 +121,6 @@ async def world(
     holder["w"] = w
     async with polling(app):
         yield w
-
-
-@contextlib.asynccontextmanager
-async def polling(app: BotApp) -> AsyncIterator[None]:
-    """Run the Application as run_polling does (post_init after initialize), quickly."""
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-    try:
-        yield
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def test_start_subscribes_with_defaults(world: World) -> None:
