@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -25,26 +24,10 @@ from tests.fakebotapi import FakeBotAPI
 NOON = datetime(2026, 3, 2, 12, 5, tzinfo=UTC)
 
 
-@pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
+@pytest.fixture(autouse=True)
+def unlimited(fake_bot_api: FakeBotAPI) -> None:
+    """Digest tests count messages, not pacing: the fake Bot API enforces no limits."""
     fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
-    b = Bot(fake_bot_api.token, base_url=fake_bot_api.base_url,
-            base_file_url=fake_bot_api.base_file_url)
-    await b.initialize()
-    try:
-        yield b
-    finally:
-        await b.shutdown()
-
-
-@pytest.fixture
-def outbox(redis_client: aioredis.Redis, keys: Keys) -> Outbox:
-    return Outbox(redis_client, keys)
-
-
-@pytest.fixture
-def subs(redis_client: aioredis.Redis, keys: Keys) -> SubscriberStore:
-    return SubscriberStore(redis_client, keys)
 
 
 def sender_at(outbox: Outbox, bot: Bot, subs: SubscriberStore, now: datetime) -> Sender:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -26,17 +25,6 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from tests.fakebotapi import EntityParseError, FakeBotAPI, parse_html
-
-
-@pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    b = Bot(fake_bot_api.token, base_url=fake_bot_api.base_url,
-            base_file_url=fake_bot_api.base_file_url)
-    await b.initialize()
-    try:
-        yield b
-    finally:
-        await b.shutdown()
 
 
 async def test_get_me_and_send_message_are_recorded(fake_bot_api: FakeBotAPI, bot: Bot) -> None:
