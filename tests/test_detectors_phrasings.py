@@ -745,6 +745,14 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"troop-deployment": "AM"}),
     ("", "Российских пограничников перевели на границу Армении с Турцией.",
      {"troop-deployment": "AM"}),
+    # the speaker is not the place: "Kyrgyzstan said", "a Tajikistan news agency reported"
+    ("", "Kyrgyzstan said Tajik forces were moving heavy equipment to the border.",
+     {"troop-deployment": "TJ"}),
+    ("", "A Tajikistan state news agency reported that Kyrgyz troops were reinforcing the "
+     "border.", {"troop-deployment": "KG"}),
+    # "со стороны X": X's side of the border
+    ("", "Киргизские пограничники фиксируют переброску сил со стороны Таджикистана к "
+     "границе с Киргизией.", {"troop-deployment": "TJ"}),
 ]
 
 
@@ -762,6 +770,11 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      "mobilisation was announced too.", {"troop-deployment": ("AM", "AZ")}),
     ("", "Армения и Карабах объявили всеобщую мобилизацию. В Азербайджане также объявили "
      "частичную мобилизацию.", {"troop-deployment": ("AM", "AZ")}),
+    # a border named by a pair of adjectives lies in both countries
+    ("", "Thousands of reservists were sent to the Tajik-Afghan border.",
+     {"troop-deployment": ("AF", "TJ")}),
+    ("", "Войска перебросили к российско-украинской границе.",
+     {"troop-deployment": ("RU", "UA")}),
 ]
 
 
