@@ -750,6 +750,14 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"troop-deployment": "TJ"}),
     ("", "A Tajikistan state news agency reported that Kyrgyz troops were reinforcing the "
      "border.", {"troop-deployment": "KG"}),
+    # a stem must not make a force noun a guard cue: "contingent" is no "contingency"
+    ("", "The transfer of the Russian contingent to Almaty airfield continued on Saturday.",
+     {"troop-deployment": "KZ"}),
+    ("", "A considerable number of troops were sent to the Batken region.",
+     {"troop-deployment": "KG"}),
+    # a headline that looks back frames the article
+    ("Kazakhs honor victims a year after deadly unrest",
+     "As the unrest spread, members of the CSTO sent troops to Kazakhstan.", {}),
     # "со стороны X": X's side of the border
     ("", "Киргизские пограничники фиксируют переброску сил со стороны Таджикистана к "
      "границе с Киргизией.", {"troop-deployment": "TJ"}),
