@@ -755,6 +755,12 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"troop-deployment": "KZ"}),
     ("", "A considerable number of troops were sent to the Batken region.",
      {"troop-deployment": "KG"}),
+    # "никакой мобилизации не планируется": negated; "that year" dates the background
+    ("", "Никакой повторной мобилизации в России не объявлено, заявили в Генштабе.", {}),
+    ("", "A cease-fire that year led to Russia deploying peacekeepers to Armenia.", {}),
+    # a decision to announce is the announcement
+    ("", "Protests followed Putin's decision to announce a partial mobilisation in Russia.",
+     {"troop-deployment": "RU"}),
     # a headline that looks back frames the article
     ("Kazakhs honor victims a year after deadly unrest",
      "As the unrest spread, members of the CSTO sent troops to Kazakhstan.", {}),
