@@ -758,6 +758,9 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # "никакой мобилизации не планируется": negated; "that year" dates the background
     ("", "Никакой повторной мобилизации в России не объявлено, заявили в Генштабе.", {}),
     ("", "A cease-fire that year led to Russia deploying peacekeepers to Armenia.", {}),
+    # "призванных по мобилизации" are drafted, not called on
+    ("", "В Новосибирской области проводили первую группу граждан, призванных по частичной "
+     "мобилизации.", {"troop-deployment": "RU"}),
     # a decision to announce is the announcement
     ("", "Protests followed Putin's decision to announce a partial mobilisation in Russia.",
      {"troop-deployment": "RU"}),
