@@ -124,7 +124,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         after = words[e:e + 3]
         if after and after[0] == "s":
             after = after[1:]  # "Kyrgyzstan's"
-        subject = s == 0 or toks.clause_of[s - 1] != toks.clause_of[s] or words[s - 1] in ("the", "a")
+        subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
+                   or words[s - 1] in ("the", "a"))
         if kind == "place" and subject and after and (after[0].startswith(_SPEECH_VERBS) or any(
                 w.startswith(_SOURCE_NOUNS) for w in after[:2])):
             # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
