@@ -758,6 +758,10 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # "никакой мобилизации не планируется": negated; "that year" dates the background
     ("", "Никакой повторной мобилизации в России не объявлено, заявили в Генштабе.", {}),
     ("", "A cease-fire that year led to Russia deploying peacekeepers to Armenia.", {}),
+    # "готовиться" (to prepare) is no "готовы" (ready to): the move is reported
+    ("", "Минску приходится перемещать на границе дополнительные подразделения и готовиться к "
+     "прикрытию, заявили в Генштабе Белоруссии.", {"troop-deployment": "BY"}),
+    ("", "Россия готова направить миротворцев в Киргизию.", {}),
     # "призванных по мобилизации" are drafted, not called on
     ("", "В Новосибирской области проводили первую группу граждан, призванных по частичной "
      "мобилизации.", {"troop-deployment": "RU"}),
