@@ -762,6 +762,10 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     ("", "Минску приходится перемещать на границе дополнительные подразделения и готовиться к "
      "прикрытию, заявили в Генштабе Белоруссии.", {"troop-deployment": "BY"}),
     ("", "Россия готова направить миротворцев в Киргизию.", {}),
+    # the routine draft is no mobilisation
+    ("", "В России начался весенний призыв: в армию призовут 160 тысяч человек.", {}),
+    ("Russia's autumn conscription campaign begins",
+     "About 120,000 men will be called up for military service, the General Staff said.", {}),
     # "призванных по мобилизации" are drafted, not called on
     ("", "В Новосибирской области проводили первую группу граждан, призванных по частичной "
      "мобилизации.", {"troop-deployment": "RU"}),
