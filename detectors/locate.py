@@ -76,8 +76,9 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if ref is not None:
             for s, e in label_spans:
                 found.append((s, e, ref))
-    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
-    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; of two
+    # names of one span the place wins ("Минск" is the city, not the adjective "минск*")
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2].kind != "place"))
     out: list[Mention] = []
     last_end = -1
     words = toks.words
