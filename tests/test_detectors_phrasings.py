@@ -533,6 +533,23 @@ def test_a_past_year_is_background_by_the_date_not_by_a_verb_of_recalling(rules:
     assert [(d.rule, d.countries) for d in rules.detect(fresh)] == [("troop-deployment", ("KZ",))]
 
 
+def test_a_date_later_in_the_year_than_the_article_is_last_years(rules: RuleSet) -> None:
+    """"on September 27" with no year, in an article of March, is last year's background;
+    "until 27 September" is a term, and a date in the article's own month is news."""
+    from datetime import UTC, datetime
+
+    march = datetime(2021, 3, 24, tzinfo=UTC)
+    en = "Armenia declared a general mobilization on September 27 after the attack."
+    ru = "27 сентября Армения объявила всеобщую мобилизацию."
+    for text, language in ((en, "en"), (ru, "ru")):
+        assert rules.detect(Document("", text, language, published=march)) == ()
+        october = Document("", text, language, published=datetime(2020, 9, 28, tzinfo=UTC))
+        assert [d.rule for d in rules.detect(october)] == ["troop-deployment"]
+    until = "Армения продлила всеобщую мобилизацию до 27 сентября."
+    assert [d.rule for d in rules.detect(Document("", until, "ru", published=march))] == [
+        "troop-deployment"]
+
+
 # Issue 11: classes of phrasing from real news, each in both languages.
 REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # a retrospective headline frames the whole article
