@@ -46,6 +46,7 @@ _PARTNER = frozenset(_WORDS["partner"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
 _SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
+_MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
 
 
 class PlaceRef(NamedTuple):
@@ -125,6 +126,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         after = words[e:e + 3]
         if after and after[0] == "s":
             after = after[1:]  # "Kyrgyzstan's"
+        if e < len(words) and words[e] in _MODIFIER_WORDS:
+            blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
         subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
                    or words[s - 1] in ("the", "a"))
         if kind == "place" and subject and after and (after[0].startswith(_SPEECH_VERBS) or any(

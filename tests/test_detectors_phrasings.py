@@ -792,6 +792,11 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # a headline that looks back frames the article
     ("Kazakhs honor victims a year after deadly unrest",
      "As the unrest spread, members of the CSTO sent troops to Kazakhstan.", {}),
+    # "Russia-led", "Russian-endorsed": who acts, not where
+    ("", "The Russia-led alliance sent troops to help restore order in Almaty.",
+     {"troop-deployment": "KZ"}),
+    ("", "The Russia-backed interim government ordered troops deployed in Osh.",
+     {"troop-deployment": "KG"}),
     # "со стороны X": X's side of the border
     ("", "Киргизские пограничники фиксируют переброску сил со стороны Таджикистана к "
      "границе с Киргизией.", {"troop-deployment": "TJ"}),
