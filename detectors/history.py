@@ -53,9 +53,9 @@ def past_months(toks: Tokens, month: int) -> list[int]:
     out: list[int] = []
     words = toks.words
     n = len(words)
-    for i, w in enumerate(words):
-        number = _MONTH_NUMBER.get(w)
-        if number is None or number < month + 2:
+    for i in [i for i, w in enumerate(words) if w in _MONTH_NUMBER]:
+        w = words[i]
+        if _MONTH_NUMBER[w] < month + 2:
             continue
         day_before = i > 0 and words[i - 1].isdigit() and len(words[i - 1]) <= 2
         day_after = i + 1 < n and words[i + 1].isdigit() and len(words[i + 1]) <= 2
