@@ -1,9 +1,11 @@
 """Historical cues: a mention of a past event is background, not news.
 
-Two cues mark token positions that the "historical" guard then treats like its
+Three cues mark token positions that the "historical" guard then treats like its
 lexicon's cue words: a year before the publication's, after "in"/"в" or a
-month ("In January 2022, troops were deployed…"), and "when" a few words
-after a year in its sentence ("the 2020 protests, when 35,000 were detained").
+month ("In January 2022, troops were deployed…"); a date with no year whose month
+lies later in the year than the publication's, so last year ("on September 27" in
+March); and "when" a few words after a year in its sentence ("the 2020 protests,
+when 35,000 were detained").
 """
 
 from __future__ import annotations
@@ -25,6 +27,47 @@ def past_years(toks: Tokens, year: int, month: int) -> list[int]:
             y = int(w)
             if 1900 <= y < year and not (y == year - 1 and month == 1):
                 out.append(i)
+    return out
+
+
+_MONTH_NUMBER = {
+    word: number
+    for number, words in enumerate((
+        ("january", "jan", "января", "январе"), ("february", "feb", "февраля", "феврале"),
+        ("march", "марта", "марте"), ("april", "apr", "апреля", "апреле"), ("may", "мая", "мае"),
+        ("june", "jun", "июня", "июне"), ("july", "jul", "июля", "июле"),
+        ("august", "aug", "августа", "августе"),
+        ("september", "sep", "sept", "сентября", "сентябре"),
+        ("october", "oct", "октября", "октябре"), ("november", "nov", "ноября", "ноябре"),
+        ("december", "dec", "декабря", "декабре"),
+    ), start=1)
+    for word in words
+}
+_UNTIL = frozenset({"until", "till", "through", "to", "до", "по"})
+_IN = frozenset({"в", "во"})
+
+
+def past_months(toks: Tokens, month: int) -> list[int]:
+    """ "on September 27" (no year) in an article of March is last year's: background. Two
+    months' margin; "until 27 September", "до 27 сентября" is a term, not a date past."""
+    out: list[int] = []
+    words = toks.words
+    n = len(words)
+    for i in [i for i, w in enumerate(words) if w in _MONTH_NUMBER]:
+        w = words[i]
+        if _MONTH_NUMBER[w] < month + 2:
+            continue
+        day_before = i > 0 and words[i - 1].isdigit() and len(words[i - 1]) <= 2
+        day_after = i + 1 < n and words[i + 1].isdigit() and len(words[i + 1]) <= 2
+        if not (day_before or day_after or (w.endswith("е") and i > 0 and words[i - 1] in _IN)):
+            continue  # "may" the modal; "в сентябре" needs no day
+        start = i - 1 if day_before else i
+        after = i + 1 + day_after
+        if after < n and len(words[after]) == 4 and words[after].isdigit():
+            continue  # a year follows: `past_years` decides
+        if any(words[j] in _UNTIL for j in range(max(0, start - 2), start)):
+            continue
+        out.append(i)
     return out
 
 

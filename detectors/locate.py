@@ -43,6 +43,10 @@ _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
+_SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
+_SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
+_SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
+_MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
 
 
 class PlaceRef(NamedTuple):
@@ -73,8 +77,9 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if ref is not None:
             for s, e in label_spans:
                 found.append((s, e, ref))
-    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
-    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; of two
+    # names of one span the place wins ("Минск" is the city, not the adjective "минск*")
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2].kind != "place"))
     out: list[Mention] = []
     last_end = -1
     words = toks.words
@@ -92,7 +97,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             if toks.clause_of[j] != toks.clause_of[s]:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
-                blocked = True
+                # "со стороны Таджикистана": that side, not an origin
+                blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)
                 break
             if words[j] in _LOCATIVE:
                 if j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
@@ -117,8 +123,29 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
             blocked = True
+        after = words[e:e + 3]
+        if after and after[0] == "s":
+            after = after[1:]  # "Kyrgyzstan's"
+        if e < len(words) and words[e] in _MODIFIER_WORDS:
+            blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
+        subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
+                   or words[s - 1] in ("the", "a"))
+        if kind == "place" and subject and after and (after[0].startswith(_SPEECH_VERBS) or any(
+                w.startswith(_SOURCE_NOUNS) for w in after[:2])):
+            # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
+            # "A Tajikistan government news portal said…" (not "в МВД Белоруссии сообщили")
+            blocked = True
         if (out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
+            if e < len(words) and words[e].startswith(_BORDER_NOUNS):
+                # "to the Tajik-Afghan border", "у российско-украинской границы": the border
+                # zone is in both countries
+                first = out[-1]
+                out[-1] = first._replace(kind="place", blocked=False,
+                                         place=country_place(first.code))
+                out.append(Mention(s, e, code, "place", first.locative, False,
+                                   country_place(code)))
+                continue
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True
