@@ -504,34 +504,6 @@ def test_day_only_date_is_the_whole_day_not_midnight_issue12() -> None:
                                     last=day + timedelta(hours=9)), tight).same
 
 
-def test_a_story_founded_on_a_date_is_that_whole_day_issue12() -> None:
-    from bot.stories.decisions import in_window, report_facts, story_facts
-    from bot.stories.judge import features
-
-    settings = StorySettings()
-    day = datetime(2022, 1, 10, tzinfo=UTC)
-
-    def at(when: datetime, *, day_only: bool, source: str) -> Report:
-        e = replace(entry(source, source, "t", "x", when, source=source), day_only=day_only)
-        return make_report(e, det("mass-detention"), now=when + timedelta(days=1),
-                           fp=fingerprint("t", "x"))
-
-    story = create(at(day, day_only=True, source="A"), now=day).story
-    assert story.day_only
-    # Within the window of the day's last possible hour, not of its midnight UTC.
-    late = at(day + timedelta(days=2, hours=20), day_only=False, source="B")
-    assert in_window(late, story, settings)
-    # Two dates are a calendar apart, though their possible hours overlap.
-    next_day = at(day + timedelta(days=1), day_only=True, source="C")
-    assert features(report_facts(next_day), story_facts(story))["days_apart"] == 1
-    same_day = at(day, day_only=True, source="D")
-    assert features(report_facts(same_day), story_facts(story))["days_apart"] == 0
-    # An exact time that joins makes the story's span exact: the day's nearest moment.
-    joined = merge(story, late, settings, now=late.published).story
-    assert not joined.day_only
-    assert (joined.first, joined.last) == (day + timedelta(hours=36), late.published)
-
-
 def test_missing_published_time_is_the_fetch_time_issue12() -> None:
     e = replace(entry("b", "b1", "t", "x", T0), published=None)
     r = make_report(e, det("mass-detention"), now=T0, fp=fingerprint("t", "x"))

@@ -48,7 +48,6 @@ def dump_story(story: Story) -> str:
         "years": list(story.years), "scopes": list(story.scopes),
         "vectors": [base64.b64encode(v).decode() for v in story.vectors],
         "undated": story.undated,
-        "day_only": story.day_only,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -85,5 +84,4 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         scopes=tuple(d.get("scopes", ())),
         vectors=tuple(base64.b64decode(v) for v in d.get("vectors", ())),
         undated=d.get("undated", False),
-        day_only=d.get("day_only", False),
     )

@@ -28,7 +28,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
-from bot.stories.judge import Facts, Model, day_span, judge_facts
+from bot.stories.judge import Facts, Model, judge_facts
 from bot.stories.similarity import (
     Fingerprint,
     dates,
@@ -133,10 +133,9 @@ def combine(detections: Sequence[Detection]) -> list[Detection]:
     return list(by_rule.values())
 
 
-def story_span(story: Story) -> tuple[float, float]:
-    """When the story's reports were published; the whole days, if all gave dates."""
-    first, last = story.first.timestamp(), story.last.timestamp()
-    return day_span(first, last) if story.day_only else (first, last)
+# A date without a time is a local calendar day somewhere between UTC-12 and UTC+14.
+DAY_BEFORE = 14 * 3600
+DAY_AFTER = 36 * 3600
 
 
 def report_time(report: Report, story: Story) -> float:
@@ -147,8 +146,8 @@ def report_time(report: Report, story: Story) -> float:
     at = report.published.timestamp()
     if not report.day_only:
         return at
-    start, end = day_span(at, at)
-    first, last = story_span(story)
+    start, end = at - DAY_BEFORE, at + DAY_AFTER
+    first, last = story.first.timestamp(), story.last.timestamp()
     if end < first:
         return end
     if start > last:
@@ -157,13 +156,15 @@ def report_time(report: Report, story: Story) -> float:
 
 
 def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
-    first, last = story_span(story)
-    return first - settings.window <= report_time(report, story) <= last + settings.window
+    earliest = story.first.timestamp() - settings.window
+    latest = story.last.timestamp() + settings.window
+    return earliest <= report_time(report, story) <= latest
 
 
 def report_facts(report: Report) -> Facts:
     at = report.published.timestamp()
-    span: tuple[float, float] | None = day_span(at, at) if report.day_only else (at, at)
+    span: tuple[float, float] | None = (
+        (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at))
     if report.undated:
         span = None
     return Facts(
@@ -173,7 +174,7 @@ def report_facts(report: Report) -> Facts:
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
         scopes=report.scopes,
-        span=span, day_only=report.day_only)
+        span=span)
 
 
 def story_facts(story: Story) -> Facts:
@@ -183,7 +184,7 @@ def story_facts(story: Story) -> Facts:
         places=story.places, figures=story.figures, figures_min=story.figures_min,
         numbers=frozenset(story.numbers), dates=frozenset(story.dates),
         years=frozenset(story.years), scopes=frozenset(story.scopes),
-        span=None if story.undated else story_span(story), day_only=story.day_only)
+        span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
 
 
 def judge(report: Report, story: Story, settings: StorySettings,
@@ -242,7 +243,6 @@ def create(report: Report, *, now: datetime) -> Outcome:
         scopes=tuple(sorted(report.scopes)),
         vectors=(report.vector,) if report.vector else (),
         undated=report.undated,
-        day_only=report.day_only,
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -308,16 +308,10 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
     if len(members) < MAX_MEMBERS and all(jaccard(keep, m) < NEAR_IDENTICAL for m in members):
         member = keep
         members = (*members, keep)
-    first, last = story.first, story.last
-    if story.day_only and not report.day_only:
-        # The first time: the story's days become their moments nearest to it.
-        start, end = story_span(story)
-        near = datetime.fromtimestamp(min(max(when.timestamp(), start), end), UTC)
-        first, last = near, near
     nxt = replace(
         story,
-        first=min(first, when),
-        last=max(last, when),
+        first=min(story.first, when),
+        last=max(story.last, when),
         countries=tuple(dict.fromkeys((*story.countries, *report.countries))),
         severity=max(story.severity, report.severity),
         figures=figures,
@@ -335,7 +329,6 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         scopes=tuple(sorted({*story.scopes, *report.scopes})),
         vectors=(*story.vectors, report.vector) if member is not None and report.vector
         else story.vectors,
-        day_only=story.day_only and report.day_only,
     )
     alerts: list[Alert] = []
     changes, alerted_figures, alerted_countries, alerted_severity = material_changes(

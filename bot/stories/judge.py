@@ -61,7 +61,6 @@ class Facts:
     years: frozenset[int] = frozenset()  # years the lead mentions
     scopes: frozenset[str] = frozenset()  # levels of decision: federal, regional, …
     span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
-    day_only: bool = False  # the span is of dates (DAY_BEFORE/DAY_AFTER around midnights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,26 +145,10 @@ def _figures(report: Facts, story: Facts, tolerance: float) -> tuple[bool, bool]
     return agree, falls and not agree
 
 
-# A date without a time is a local calendar day somewhere between UTC-12 and UTC+14:
-# its span runs from DAY_BEFORE before its midnight UTC to DAY_AFTER after it.
-DAY_BEFORE = 14 * 3600
-DAY_AFTER = 36 * 3600
-
-
-def day_span(first: float, last: float) -> tuple[float, float]:
-    return first - DAY_BEFORE, last + DAY_AFTER
-
-
 def _days_apart(a: Facts, b: Facts) -> float | None:
     if a.span is None or b.span is None:
         return None
-    sa, sb = a.span, b.span
-    if a.day_only and b.day_only:
-        # Two dates: days apart on the calendar (5 and 6 January are a day apart, though
-        # their possible hours overlap).
-        sa = (sa[0] + DAY_BEFORE, sa[1] - DAY_AFTER)
-        sb = (sb[0] + DAY_BEFORE, sb[1] - DAY_AFTER)
-    gap = max(0.0, sa[0] - sb[1], sb[0] - sa[1])
+    gap = max(0.0, a.span[0] - b.span[1], b.span[0] - a.span[1])
     return min(gap / 86400, MAX_DAYS)
 
 

@@ -92,7 +92,6 @@ class Story:
     scopes: tuple[str, ...] = ()
     vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
     undated: bool = False  # founded offline by an undated report (same-story)
-    day_only: bool = False  # every report gave a date without a time: first/last are days
 
     @property
     def rules(self) -> tuple[str, ...]:
