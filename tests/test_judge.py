@@ -53,6 +53,10 @@ def test_each_veto_decides_alone() -> None:
         got = judge_facts(report, replace_places(story, report))
         assert not got.same and got.probability == 0.0, veto
     assert judge_facts(facts(ALMATY, figures={"detained": 1500}), story).same  # rising
+    # A lower count published earlier, or with no time, may be an earlier tally: no veto.
+    for span in ((-DAY, -DAY), None):
+        lower = facts(ALMATY, figures={"detained": 50}, span=span)
+        assert judge_facts(lower, story).features["figure_falls"] == 0, span
 
 
 def replace_places(story: Facts, report: Facts) -> Facts:
@@ -68,6 +72,20 @@ def test_time_apart_and_dates_weigh_against() -> None:
     far = judge_facts(facts(ALMATY, dates=frozenset({(1, 7)}), span=(2 * DAY, 2 * DAY)), story)
     assert near.probability > far.probability
     assert far.features["date_conflict"] == 1 and far.features["days_apart"] == 2
+
+
+def test_a_side_without_a_time_is_placed_by_its_leads_dates_issue12() -> None:
+    """No publication time: the dates its lead names are compared with the other side's
+    days (that day or the day before), not taken as a penalty or as midnight UTC."""
+    story = facts(ALMATY, span=(10 * DAY + 3600, 10 * DAY + 3600))  # 11 January 1970
+    same_day = features(facts(ALMATY, dates=frozenset({(1, 11)}), span=None), story)
+    day_before = features(facts(ALMATY, dates=frozenset({(1, 10)}), span=None), story)
+    other_day = features(facts(ALMATY, dates=frozenset({(1, 14)}), span=None), story)
+    assert same_day["date_shared"] == day_before["date_shared"] == 1
+    assert other_day["date_conflict"] == 1 and other_day["date_shared"] == 0
+    # Both dated: only the dates the leads name are compared (time apart says the rest).
+    dated = features(facts(ALMATY, dates=frozenset({(1, 14)})), story)
+    assert dated["date_conflict"] == 0
 
 
 def test_weights_are_data_and_load() -> None:

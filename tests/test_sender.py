@@ -391,3 +391,32 @@ async def test_breaking_only_chat_gets_the_story_when_it_turns_breaking(
                                     figures={"detained": 16000}, breaking=True))
     await sender.drain()
     assert fake_bot_api.messages[92][1].reply_to == first.message_id
+
+
+async def test_a_subscriber_sees_only_the_event_types_it_follows_issue12(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        make_sender: SenderFactory) -> None:
+    """One message per article: a reader who follows some of its types is told of those,
+    in the first message and in the edit that adds sources."""
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 81)  # every rule
+    await subscribe(subs, 82, rules=frozenset({"mass-detention"}))
+    await subscribe(subs, 83, rules=frozenset({"mass-detention", "state-of-emergency"}))
+    events = {"troop-deployment": ("KZ",), "state-of-emergency": ("KZ",),
+              "mass-detention": ("KZ",)}
+    await outbox.publish(make_alert(id="t-new", story_id="t", rule="troop-deployment",
+                                    events=events))
+    await outbox.publish(make_alert(id="t-src", story_id="t", rule="troop-deployment",
+                                    kind=AlertKind.SOURCES, sources=("Outlet B",),
+                                    events=events))
+    await make_sender().drain()
+    await make_sender().drain()
+    heads = {}
+    for chat in (81, 82, 83):
+        (msg,) = fake_bot_api.messages[chat]
+        assert msg.edits == 1 and "Outlet B" in msg.plain, msg.plain  # the edit kept the filter
+        heads[chat] = [line.split(" · ")[0] for line in msg.plain.split("\n")
+                       if "Kazakhstan" in line]
+    assert heads[81] == ["Troop deployment", "State of emergency", "Mass detention"]
+    assert heads[82] == ["Mass detention"]
+    assert heads[83] == ["State of emergency", "Mass detention"]

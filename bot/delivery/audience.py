@@ -21,7 +21,7 @@ from bot.types import Alert, AlertKind
 
 def _subscriber(sub: Subscriber) -> Target:
     return Target(sub.chat_id, sub.language, sub.thread_id, sub.is_group,
-                  breaking_only=sub.breaking_only)
+                  breaking_only=sub.breaking_only, rules=sub.rules)
 
 
 def _channel(channel: int | str) -> Target:

@@ -35,7 +35,7 @@ class DeferredChats:
 
     def __init__(self, outbox: Outbox, audience: Audience, pacer: Pacer, *,
                  send: Callable[[Job], Awaitable[Retry | None]],
-                 render: Callable[[Alert, str], Rendered], stopping: asyncio.Event,
+                 render: Callable[[Alert, Target], Rendered], stopping: asyncio.Event,
                  clock: Callable[[], datetime], lease: float, defer_after: float,
                  resume_every: float) -> None:
         self.outbox = outbox
@@ -121,7 +121,7 @@ class DeferredChats:
                         or chat in await self.outbox.deliveries(alert_id)):
                     await self.outbox.undefer(chat, alert_id)  # gone, unsubscribed or done
                     continue
-                job = Job(alert, target, self._render(alert, target.language))
+                job = Job(alert, target, self._render(alert, target))
                 delay = await self._resume_one(job)
                 if delay is not None:  # still paused: try the chat again later, in order
                     await self.outbox.reschedule(chat, self.clock() + timedelta(seconds=delay))

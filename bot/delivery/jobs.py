@@ -26,6 +26,7 @@ class Target:
     is_group: bool = False
     subscriber: bool = True
     breaking_only: bool = False
+    rules: frozenset[str] | None = None  # the event types it follows (None: every one)
 
     @property
     def key(self) -> str:

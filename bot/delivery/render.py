@@ -9,8 +9,8 @@ after entity parsing in UTF-16 code units (an emoji counts 2): so do we.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.delivery.countries import label as country_label
@@ -264,10 +264,28 @@ def render_alert(alert: Alert, *, language: str = "en", rule_title: str | None =
 
 
 
-def render_for(alert: Alert, language: str, rule_title: RuleTitle | None) -> Rendered:
-    """`render_alert` with the rules' titles in the reader's language, when they are known."""
+def followed(alert: Alert, rules: Collection[str] | None) -> Alert:
+    """The alert as a reader who follows only `rules` sees it: only those event types.
+
+    An article may carry several types (one message per article); a subscriber who
+    follows some of them is told about those. Every rule (None), or none in common
+    (a channel, an alert queued before issue 12), shows the alert whole."""
+    if rules is None or not alert.events:
+        return alert
+    events = {r: c for r, c in alert.events.items() if r in rules}
+    if not events or len(events) == len(alert.events):
+        return alert
+    return replace(alert, events=events, rule=next(iter(events)))
+
+
+def render_for(alert: Alert, language: str, rule_title: RuleTitle | None,
+               rules: Collection[str] | None = None) -> Rendered:
+    """`render_alert` with the rules' titles in the reader's language, when they are known,
+    and only the event types the reader follows (`followed`)."""
+    alert = followed(alert, rules)
     titles = {r: rule_title(r, language) for r in alert.rules} if rule_title else {}
     return render_alert(alert, language=language, rule_titles=titles)
+
 
 def _host(url: str | None) -> str:
     if not url:

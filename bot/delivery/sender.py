@@ -33,7 +33,7 @@ from bot.delivery.audience import Audience
 from bot.delivery.consumer import OutboxConsumer
 from bot.delivery.deferred import DeferredChats
 from bot.delivery.digest import DigestStore
-from bot.delivery.jobs import Fanout, Job, Retry
+from bot.delivery.jobs import Fanout, Job, Retry, Target
 from bot.delivery.order import ChatOrder, entry_seq
 from bot.delivery.outbox import Outbox, OutboxEntry
 from bot.delivery.pacing import Lane, Pacer
@@ -96,8 +96,8 @@ class Sender(OutboxConsumer):
     def stories(self) -> StorySettings:
         return self._stories()
 
-    def render(self, alert: Alert, language: str) -> Rendered:
-        return render_for(alert, language, self.rule_title)
+    def render(self, alert: Alert, target: Target) -> Rendered:
+        return render_for(alert, target.language, self.rule_title, target.rules)
 
     # -- one alert -----------------------------------------------------------------------
     async def handle(self, entry: OutboxEntry) -> bool:
@@ -111,12 +111,14 @@ class Sender(OutboxConsumer):
         targets = await self.deferred.hold_back(targets, alert.id, seq)
         if not targets:
             return True
-        rendered: dict[str, Rendered] = {}
+        # One rendering per language and followed event types, shared by the chats.
+        rendered: dict[tuple[str, frozenset[str] | None], Rendered] = {}
         jobs = []
         for t in targets:
-            if t.language not in rendered:
-                rendered[t.language] = self.render(alert, t.language)
-            jobs.append(Job(alert, t, rendered[t.language], seq=seq))
+            shown = (t.language, None if t.rules is None else t.rules & set(alert.rules))
+            if shown not in rendered:
+                rendered[shown] = self.render(alert, t)
+            jobs.append(Job(alert, t, rendered[shown], seq=seq))
             self.order.enter(t.key, jobs[-1].seq)
         log.info("delivering alert", extra={"alert": alert.id, "kind": alert.kind.value,
                                             "chats": len(jobs)})

@@ -159,10 +159,14 @@ _SCOPES = {
 
 
 def scopes(title: str, text: str) -> frozenset[str]:
-    """The levels of decision headline and lead name: federal, regional, municipal,
-    nationwide."""
-    chunk = f"{title}\n{lead(text)}"
-    return frozenset(name for name, pattern in _SCOPES.items() if pattern.search(chunk))
+    """The levels of decision a report leads with: federal, regional, municipal,
+    nationwide. Those of the headline, else of the first sentence of the lead that names
+    any: a regional regime "with a request for federal status" is a regional one."""
+    for chunk in (title, *split_sentences(lead(text))):
+        found = frozenset(name for name, pattern in _SCOPES.items() if pattern.search(chunk))
+        if found:
+            return found
+    return frozenset()
 
 
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")

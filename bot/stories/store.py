@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -96,7 +96,11 @@ return 'ok'
 
 def marker_rule(report: Report) -> str:
     """What an entry was counted for: its set of rules (an edit adding one is news)."""
-    return "+".join(sorted(report.rules))
+    return rules_marker(report.rules)
+
+
+def rules_marker(rules: Iterable[str]) -> str:
+    return "+".join(sorted(set(rules)))
 
 
 @dataclass(slots=True)
