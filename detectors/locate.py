@@ -43,6 +43,8 @@ _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
+_SPONSOR = frozenset(_WORDS["sponsor_words"])
+_RELATIVES = frozenset(_WORDS["relatives"])
 
 
 class PlaceRef(NamedTuple):
@@ -73,8 +75,9 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if ref is not None:
             for s, e in label_spans:
                 found.append((s, e, ref))
-    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"
-    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; then a
+    # place over a demonym of the same stem ("Киргизии" is Kyrgyzstan, not "киргиз")
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2].kind != "place"))
     out: list[Mention] = []
     last_end = -1
     words = toks.words
@@ -89,7 +92,7 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         locative = False
         blocked = False
         for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
-            if toks.clause_of[j] != toks.clause_of[s]:
+            if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
                 blocked = True
@@ -117,6 +120,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
             blocked = True
+        if kind == "adj" and e < len(words) and words[e] in _SPONSOR:
+            blocked = True  # "the Russian-endorsed government": a sponsor, not the actor
         if (out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
