@@ -49,6 +49,7 @@ _A_WORDS = frozenset({"a", "an"})
 _SOME = frozenset({"several", "few", "some", "many"})
 _APPROX_BEFORE = APPROX | _SOME
 _AGE = frozenset({"year", "years"})
+_HALF = frozenset({"полтора", "полутора"})
 # "арест на 15 суток", "held for 30 days": a duration, not a count of anything
 _DURATION = frozenset({
     "days", "day", "hours", "hour", "weeks", "months", "minutes", "суток", "сутки", "дней", "дня",
@@ -117,6 +118,8 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
                 end += 1
         elif w in VAGUE:
             value = VAGUE[w]
+            if i > 0 and words[i - 1] in _HALF and w.startswith("десят"):
+                value = 15  # "более полутора десятков": about fifteen, not dozens
         elif w in WORDS:
             value = WORDS[w]
             # "two hundred", "twenty five", "three thousand"
