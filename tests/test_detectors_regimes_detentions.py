@@ -65,6 +65,16 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
     ("", "На юге Киргизии продлен комендантский час.", {"state-of-emergency": "KG"}),
     # a relative clause has its own subject: Moscow is not "in"
     ("", "Putin declared martial law in the Ukrainian regions that Moscow claims.", {}),
+    # a regime that ran out is lifted
+    ("", "Режим ЧП в Бишкеке закончился 10 мая.", {}),
+    ("", "Введенный ранее в Бишкеке режим ЧП утратил силу.", {}),
+    ("", "The state of emergency in Bishkek expired on Monday.", {}),
+    # a drill that simulates an emergency
+    ("", "In Almaty, a civil defence drill simulated a state of emergency.", {}),
+    ("", "В Алматы прошли учения по действиям в условиях чрезвычайного положения.", {}),
+    # the count after a verb of growth, a place between
+    ("", "Число задержанных в Минске превысило 500.", {"mass-detention": "BY"}),
+    ("", "The number of detainees in Almaty has risen to 8,000.", {"mass-detention": "KZ"}),
     # people taken to the police, held by law enforcement
     ("", "More than a hundred protesters were taken to the police in Bishkek.",
      {"mass-detention": "KG"}),
