@@ -45,6 +45,7 @@ _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
 _SPONSOR = frozenset(_WORDS["sponsor_words"])
 _RELATIVES = frozenset(_WORDS["relatives"])
+_SPEECH = frozenset(_WORDS["speech_verbs"])
 
 
 class PlaceRef(NamedTuple):
@@ -122,6 +123,10 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             blocked = True
         if kind == "adj" and e < len(words) and words[e] in _SPONSOR:
             blocked = True  # "the Russian-endorsed government": a sponsor, not the actor
+        if kind == "place" and e < len(words) and (
+                (words[e] in _SPEECH and not (s and words[s - 1] == "of")) or (
+                words[e] == "s" and e + 1 < len(words) and words[e + 1].startswith(_TOPIC_NOUNS))):
+            blocked = True  # "Moscow said", "Russia's invasion": a speaker or the topic
         if (out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
