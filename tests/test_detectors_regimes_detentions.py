@@ -61,6 +61,13 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
      "emergency.", {"state-of-emergency": "KG"}),
     ("", "Kocharyan declared a state of emergency after the clashes.",
      {"state-of-emergency": "AM"}),
+    # a speaker and a possessor of a war are not where it happens
+    ("", "Russia's invasion prompted Ukraine to declare martial law, Moscow said.", {}),
+    ("", "The Defence Ministry of Belarus said a curfew was imposed in Gomel.",
+     {"state-of-emergency": "BY"}),
+    # "an undeclared state of emergency" is a figure of speech
+    ("", "The opposition said Belarus lives under an undeclared state of emergency.", {}),
+    ("", "Оппозиция считает, что в Беларуси действует необъявленное чрезвычайное положение.", {}),
     # a place, not a demonym of the same stem
     ("", "На юге Киргизии продлен комендантский час.", {"state-of-emergency": "KG"}),
     # a relative clause has its own subject: Moscow is not "in"
