@@ -91,6 +91,12 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"mass-detention": "KZ"}),
     ("", "В изоляторах временного содержания Минска находится 21 участник акции.",
      {"mass-detention": "BY"}),
+    # a police station in Russian abbreviations; the rights group is no station
+    ("", "В ОВД Москвы доставлены 60 участников пикета.", {"mass-detention": "RU"}),
+    ("", "Юристы ОВД-Инфо консультируют 60 участников пикета в Москве.", {}),
+    # a delayed flight or wage is no detention
+    ("", "Вылет 150 пассажиров в Бишкек задержали на пять часов.", {}),
+    ("", "В Оренбурге задержали зарплату 300 рабочим завода.", {}),
     # arrests en masse
     ("", "Police in Magas began arresting opposition activists en masse.",
      {"mass-detention": "RU"}),
