@@ -48,6 +48,9 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # "no decision" denies
     ("", "Никаких решений о введении военного положения в Курской области не принималось.", {}),
     ("", "No decision has been taken on martial law in the Kursk region, the Kremlin said.", {}),
+    # a regime discussed is not declared
+    ("", "The Kyrgyz government discussed introducing a state of emergency in Bishkek.", {}),
+    ("", "Правительство Киргизии обсуждает введение режима ЧП в Бишкеке.", {}),
     # a proposal in the present tense
     ("Ввести в Бишкеке режим ЧС предлагает депутат", "Он выступил на заседании парламента.", {}),
     # a promise is a plan, not a lifting: the regime is still in force
