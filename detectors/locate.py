@@ -43,9 +43,11 @@ _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
-_SPONSOR = frozenset(_WORDS["sponsor_words"])
 _RELATIVES = frozenset(_WORDS["relatives"])
-_SPEECH = frozenset(_WORDS["speech_verbs"])
+_SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
+_SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
+_SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
+_MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
 
 
 class PlaceRef(NamedTuple):
@@ -76,8 +78,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         if ref is not None:
             for s, e in label_spans:
                 found.append((s, e, ref))
-    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; then a
-    # place over a demonym of the same stem ("Киргизии" is Kyrgyzstan, not "киргиз")
+    # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; of two
+    # names of one span the place wins ("Минск" is the city, not the adjective "минск*")
     found.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2].kind != "place"))
     out: list[Mention] = []
     last_end = -1
@@ -96,7 +98,8 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
-                blocked = True
+                # "со стороны Таджикистана": that side, not an origin
+                blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)
                 break
             if words[j] in _LOCATIVE:
                 if j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
@@ -121,14 +124,35 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
             blocked = True
-        if kind == "adj" and e < len(words) and words[e] in _SPONSOR:
-            blocked = True  # "the Russian-endorsed government": a sponsor, not the actor
-        if kind == "place" and e < len(words) and (
-                (words[e] in _SPEECH and not (s and words[s - 1] == "of")) or (
-                words[e] == "s" and e + 1 < len(words) and words[e + 1].startswith(_TOPIC_NOUNS))):
-            blocked = True  # "Moscow said", "Russia's invasion": a speaker or the topic
+        after = words[e:e + 3]
+        if after and after[0] == "s":
+            after = after[1:]  # "Kyrgyzstan's"
+        if e < len(words) and words[e] in _MODIFIER_WORDS:
+            blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
+        subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
+                   or words[s - 1] in ("the", "a"))
+        last = e + 1 >= len(words) or toks.sentence_of[e + 1] != toks.sentence_of[s]
+        if kind == "place" and (subject or last) and after and (
+                after[0].startswith(_SPEECH_VERBS) or any(
+                w.startswith(_SOURCE_NOUNS) for w in after[:2])):
+            # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
+            # "A Tajikistan government news portal said…", "…, Moscow said." (not "в МВД
+            # Белоруссии сообщили")
+            blocked = True
+        if kind == "place" and e + 1 < len(words) and words[e] == "s" and words[e + 1].startswith(
+                _TOPIC_NOUNS):
+            blocked = True  # "Russia's invasion": the topic, not the place
         if (out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
+            if e < len(words) and words[e].startswith(_BORDER_NOUNS):
+                # "to the Tajik-Afghan border", "у российско-украинской границы": the border
+                # zone is in both countries
+                first = out[-1]
+                out[-1] = first._replace(kind="place", blocked=False,
+                                         place=country_place(first.code))
+                out.append(Mention(s, e, code, "place", first.locative, False,
+                                   country_place(code)))
+                continue
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True

@@ -533,6 +533,23 @@ def test_a_past_year_is_background_by_the_date_not_by_a_verb_of_recalling(rules:
     assert [(d.rule, d.countries) for d in rules.detect(fresh)] == [("troop-deployment", ("KZ",))]
 
 
+def test_a_date_later_in_the_year_than_the_article_is_last_years(rules: RuleSet) -> None:
+    """"on September 27" with no year, in an article of March, is last year's background;
+    "until 27 September" is a term, and a date in the article's own month is news."""
+    from datetime import UTC, datetime
+
+    march = datetime(2021, 3, 24, tzinfo=UTC)
+    en = "Armenia declared a general mobilization on September 27 after the attack."
+    ru = "27 сентября Армения объявила всеобщую мобилизацию."
+    for text, language in ((en, "en"), (ru, "ru")):
+        assert rules.detect(Document("", text, language, published=march)) == ()
+        october = Document("", text, language, published=datetime(2020, 9, 28, tzinfo=UTC))
+        assert [d.rule for d in rules.detect(october)] == ["troop-deployment"]
+    until = "Армения продлила всеобщую мобилизацию до 27 сентября."
+    assert [d.rule for d in rules.detect(Document("", until, "ru", published=march))] == [
+        "troop-deployment"]
+
+
 # Issue 11: classes of phrasing from real news, each in both languages.
 REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # a retrospective headline frames the whole article
@@ -748,6 +765,44 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"troop-deployment": "AM"}),
     ("", "Российских пограничников перевели на границу Армении с Турцией.",
      {"troop-deployment": "AM"}),
+    # the speaker is not the place: "Kyrgyzstan said", "a Tajikistan news agency reported"
+    ("", "Kyrgyzstan said Tajik forces were moving heavy equipment to the border.",
+     {"troop-deployment": "TJ"}),
+    ("", "A Tajikistan state news agency reported that Kyrgyz troops were reinforcing the "
+     "border.", {"troop-deployment": "KG"}),
+    # a stem must not make a force noun a guard cue: "contingent" is no "contingency"
+    ("", "The transfer of the Russian contingent to Almaty airfield continued on Saturday.",
+     {"troop-deployment": "KZ"}),
+    ("", "A considerable number of troops were sent to the Batken region.",
+     {"troop-deployment": "KG"}),
+    # "никакой мобилизации не планируется": negated; "that year" dates the background
+    ("", "Никакой повторной мобилизации в России не объявлено, заявили в Генштабе.", {}),
+    ("", "A cease-fire that year led to Russia deploying peacekeepers to Armenia.", {}),
+    # "готовиться" (to prepare) is no "готовы" (ready to): the move is reported
+    ("", "Минску приходится перемещать на границе дополнительные подразделения и готовиться к "
+     "прикрытию, заявили в Генштабе Белоруссии.", {"troop-deployment": "BY"}),
+    ("", "Россия готова направить миротворцев в Киргизию.", {}),
+    # the routine draft is no mobilisation
+    ("", "В России начался весенний призыв: в армию призовут 160 тысяч человек.", {}),
+    ("Russia's autumn conscription campaign begins",
+     "About 120,000 men will be called up for military service, the General Staff said.", {}),
+    # "призванных по мобилизации" are drafted, not called on
+    ("", "В Новосибирской области проводили первую группу граждан, призванных по частичной "
+     "мобилизации.", {"troop-deployment": "RU"}),
+    # a decision to announce is the announcement
+    ("", "Protests followed Putin's decision to announce a partial mobilisation in Russia.",
+     {"troop-deployment": "RU"}),
+    # a headline that looks back frames the article
+    ("Kazakhs honor victims a year after deadly unrest",
+     "As the unrest spread, members of the CSTO sent troops to Kazakhstan.", {}),
+    # "Russia-led", "Russian-endorsed": who acts, not where
+    ("", "The Russia-led alliance sent troops to help restore order in Almaty.",
+     {"troop-deployment": "KZ"}),
+    ("", "The Russia-backed interim government ordered troops deployed in Osh.",
+     {"troop-deployment": "KG"}),
+    # "со стороны X": X's side of the border
+    ("", "Киргизские пограничники фиксируют переброску сил со стороны Таджикистана к "
+     "границе с Киргизией.", {"troop-deployment": "TJ"}),
 ]
 
 
@@ -765,6 +820,11 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      "mobilisation was announced too.", {"troop-deployment": ("AM", "AZ")}),
     ("", "Армения и Карабах объявили всеобщую мобилизацию. В Азербайджане также объявили "
      "частичную мобилизацию.", {"troop-deployment": ("AM", "AZ")}),
+    # a border named by a pair of adjectives lies in both countries
+    ("", "Thousands of reservists were sent to the Tajik-Afghan border.",
+     {"troop-deployment": ("AF", "TJ")}),
+    ("", "Войска перебросили к российско-украинской границе.",
+     {"troop-deployment": ("RU", "UA")}),
 ]
 
 
