@@ -17,7 +17,7 @@ from detectors.clauses import Match, guard_reason, match, unexcluded
 from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
-from detectors.history import historical_when, past_months, past_years
+from detectors.history import historical_when, past_dates, past_months, past_years
 from detectors.locate import Locations, PlaceRef, find_mentions
 from detectors.matcher import Matcher
 from detectors.nearest import nearest
@@ -152,6 +152,7 @@ class RuleSet:
         if doc.published is not None:
             when += past_years(toks, doc.published.year, doc.published.month)
             when += past_months(toks, doc.published.month)
+            when += past_dates(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
         locations = Locations(toks, find_mentions(toks, spans, self.places))

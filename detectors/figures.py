@@ -13,6 +13,14 @@ from detectors.compiled import CompiledRule
 from detectors.numbers import LINKING
 from detectors.state import DocState
 
+# "Число задержанных в Минске превысило 500", "the number of detainees in Almaty has risen to
+# 8,000": a verb of growth carries the count across a few words (a place) from its term.
+_RISE = frozenset({
+    "rose", "risen", "reached", "exceeded", "topped", "climbed", "increased", "превысило",
+    "превысил", "составило", "составляет", "достигло", "достиг", "выросло", "возросло",
+})
+_RISE_SPAN = 6
+
 
 def sentence_figures(rule: CompiledRule, state: DocState, sentence: int
                      ) -> tuple[dict[str, int], set[str]]:
@@ -38,6 +46,10 @@ def sentence_figures(rule: CompiledRule, state: DocState, sentence: int
                 q.start - 3 <= e <= q.start
                 and all(words[j] in LINKING for j in range(e, q.start))
                 for e in after_ends
+            ) or any(
+                words[k] in _RISE and all(words[j] in LINKING for j in range(k + 1, q.start))
+                and any(k - _RISE_SPAN <= e <= k for e in after_ends)
+                for k in range(max(0, q.start - 3), q.start)
             )
             close = not fig.near or any(
                 s - fig.distance <= q.start and q.end <= e + fig.distance for s, e in near_hits

@@ -14,6 +14,7 @@ from detectors.numbers import MONTHS
 from detectors.tokens import Tokens
 
 _WHEN = frozenset({"when", "когда"})
+_MONTH_LEAD = frozenset({"in", "on", "late", "early", "mid", "в", "во"})
 _YEAR_BEFORE = frozenset({"in", "of", "during", "в", "во", "за"}) | MONTHS
 
 
@@ -43,7 +44,8 @@ _MONTH_NUMBER = {
     ), start=1)
     for word in words
 }
-_UNTIL = frozenset({"until", "till", "through", "to", "до", "по"})
+# a term or a span still running: "until 27 September", "since September 27", "с 27 сентября"
+_UNTIL = frozenset({"until", "till", "through", "to", "до", "по", "since", "from", "с", "со"})
 _IN = frozenset({"в", "во"})
 
 
@@ -85,4 +87,33 @@ def historical_when(toks: Tokens) -> list[int]:
                 if len(w) == 4 and w.isdigit() and 1900 <= int(w) <= 2100:
                     out.append(i)
                     break
+    return out
+
+
+def past_dates(toks: Tokens, year: int, month: int) -> list[int]:
+    """ "Armenia declared martial law on September 27" in an article of March: a date two
+    months or more before the publication (its year assumed, else the year before) is
+    background. A date in a span ("since", "until", "с", "до") is not."""
+    out: list[int] = []
+    words = toks.words
+    if _MONTH_NUMBER.keys().isdisjoint(words):
+        return out  # most texts: one pass in C, no Python loop
+    n = len(words)
+    for i, w in enumerate(words):
+        m = _MONTH_NUMBER.get(w)
+        if m is None:
+            continue
+        day_before = i > 0 and words[i - 1].isdigit() and 1 <= int(words[i - 1]) <= 31
+        day_after = i + 1 < n and words[i + 1].isdigit() and 1 <= int(words[i + 1]) <= 31
+        if not (day_before or day_after or (i > 0 and words[i - 1] in _MONTH_LEAD)):
+            continue  # "May" alone is a modal as often as a month
+        start = i - 1 if day_before else i
+        if any(words[j] in _UNTIL for j in range(max(0, start - 2), start)):
+            continue
+        y = year if m <= month else year - 1
+        after = i + 2 if day_after else i + 1
+        if after < n and len(words[after]) == 4 and words[after].isdigit():
+            y = int(words[after])
+        if (year * 12 + month) - (y * 12 + m) >= 2:
+            out.append(i)
     return out

@@ -43,6 +43,7 @@ _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
+_RELATIVES = frozenset(_WORDS["relatives"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
 _SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
@@ -94,7 +95,7 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
         locative = False
         blocked = False
         for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
-            if toks.clause_of[j] != toks.clause_of[s]:
+            if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
                 # "со стороны Таджикистана": that side, not an origin
@@ -130,11 +131,17 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
         subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
                    or words[s - 1] in ("the", "a"))
-        if kind == "place" and subject and after and (after[0].startswith(_SPEECH_VERBS) or any(
+        last = e + 1 >= len(words) or toks.sentence_of[e + 1] != toks.sentence_of[s]
+        if kind == "place" and (subject or last) and after and (
+                after[0].startswith(_SPEECH_VERBS) or any(
                 w.startswith(_SOURCE_NOUNS) for w in after[:2])):
             # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
-            # "A Tajikistan government news portal said…" (not "в МВД Белоруссии сообщили")
+            # "A Tajikistan government news portal said…", "…, Moscow said." (not "в МВД
+            # Белоруссии сообщили")
             blocked = True
+        if kind == "place" and e + 1 < len(words) and words[e] == "s" and words[e + 1].startswith(
+                _TOPIC_NOUNS):
+            blocked = True  # "Russia's invasion": the topic, not the place
         if (out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             if e < len(words) and words[e].startswith(_BORDER_NOUNS):

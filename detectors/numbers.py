@@ -26,6 +26,12 @@ WORDS: dict[str, int] = {
     "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100,
     "двести": 200, "триста": 300, "четыреста": 400, "пятьсот": 500, "тысяча": 1000,
     "дюжина": 12,
+    # oblique cases: "около шестидесяти человек", "более двухсот задержанных"
+    "двух": 2, "трех": 3, "четырех": 4, "пяти": 5, "шести": 6, "семи": 7, "восьми": 8,
+    "девяти": 9, "десяти": 10, "двадцати": 20, "тридцати": 30, "сорока": 40,
+    "пятидесяти": 50, "шестидесяти": 60, "семидесяти": 70, "восьмидесяти": 80,
+    "девяноста": 90, "ста": 100, "двухсот": 200, "трехсот": 300, "четырехсот": 400,
+    "пятисот": 500, "полусотни": 50, "сотня": 100, "сотню": 100,
 }
 MULTIPLIERS: dict[str, int] = {
     "hundred": 100, "thousand": 1000, "million": 1_000_000, "тыс": 1000, "тысяча": 1000,
@@ -43,6 +49,12 @@ _A_WORDS = frozenset({"a", "an"})
 _SOME = frozenset({"several", "few", "some", "many"})
 _APPROX_BEFORE = APPROX | _SOME
 _AGE = frozenset({"year", "years"})
+_HALF = frozenset({"полтора", "полутора"})
+# "арест на 15 суток", "held for 30 days": a duration, not a count of anything
+_DURATION = frozenset({
+    "days", "day", "hours", "hour", "weeks", "months", "minutes", "суток", "сутки", "дней", "дня",
+    "часов", "часа", "недель", "недели", "месяцев", "месяца", "минут",
+})
 MONTHS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -106,6 +118,8 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
                 end += 1
         elif w in VAGUE:
             value = VAGUE[w]
+            if i > 0 and words[i - 1] in _HALF and w.startswith("десят"):
+                value = 15  # "более полутора десятков": about fifteen, not dozens
         elif w in WORDS:
             value = WORDS[w]
             # "two hundred", "twenty five", "three thousand"
@@ -133,6 +147,8 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
                                                and words[end + 1] == "old")
         ):
             value = None  # an age: "28-летняя", "20 years old"
+        if value is not None and end < n and words[end] in _DURATION:
+            value = None
         if value is not None and w[0].isdigit() and (
             (end < n and words[end] in MONTHS) or (i > 0 and words[i - 1] in MONTHS)
         ):

@@ -29,7 +29,7 @@ _BOUNDARY = re.compile(
     r"[.!?…;:,\s](?:"
     r"(?<=[.!?…])[\"»”’)]?\s+(?=[«\"“'(]?[A-ZА-ЯЁ\d])"
     r"|(?<=\n)\s*"
-    r"|(?<=[;:])"
+    r"|(?<=;)|(?<=:)(?!\d)"  # but "12:00" is a time, not a clause break
     r"|(?<=\s)[—–|]\s"  # a spaced dash; a bar before a site's name ("… | 24.kg")
     r"|(?<=,)(?=\s*(?i:but|while|whereas|although|though|however|а|но|однако|хотя)\b)"
     r"|(?<= )(?=(?i:but|however|однако)\s))",

@@ -59,15 +59,18 @@ def test_hits_are_grouped_by_story_counted_and_compared_issue15() -> None:
     assert troops and all(h.change is Change.SAME for h in troops)
     lost = {(h.item.id, h.detection.rule) for h in result.lost}
     assert ("wire-1", "mass-detention") in lost  # 8,000 is below the new threshold
+    # "the number detained has risen to nearly 12,000" is above it, for both rule sets
+    detentions = [h for h in result.hits if h.detection.rule == "mass-detention"]
+    assert [(h.item.id, h.change) for h in detentions] == [("eurasia-3", Change.SAME)]
     assert not any(h.item.id == "wire-4" for h in (*result.hits, *result.lost))
 
     # three outlets, one event: one story for all its rules, as the live decisions merge
     # them (issue 12: one message per article)
     stories = {g.rule: g for g in result.stories}
     assert list(stories) == ["curfew"]
-    assert len(stories["curfew"].hits) == len(curfew) + len(troops) == 6
+    assert len(stories["curfew"].hits) == len(curfew) + len(troops) + len(detentions) == 7
     assert stories["curfew"].sources == ("Wire", "Steppe", "Eurasia")
-    assert {h.story for h in (*curfew, *troops)} == {stories["curfew"].id}
+    assert {h.story for h in (*curfew, *troops, *detentions)} == {stories["curfew"].id}
     by_rule = {c.key: c for c in result.by_rule}
     assert (by_rule["curfew"].hits, by_rule["curfew"].stories, by_rule["curfew"].new) == (3, 1, 3)
     assert by_rule["mass-detention"].lost == len([h for h in result.lost
@@ -160,7 +163,10 @@ def test_backtest_command_json_lines_issue15(archive_env: Keys, tmp_path: Path,
     assert kinds == {"summary", "story", "hit", "lost", "count"}
     hits = [r for r in records if r["type"] == "hit"]
     assert {h["entry"]["feed"] for h in hits} == {"wire", "steppe", "eurasia"}
-    assert all(h["change"] == "new" and h["story"] for h in hits)
+    assert all(h["story"] for h in hits)
+    # the new rule's hits are new; 12,000 detained is above the raised threshold, as before
+    assert {h["change"] for h in hits if h["event"]["rule"] == "curfew"} == {"new"}
+    assert {h["change"] for h in hits if h["event"]["rule"] == "mass-detention"} <= {"same"}
     counts = {(r["by"], r["key"]): r for r in records if r["type"] == "count"}
     assert counts[("rule", "curfew")]["hits"] == 3
     assert counts[("rule", "mass-detention")]["lost"] >= 1
