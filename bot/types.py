@@ -74,6 +74,9 @@ class Alert:
     # Every event type of the story → its countries (one message lists them all); empty in
     # alerts queued before issue 12, whose one type is `rule`.
     events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # UPDATE: the event types its news is about → the countries it concerns; a chat gets
+    # the update only if it follows one such pair. Empty: about the whole story.
+    news: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -131,7 +134,7 @@ def decode_alert(raw: str | bytes) -> Alert:
             value = Severity.parse(value) if isinstance(value, str) else Severity(value)
         elif f.name == "figures":
             value = {k: int(v) for k, v in (value or {}).items()}
-        elif f.name == "events":
+        elif f.name in ("events", "news"):
             value = {k: tuple(v) for k, v in (value or {}).items()}
         elif datetime in get_args(hint) or hint is datetime:
             value = moment(value)

@@ -47,11 +47,18 @@ def test_each_veto_decides_alone() -> None:
         "place_conflict": facts(ALMATY, places=("city:KZ/shymkent",)),
         "figure_falls": facts(ALMATY, figures={"detained": 50}),
         "year_conflict": facts(ALMATY, years=frozenset({2020})),
+        # No time, and its lead names only a year the story was not published in.
+        "lead_year_conflict": facts(ALMATY, years=frozenset({2020}), span=None),
     }
     assert set(cases) == set(VETOES)
     for veto, report in cases.items():
-        got = judge_facts(report, replace_places(story, report))
+        other = replace_places(story, report)
+        if veto == "lead_year_conflict":  # the story's lead names no year: its time counts
+            other = replace(other, years=frozenset())
+        got = judge_facts(report, other)
         assert not got.same and got.probability == 0.0, veto
+    published = facts(ALMATY, years=frozenset({1970}), span=None)  # the story's year
+    assert not features(published, replace(story, years=frozenset()))["lead_year_conflict"]
     assert judge_facts(facts(ALMATY, figures={"detained": 1500}), story).same  # rising
     # A lower count published earlier, or with no time, may be an earlier tally: no veto.
     for span in ((-DAY, -DAY), None):

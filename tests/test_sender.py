@@ -19,10 +19,13 @@ from bot.delivery.render import MAX_MESSAGE
 from bot.delivery.sender import Sender
 from bot.delivery.subscribers import SubscriberStore
 from bot.store.keys import Keys
+from bot.stories.store import StoryStore
 from bot.text import utf16_len
-from bot.types import AlertKind
+from bot.types import AlertKind, Entry
+from detectors.types import Detection, Severity
 from tests.alerts import make_alert
 from tests.fakebotapi import FakeBotAPI
+from tests.reference import REWRITE_A
 from tests.senders import FAST, SenderFactory, subscribe
 from tests.virtualtime import VirtualTime
 from tests.waiting import until
@@ -420,3 +423,65 @@ async def test_a_subscriber_sees_only_the_event_types_it_follows_issue12(
     assert heads[81] == ["Troop deployment", "State of emergency", "Mass detention"]
     assert heads[82] == ["Mass detention"]
     assert heads[83] == ["State of emergency", "Mass detention"]
+
+
+async def test_update_reaches_only_chats_that_follow_its_news_issue12(
+        fake_bot_api: FakeBotAPI, outbox: Outbox, subs: SubscriberStore,
+        redis_client: aioredis.Redis, keys: Keys, make_sender: SenderFactory) -> None:
+    """An Update is sent to a chat only when its news is about a type and a country the
+    chat follows: a new type, a risen figure or a new country of that type."""
+    def det(rule: str, countries: tuple[str, ...] = ("KZ",), **figures: int) -> Detection:
+        return Detection(rule=rule, countries=countries, severity=Severity.HIGH, score=1.0,
+                         figures=figures, language="en")
+
+    def entry(feed: str, minutes: int, title: str) -> Entry:
+        return Entry(feed_id=feed, key=f"{feed}-1", url=f"https://{feed}.example/1",
+                     title=title, text=REWRITE_A, published=t0 + timedelta(minutes=minutes),
+                     language="en", content_hash=feed, source=feed.upper())
+
+    fake_bot_api.set_rate_limits(overall=None, private=None, group=None)
+    await subscribe(subs, 91, rules=frozenset({"mass-detention"}))
+    await subscribe(subs, 92, rules=frozenset({"troop-deployment"}))
+    await subscribe(subs, 93)  # every type, every country
+    await subscribe(subs, 94, countries=frozenset({"KZ"}))
+    stories = StoryStore(redis_client, keys, lambda: StorySettings())
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    founded = await stories.ingest(
+        entry("a", 0, "Almaty: 500 detained, CSTO troops arrive"),
+        [det("mass-detention", detained=500), det("troop-deployment", troops=2000)], now=t0)
+    # Only a new type nobody but 93 follows; the detention figure is the same.
+    new_type = await stories.ingest(
+        entry("b", 10, "Almaty: state of emergency, 500 detained"),
+        [det("state-of-emergency"), det("mass-detention", detained=500)],
+        now=t0 + timedelta(minutes=10))
+    # Only the troops rise.
+    troops = await stories.ingest(
+        entry("c", 20, "Almaty: 5,000 CSTO troops, 500 detained"),
+        [det("troop-deployment", troops=5000), det("mass-detention", detained=500)],
+        now=t0 + timedelta(minutes=20))
+    # Only a new country, of the detentions.
+    country = await stories.ingest(
+        entry("d", 30, "Detentions in Almaty and Bishkek"),
+        [det("mass-detention", ("KZ", "KG"), detained=500)], now=t0 + timedelta(minutes=30))
+    updates = [a for a in (*new_type, *troops, *country) if a.kind is AlertKind.UPDATE]
+    assert [a.changes for a in updates] == [
+        ("new event: state-of-emergency",), ("troops: 2,000 → 5,000",),
+        ("new location: KG",)]
+    assert len({a.story_id for a in (*founded, *updates)}) == 1
+    for alert in (*founded, *updates):
+        await outbox.publish(alert)
+    await make_sender().drain()
+
+    titles = {"Almaty: state of emergency, 500 detained": "type",
+              "Almaty: 5,000 CSTO troops, 500 detained": "troops",
+              "Detentions in Almaty and Bishkek": "country"}
+
+    def updates_to(chat: int) -> list[str]:
+        return [kind for m in fake_bot_api.messages[chat] if "Update:" in m.plain
+                for title, kind in titles.items() if title in m.plain]
+
+    assert all(len(fake_bot_api.messages[c]) >= 1 for c in (91, 92, 93, 94))  # the NEW one
+    assert updates_to(91) == ["country"]  # the detentions' new country only
+    assert updates_to(92) == ["troops"]
+    assert updates_to(93) == ["type", "troops", "country"]
+    assert updates_to(94) == ["type", "troops"]  # KG is not one of its countries

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from redis.exceptions import WatchError
 
 from bot.store.keys import Keys
-from bot.types import Alert
+from bot.types import Alert, AlertKind
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 Mode = Literal["instant", "hourly", "daily"]
@@ -58,11 +58,18 @@ class Subscriber(BaseModel):
         """Does this subscriber's filter select the alert? (Not mute, quiet hours or mode.)"""
         if not self.active:
             return False
-        if self.rules is not None and self.rules.isdisjoint(alert.rules):
-            return False
-        if self.countries is not None and not set(alert.countries) & self.countries:
+        if alert.kind is AlertKind.UPDATE and alert.news:
+            # An update is for those who follow what is new, not the whole story.
+            if not any(self._follows(rule, countries or alert.countries)
+                       for rule, countries in alert.news.items()):
+                return False
+        elif not any(self._follows(rule, alert.countries) for rule in alert.rules):
             return False
         return not (self.breaking_only and not alert.breaking)
+
+    def _follows(self, rule: str, countries: Iterable[str]) -> bool:
+        return ((self.rules is None or rule in self.rules)
+                and (self.countries is None or not self.countries.isdisjoint(countries)))
 
     def is_muted(self, now: datetime) -> bool:
         return self.muted_until is not None and now < self.muted_until

@@ -76,9 +76,11 @@ def make_report(
     detection = found[0] if found else Detection(rule="", countries=(), severity=Severity.LOW,
                                                  score=0.0)
     figures: dict[str, int] = {}
+    figure_rules: dict[str, tuple[str, ...]] = {}
     for d in found:
         for name, value in d.figures.items():
             figures[name] = max(value, figures.get(name, value))
+            figure_rules[name] = (*figure_rules.get(name, ()), d.rule)
     evidence = tuple(dict.fromkeys(e for d in found for e in d.evidence))
     # No date: the fetch time is the best we know.
     published = entry.published or now
@@ -108,6 +110,8 @@ def make_report(
         scopes=scopes(entry.title, entry.text),
         vector=vector,
         undated=undated,
+        figure_rules=figure_rules,
+        severities={d.rule: d.severity for d in found if d.rule},
     )
 
 
@@ -260,26 +264,43 @@ def is_breaking(times: Sequence[float], settings: StorySettings) -> bool:
 
 def material_changes(
     report: Report, story: Story, settings: StorySettings
-) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity]:
-    """What is materially new against what was alerted, and the alerted state after it."""
+) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity, dict[str, tuple[str, ...]]]:
+    """What is materially new against what was alerted, the alerted state after it, and
+    what the news is about: event type → the countries it concerns (`Alert.news`)."""
     alerted = story.alerted_rules or story.rules
-    changes = [f"new event: {r}" for r in report.rules if r not in alerted]
+    news: dict[str, tuple[str, ...]] = {}
+
+    def about(rules: Sequence[str], countries: Sequence[str] | None = None) -> None:
+        for r in rules or report.rules:
+            where = countries if countries is not None else (
+                *story.events.get(r, ()), *report.events.get(r, ()))
+            news[r] = tuple(dict.fromkeys((*news.get(r, ()), *where)))
+
+    changes = []
+    for r in report.rules:
+        if r not in alerted:
+            changes.append(f"new event: {r}")
+            about([r])
     figures = dict(story.alerted_figures)
     for name, value in report.figures.items():
         old = figures.get(name)
         if old is not None and old > 0 and value >= old * (1 + settings.material_rise):
             changes.append(f"{name}: {old:,} → {value:,}")
+            about(report.figure_rules.get(name, ()))
         if old is None or value > old:
             figures[name] = value
     new_countries = [c for c in report.countries if c not in story.alerted_countries]
     if new_countries:
         changes.append("new location: " + ", ".join(new_countries))
+        for c in new_countries:
+            about([r for r, cs in report.events.items() if c in cs], [c])
     severity = story.alerted_severity
     if report.severity > severity:
         changes.append(f"severity: {severity.label} → {report.severity.label}")
+        about([r for r, s in report.severities.items() if s > severity])
         severity = report.severity
     countries = tuple(dict.fromkeys((*story.alerted_countries, *report.countries)))
-    return changes, figures, countries, severity
+    return changes, figures, countries, severity, news
 
 
 def merge_events(story: Story, report: Report) -> dict[str, tuple[str, ...]]:
@@ -331,7 +352,7 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         else story.vectors,
     )
     alerts: list[Alert] = []
-    changes, alerted_figures, alerted_countries, alerted_severity = material_changes(
+    changes, alerted_figures, alerted_countries, alerted_severity, news = material_changes(
         report, story, settings
     )
     if changes:
@@ -346,7 +367,7 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         )
         alerts.append(
             _alert(nxt, AlertKind.UPDATE, nxt.update_version, now=now, report=report,
-                   changes=tuple(changes))
+                   changes=tuple(changes), news=news)
         )
     edited = flush(nxt, settings, now=now)
     return Outcome(
@@ -384,6 +405,7 @@ def _alert(
     now: datetime,
     report: Report | None = None,
     changes: tuple[str, ...] = (),
+    news: dict[str, tuple[str, ...]] | None = None,
 ) -> Alert:
     # An UPDATE shows the report that brought the news; NEW and SOURCES the original.
     title = report.title if report else story.title
@@ -411,4 +433,5 @@ def _alert(
         created=now,
         changes=changes,
         events=dict(story.events),
+        news=news or {},
     )

@@ -35,12 +35,22 @@ WEIGHTS = Path(__file__).resolve().parent / "data" / "judge.json"
 # figure_falls: a later report with a count well below the story's is another, smaller
 # incident. Only a later one: a report published before the story, or with no time,
 # may give an earlier, partial tally (most of the falls that were one story).
+# lead_year_conflict: a side with no time whose lead names years, none of them the year
+# the other side was published in (and that side's lead names none).
 VETOES = ("type_conflict", "country_conflict", "place_conflict", "figure_falls",
-          "year_conflict")
+          "year_conflict", "lead_year_conflict")
+# Evidence weighs differently when one side has no time (most misses and wrong merges
+# are such pairs): each of these also enters multiplied by `undated`.
+UNDATED_INTERACTIONS = (
+    "cosine", "jaccard", "jaccard_sqrt", "place_shared", "figure_agrees", "numbers_conflict",
+    "date_shared", "date_conflict", "type_shared", "type_one_sided", "scope_conflict",
+    "place_one_sided",
+)
 FEATURES = (
     "cosine", "cosine_untyped", "jaccard", "jaccard_sqrt", "type_shared", "type_one_sided",
     "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
     "date_conflict", "days_apart", "undated", "scope_conflict",
+    *(f"{k}_undated" for k in UNDATED_INTERACTIONS),
 )
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
 MAX_DAYS = 7.0
@@ -173,6 +183,17 @@ def _dates(report: Facts, story: Facts) -> tuple[bool, bool]:
     return bool(mine & theirs), bool(mine) and bool(theirs) and not mine & theirs
 
 
+def _lead_year_conflict(a: Facts, b: Facts) -> bool:
+    """A side with no time is placed by the years its lead names: none of them is a year
+    the other side was published in (when that one's lead names no year of its own)."""
+    for x, y in ((a, b), (b, a)):
+        if x.span is None and y.span is not None and x.years and not y.years:
+            published = {datetime.fromtimestamp(t, UTC).year for t in y.span}
+            if not published & x.years:
+                return True
+    return False
+
+
 def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str, float]:
     shared_types = set(report.events) & set(story.events)
     typed = bool(report.events) and bool(story.events)
@@ -183,7 +204,7 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
     date_shared, date_conflict = _dates(report, story)
     cos = (cosine(report.vectors, story.vectors) - COSINE_FLOOR) / (1 - COSINE_FLOOR)
     jac = _jaccard(report.tokens, story.tokens)
-    return {
+    f = {
         "cosine": cos,
         "cosine_untyped": cos * (not report.events and not story.events),
         "jaccard": jac,
@@ -207,7 +228,10 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
                                 and not report.scopes & story.scopes),
         "year_conflict": float(bool(report.years) and bool(story.years)
                                and not report.years & story.years),
+        "lead_year_conflict": float(_lead_year_conflict(report, story)),
     }
+    f.update({f"{k}_undated": f[k] * f["undated"] for k in UNDATED_INTERACTIONS})
+    return f
 
 
 _REASONS = {
@@ -222,7 +246,9 @@ _REASONS = {
     "year_conflict": "different years", "cosine_untyped": "close in meaning",
     "jaccard_sqrt": "shared wording", "undated": "undated",
     "scope_conflict": "decisions of different levels",
+    "lead_year_conflict": "its lead names other years",
 }
+_REASONS |= {f"{k}_undated": _REASONS[k] for k in UNDATED_INTERACTIONS}
 
 
 def judge_facts(report: Facts, story: Facts, model: Model | None = None, *,

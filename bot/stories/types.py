@@ -46,6 +46,8 @@ class Report:
     scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
     vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
     undated: bool = False  # judged offline with no date at all: its time says nothing
+    figure_rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # figure → types
+    severities: Mapping[str, Severity] = field(default_factory=dict)  # type → its severity
 
     @property
     def rules(self) -> tuple[str, ...]:
