@@ -3,23 +3,15 @@ events the reference rules must report under the CSTO scope, and nothing else.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from detectors import Document, RuleFile, RuleSet, compile_rules
-
-ROOT = Path(__file__).resolve().parent.parent
+from detectors import Document, RuleSet
+from tests import cases
 
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    files = [
-        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
-        for p in sorted((ROOT / "config" / "rules").glob("*.yaml"))
-    ]
-    return compile_rules(files, watch=("AM", "BY", "KZ", "KG", "RU", "TJ"))
+    return cases.load_rules()
 
 
 PHRASINGS: list[tuple[str, dict[str, str]]] = [

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from detectors import ALL, Document, RuleFile, RuleSet, compile_rules
+from detectors import ALL, Document, RuleSet
+from tests import cases
 from tests.conftest import REFERENCE_ARTICLE
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = REFERENCE_ARTICLE
-CSTO = ("AM", "BY", "KZ", "KG", "RU", "TJ")
 
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    files = [
-        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
-        for p in sorted((ROOT / "config" / "rules").glob("*.yaml"))
-    ]
-    return compile_rules(files, watch=CSTO)
+    return cases.load_rules()
 
 
 def _article() -> str:

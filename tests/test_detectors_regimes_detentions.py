@@ -5,24 +5,17 @@ words, with the hard negative beside it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import yaml
 
-from detectors import Document, RuleFile, RuleSet, compile_rules
+from detectors import Document, RuleSet
 from detectors.numbers import find_quantities
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests import cases
 
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    files = [
-        (str(p), RuleFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8"))))
-        for p in sorted((ROOT / "config" / "rules").glob("*.yaml"))
-    ]
-    return compile_rules(files, watch=("AM", "BY", "KZ", "KG", "RU", "TJ"))
+    return cases.load_rules()
 
 
 CLASSES: list[tuple[str, str, dict[str, str]]] = [
