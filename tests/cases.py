@@ -201,3 +201,9 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--counts"]:
         sys.exit("usage: python -m tests.cases --counts")
     print(counts_table(), end="")
+
+
+def assert_detects(rules: RuleSet, doc: Document, expected: Mapping[str, str]) -> None:
+    """The rules report exactly `expected` (rule → its one country) for `doc`."""
+    got = {d.rule: d.countries for d in rules.detect(doc)}
+    assert got == {rule: (country,) for rule, country in expected.items()}, got

@@ -472,10 +472,7 @@ PHRASINGS: list[tuple[str, dict[str, str]]] = [
 
 @pytest.mark.parametrize("text,expected", PHRASINGS)
 def test_phrasings_issue_4(rules: RuleSet, text: str, expected: dict[str, str]) -> None:
-    got = {d.rule: d.countries for d in rules.detect(Document("", text))}
-    assert set(got) == set(expected), got
-    for rule, country in expected.items():
-        assert got[rule] == (country,), got
+    cases.assert_detects(rules, Document("", text), expected)
 
 
 HEADLINES: list[tuple[str, dict[str, str]]] = [
@@ -508,10 +505,7 @@ HEADLINES: list[tuple[str, dict[str, str]]] = [
 
 @pytest.mark.parametrize("title,expected", HEADLINES)
 def test_headlines_alone_issue_4(rules: RuleSet, title: str, expected: dict[str, str]) -> None:
-    got = {d.rule: d.countries for d in rules.detect(Document(title, ""))}
-    assert set(got) == set(expected), got
-    for rule, country in expected.items():
-        assert got[rule] == (country,), got
+    cases.assert_detects(rules, Document(title, ""), expected)
 
 
 def test_a_past_year_is_background_by_the_date_not_by_a_verb_of_recalling(rules: RuleSet) -> None:
@@ -584,8 +578,7 @@ REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
 @pytest.mark.parametrize(("title", "text", "expected"), REAL_NEWS_CLASSES)
 def test_classes_of_real_news_phrasing_issue_11(rules: RuleSet, title: str, text: str,
                                                 expected: dict[str, str]) -> None:
-    got = {d.rule: d.countries for d in rules.detect(Document(title, text))}
-    assert got == {rule: (country,) for rule, country in expected.items()}, got
+    cases.assert_detects(rules, Document(title, text), expected)
 
 
 # Classes of phrasing that real news still missed after the first round of issue 11; each
@@ -801,8 +794,7 @@ MORE_REAL_NEWS_CLASSES: list[tuple[str, str, dict[str, str]]] = [
 @pytest.mark.parametrize(("title", "text", "expected"), MORE_REAL_NEWS_CLASSES)
 def test_more_classes_of_real_news_phrasing_issue_11(rules: RuleSet, title: str, text: str,
                                                      expected: dict[str, str]) -> None:
-    got = {d.rule: d.countries for d in rules.detect(Document(title, text))}
-    assert got == {rule: (country,) for rule, country in expected.items()}, got
+    cases.assert_detects(rules, Document(title, text), expected)
 
 
 # as above, where an event lies in more than one country
