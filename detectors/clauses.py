@@ -26,6 +26,7 @@ class Match:
     alike share one Match, so the engine fills `located` and `summary` once for all."""
 
     matched: dict[int, dict[str, int]]  # sentence → figures
+    anchors: dict[int, list[Span]]  # sentence → the hits that made the clause hold
     approx: set[str]
     reports: list[SentenceReport]
     located: Located | None = None
@@ -77,6 +78,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
     names = rule.group_names
     reports: list[SentenceReport] = []
     matched: dict[int, dict[str, int]] = {}  # sentence → figures
+    held: dict[int, list[Span]] = {}
     approx: set[str] = set()
     for c_idx, clause in enumerate(rule.clauses):
         required = clause.all or clause.any
@@ -155,6 +157,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
             ok_sentence = not failed
             if ok_sentence and sent not in matched:
                 matched[sent] = figures
+                held[sent] = [sp for label in (*clause.all, *clause.any) for sp in free[label]]
                 approx |= fig_approx
             if explain:
                 reports.append(SentenceReport(
@@ -163,7 +166,7 @@ def match(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...], *,
                     groups=used, failed=(*dropped, *failed), figures=figures,
                     locations=state.locations.of_sentence(sent),
                 ))
-    return Match(matched, approx, reports)
+    return Match(matched, held, approx, reports)
 
 
 def _within(free: dict[int, list[Span]], labels: tuple[int, ...], near: int) -> bool:

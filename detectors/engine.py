@@ -178,7 +178,7 @@ class RuleSet:
             reasons.append(framing)
         else:
             if found.located is None:
-                found.located = state.locations.of_event(matched)
+                found.located = state.locations.of_event(matched, found.anchors)
             located, actors, _ = found.located
             in_scope = scope == ALL or not scope.isdisjoint(located)
             if not located and scope != ALL:

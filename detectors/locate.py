@@ -11,7 +11,7 @@ where the document as a whole is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
@@ -48,6 +48,9 @@ _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
 _SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
 _MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
+_SUBORDINATORS: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _WORDS["subordinators"]:
+    _SUBORDINATORS.setdefault(_phrase.split()[0], []).append(tuple(_phrase.split()))
 
 
 class PlaceRef(NamedTuple):
@@ -178,11 +181,14 @@ class Locations:
         chosen, strength = self._chosen(sentence)
         return tuple(dict.fromkeys(m.code for m in chosen)), strength
 
-    def _chosen(self, sentence: int) -> tuple[list[Mention], int]:
+    def _chosen(self, sentence: int,
+                anchors: Sequence[Span] = ()) -> tuple[list[Mention], int]:
         mentions = [m for m in self.mentions
                     if self.toks.sentence_of[m.start] == sentence and not m.blocked]
         chosen = [m for m in mentions if m.kind == "place" and m.locative]
         strength = 3
+        if anchors and len({m.code for m in chosen}) > 1:
+            chosen = _nearest(self.toks.words, chosen, anchors)
         if not chosen:
             chosen = [m for m in mentions if m.kind == "place"]
             strength = 2
@@ -231,15 +237,18 @@ class Locations:
         self._main = result, places
         return self._main
 
-    def of_event(self, matched: Mapping[int, object]) -> Located:
-        """Where the matched sentences place the event, and who else is named (actors)."""
+    def of_event(self, matched: Mapping[int, object],
+                 anchors: Mapping[int, Sequence[Span]] | None = None) -> Located:
+        """Where the matched sentences place the event, and who else is named (actors).
+        `anchors` are the hits that matched in each sentence: of several places "in"/"to"
+        of one sentence, the event is at those nearest them."""
         toks = self.toks
         located: list[str] = []
         places: list[Place] = []
         # the surest evidence decides: "in Iran" beats "the Russian Foreign Ministry"
         best = 0
         for sent in sorted(matched):
-            chosen, strength = self._chosen(sent)
+            chosen, strength = self._chosen(sent, anchors.get(sent, ()) if anchors else ())
             if chosen:
                 locs = tuple(dict.fromkeys(m.code for m in chosen))
                 found = finest(m.place or country_place(m.code) for m in chosen)
@@ -257,6 +266,24 @@ class Locations:
         actors = [m.code for m in self.mentions
                   if toks.sentence_of[m.start] in matched and m.code not in located]
         return Located(tuple(located), tuple(dict.fromkeys(actors)), finest(places))
+
+
+def _apart(words: Sequence[str], a: int, b: int) -> bool:
+    """Does a subordinating word stand between tokens a and b ("… in Russia after Putin
+    sent troops …")?"""
+    lo, hi = min(a, b), max(a, b)
+    return any(tuple(words[j:j + len(p)]) == p
+               for j in range(lo, hi) for p in _SUBORDINATORS.get(words[j], ()))
+
+
+def _nearest(words: Sequence[str], chosen: list[Mention],
+             anchors: Sequence[Span]) -> list[Mention]:
+    """The places of the matched words' own clause: "detained … in Russia after Putin sent
+    troops to invade Ukraine" sends the troops to Ukraine and detains in Russia. A place
+    that a subordinating word parts from every matched word belongs to the other clause."""
+    own = [m for m in chosen
+           if any(not _apart(words, m.start, s) for s, _ in anchors)]
+    return own or chosen
 
 
 class Located(NamedTuple):

@@ -817,3 +817,25 @@ def test_events_in_several_countries_issue_11(rules: RuleSet, title: str, text: 
                                               expected: dict[str, tuple[str, ...]]) -> None:
     got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document(title, text))}
     assert got == expected, got
+
+# a place that "after"/"when"/"после того как" parts from the matched words is another
+# clause's place: the detentions are in Russia, the troops go to Ukraine (outside scope)
+EACH_CLAUSE_ITS_PLACE: list[tuple[str, dict[str, tuple[str, ...]]]] = [
+    ("Police detained more than 1,500 protesters in Russia after the Kremlin sent troops to "
+     "Ukraine.", {"mass-detention": ("RU",)}),
+    ("В России задержали более 1500 участников протестов после того как Кремль направил "
+     "войска на Украину.", {"mass-detention": ("RU",)}),
+    # a list of destinations of one movement stays whole
+    ("Troops were deployed to Yelnya in Russia and to Crimea in Ukraine.",
+     {"troop-deployment": ("RU", "UA")}),
+    ("Полиция задержала более 300 протестующих в Алматы, когда Россия направила войска в "
+     "Казахстан.", {"mass-detention": ("KZ",), "troop-deployment": ("KZ",)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EACH_CLAUSE_ITS_PLACE)
+def test_each_clause_keeps_its_place_issue_11(rules: RuleSet, text: str,
+                                              expected: dict[str, tuple[str, ...]]) -> None:
+    got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
+    assert got == expected, got
+
