@@ -50,6 +50,44 @@ class AlertKind(StrEnum):
     SOURCES = "sources"  # more outlets report it: edit the sent message
 
 
+class ChangeKind(StrEnum):
+    EVENT = "event"  # a new event type in the story: `key` is its rule
+    FIGURE = "figure"  # a figure rose materially: `key` its name, `old` → `new`
+    LOCATION = "location"  # new countries: `countries`
+    SEVERITY = "severity"  # `old` → `new`, as severity labels
+    NOTE = "note"  # an alert queued before changes were data: `key` is its text
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One materially new fact of an UPDATE, as data: each reader sees it in their
+    language, with the rule titles they know; `str()` is the operator's English."""
+
+    kind: ChangeKind
+    key: str = ""
+    old: int | str | None = None
+    new: int | str | None = None
+    countries: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.kind is ChangeKind.EVENT:
+            return f"new event: {self.key}"
+        if self.kind is ChangeKind.LOCATION:
+            return "new location: " + ", ".join(self.countries)
+        if self.kind is ChangeKind.FIGURE:
+            return f"{self.key}: {self.old:,} → {self.new:,}"
+        if self.kind is ChangeKind.SEVERITY:
+            return f"severity: {self.old} → {self.new}"
+        return self.key
+
+    @classmethod
+    def decode(cls, value: str | Mapping[str, Any]) -> Change:
+        if isinstance(value, str):
+            return cls(ChangeKind.NOTE, value)
+        return cls(ChangeKind(value["kind"]), value.get("key", ""), value.get("old"),
+                   value.get("new"), tuple(value.get("countries", ())))
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """What the outbox carries: one story event, rendered per chat by the sender."""
@@ -70,7 +108,7 @@ class Alert:
     sources: tuple[str, ...] = ()  # other outlets reporting the story
     breaking: bool = False
     created: datetime | None = None
-    changes: tuple[str, ...] = ()  # UPDATE: what is materially new, e.g. "detained: 8,000 → 12,000"
+    changes: tuple[Change, ...] = ()  # UPDATE: what is materially new
     # Every event type of the story → its countries (one message lists them all); empty in
     # alerts queued before issue 12, whose one type is `rule`.
     events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -111,8 +149,10 @@ def _plain(value: Any) -> Any:
         return value.label
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Change):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(Change)}
     if isinstance(value, tuple):
-        return list(value)
+        return [_plain(v) for v in value]
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value
@@ -134,6 +174,8 @@ def decode_alert(raw: str | bytes) -> Alert:
             value = Severity.parse(value) if isinstance(value, str) else Severity(value)
         elif f.name == "figures":
             value = {k: int(v) for k, v in (value or {}).items()}
+        elif f.name == "changes":
+            value = tuple(Change.decode(v) for v in value or ())
         elif f.name in ("events", "news"):
             value = {k: tuple(v) for k, v in (value or {}).items()}
         elif datetime in get_args(hint) or hint is datetime:
@@ -144,5 +186,5 @@ def decode_alert(raw: str | bytes) -> Alert:
     return Alert(**values)
 
 
-__all__ = ["Alert", "AlertKind", "Detection", "Document", "Entry", "decode_alert",
-           "detection_json", "encode_alert"]
+__all__ = ["Alert", "AlertKind", "Change", "ChangeKind", "Detection", "Document", "Entry",
+           "decode_alert", "detection_json", "encode_alert"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 
-from bot.delivery.render import MAX_MESSAGE, render_alert, render_digest
+from bot.delivery.render import MAX_MESSAGE, render_alert, render_digest, render_for
 from bot.text import utf16_len
-from bot.types import AlertKind
+from bot.types import AlertKind, Change, ChangeKind, decode_alert, encode_alert
 from tests.alerts import make_alert
 from tests.fakebotapi import parse_html
 
@@ -38,6 +39,39 @@ def test_labels_follow_the_subscriber_language_summary_does_not() -> None:
     assert "Police detained hundreds" in plain  # the summary stays in the article's language
     en = parse_html(render_alert(alert).html)
     assert "BREAKING" in en and "Update:" in en and "Also reported by: A, B, C, D, E (+2)" in en
+
+
+UPDATE_CHANGES = (
+    Change(ChangeKind.EVENT, "state_of_emergency"),
+    Change(ChangeKind.FIGURE, "detained", 8000, 12000),
+    Change(ChangeKind.LOCATION, countries=("KG",)),
+)
+
+
+def test_an_update_says_what_is_new_in_the_readers_language_issue12() -> None:
+    alert = make_alert(kind=AlertKind.UPDATE, changes=UPDATE_CHANGES,
+                       events={"mass_detentions": ("KZ", "KG"), "state_of_emergency": ("KZ",)})
+    en = parse_html(render_alert(alert, rule_titles={"state_of_emergency": "Emergencies"}).html)
+    assert "📈 new: Emergencies; detained: 8,000 → 12,000; new location: 🇰🇬 Kyrgyzstan" in en
+    ru = parse_html(render_alert(alert, language="ru").html)
+    assert "📈 новое: State of emergency; задержаны: 8,000 → 12,000; новое место: 🇰🇬" in ru
+    # a reader who follows only detentions is not told of a new event type they don't follow
+    only = parse_html(render_for(alert, "en", None, rules={"mass_detentions"}).html)
+    assert "📈 detained: 8,000 → 12,000; new location: 🇰🇬 Kyrgyzstan" in only
+    assert "State of emergency" not in only
+    # a first alert has nothing "new" to list
+    assert "📈" not in parse_html(render_alert(make_alert(changes=UPDATE_CHANGES)).html)
+
+
+def test_changes_survive_the_outbox_and_old_queued_ones_still_render_issue12() -> None:
+    alert = make_alert(kind=AlertKind.UPDATE, changes=UPDATE_CHANGES)
+    assert decode_alert(encode_alert(alert)) == alert
+    # an update queued before changes were data carried their English text
+    raw = json.loads(encode_alert(alert))
+    raw["changes"] = ["detained: 1 → 2"]
+    old = decode_alert(json.dumps(raw))
+    assert old.changes == (Change(ChangeKind.NOTE, "detained: 1 → 2"),)
+    assert "📈 detained: 1 → 2" in parse_html(render_alert(old).html)
 
 
 def test_summary_is_capped_at_400() -> None:

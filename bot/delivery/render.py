@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from bot.delivery.countries import label as country_label
 from bot.delivery.countries import name as country_name
 from bot.text import clip, utf16_len
-from bot.types import Alert, AlertKind
+from bot.types import Alert, AlertKind, Change, ChangeKind
 from bot.urls import is_http_url
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
@@ -39,6 +39,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "stories": "stories",
         "elsewhere": "Elsewhere",
         "continued": "continued",
+        "new_event": "new",
+        "new_location": "new location",
+        "severity": "severity",
     },
     "ru": {
         "breaking": "СРОЧНО",
@@ -50,6 +53,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "stories": "сюжетов",
         "elsewhere": "Другие страны",
         "continued": "продолжение",
+        "new_event": "новое",
+        "new_location": "новое место",
+        "severity": "уровень",
     },
 }
 
@@ -224,6 +230,9 @@ def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None
         if countries:
             segs.append(Segment(" · " + locations(countries, language)))
         segs.append(Segment("\n"))
+    if alert.kind is AlertKind.UPDATE and alert.changes:
+        news = "; ".join(change_text(c, language, titles) for c in alert.changes)
+        segs += [Segment("📈 "), Segment(news, "i", name="figures"), Segment("\n")]
     segs.append(Segment(alert.title.strip(), "b", name="title"))
     summary = clip(" ".join(alert.summary.split()), MAX_SUMMARY, measure=utf16_len)
     if summary:
@@ -254,6 +263,22 @@ def alert_segments(alert: Alert, *, language: str = "en", rule_title: str | None
     return segs
 
 
+def change_text(change: Change, language: str, rule_titles: Mapping[str, str]) -> str:
+    """What an update brings, in the reader's language: "detained: 8,000 → 12,000"."""
+    lab = labels(language)
+    if change.kind is ChangeKind.EVENT:
+        return f"{lab['new_event']}: {rule_titles.get(change.key) or rule_label(change.key)}"
+    if change.kind is ChangeKind.LOCATION:
+        return f"{lab['new_location']}: {locations(change.countries, language)}"
+    if change.kind is ChangeKind.FIGURE and isinstance(change.old, int) and isinstance(
+            change.new, int):
+        return (f"{figure_label(change.key, language)}: {format_number(change.old)} → "
+                f"{format_number(change.new)}")
+    if change.kind is ChangeKind.SEVERITY:
+        return f"{lab['severity']}: {change.old} → {change.new}"
+    return str(change)
+
+
 def render_alert(alert: Alert, *, language: str = "en", rule_title: str | None = None,
                  limit: int = MAX_MESSAGE,
                  rule_titles: Mapping[str, str] | None = None) -> Rendered:
@@ -275,7 +300,8 @@ def followed(alert: Alert, rules: Collection[str] | None) -> Alert:
     events = {r: c for r, c in alert.events.items() if r in rules}
     if not events or len(events) == len(alert.events):
         return alert
-    return replace(alert, events=events, rule=next(iter(events)))
+    changes = tuple(c for c in alert.changes if c.kind is not ChangeKind.EVENT or c.key in rules)
+    return replace(alert, events=events, rule=next(iter(events)), changes=changes)
 
 
 def render_for(alert: Alert, language: str, rule_title: RuleTitle | None,

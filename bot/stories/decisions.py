@@ -39,7 +39,7 @@ from bot.stories.similarity import (
 )
 from bot.stories.summary import summarise
 from bot.stories.types import MAX_MEMBERS, Outcome, Report, Story, Verdict
-from bot.types import Alert, AlertKind, Entry
+from bot.types import Alert, AlertKind, Change, ChangeKind, Entry
 from detectors.types import Detection, Severity
 
 NEAR_IDENTICAL = 0.7  # a member this close to a kept one adds little: not kept, not indexed
@@ -264,7 +264,9 @@ def is_breaking(times: Sequence[float], settings: StorySettings) -> bool:
 
 def material_changes(
     report: Report, story: Story, settings: StorySettings
-) -> tuple[list[str], dict[str, int], tuple[str, ...], Severity, dict[str, tuple[str, ...]]]:
+) -> tuple[
+    list[Change], dict[str, int], tuple[str, ...], Severity, dict[str, tuple[str, ...]]
+]:
     """What is materially new against what was alerted, the alerted state after it, and
     what the news is about: event type → the countries it concerns (`Alert.news`)."""
     alerted = story.alerted_rules or story.rules
@@ -276,27 +278,28 @@ def material_changes(
                 *story.events.get(r, ()), *report.events.get(r, ()))
             news[r] = tuple(dict.fromkeys((*news.get(r, ()), *where)))
 
-    changes = []
+    changes: list[Change] = []
     for r in report.rules:
         if r not in alerted:
-            changes.append(f"new event: {r}")
+            changes.append(Change(ChangeKind.EVENT, r))
             about([r])
     figures = dict(story.alerted_figures)
     for name, value in report.figures.items():
         old = figures.get(name)
         if old is not None and old > 0 and value >= old * (1 + settings.material_rise):
-            changes.append(f"{name}: {old:,} → {value:,}")
+            changes.append(Change(ChangeKind.FIGURE, name, old, value))
             about(report.figure_rules.get(name, ()))
         if old is None or value > old:
             figures[name] = value
     new_countries = [c for c in report.countries if c not in story.alerted_countries]
     if new_countries:
-        changes.append("new location: " + ", ".join(new_countries))
+        changes.append(Change(ChangeKind.LOCATION, countries=tuple(new_countries)))
         for c in new_countries:
             about([r for r, cs in report.events.items() if c in cs], [c])
     severity = story.alerted_severity
     if report.severity > severity:
-        changes.append(f"severity: {severity.label} → {report.severity.label}")
+        changes.append(Change(ChangeKind.SEVERITY, old=severity.label,
+                              new=report.severity.label))
         about([r for r, s in report.severities.items() if s > severity])
         severity = report.severity
     countries = tuple(dict.fromkeys((*story.alerted_countries, *report.countries)))
@@ -404,7 +407,7 @@ def _alert(
     *,
     now: datetime,
     report: Report | None = None,
-    changes: tuple[str, ...] = (),
+    changes: tuple[Change, ...] = (),
     news: dict[str, tuple[str, ...]] | None = None,
 ) -> Alert:
     # An UPDATE shows the report that brought the news; NEW and SOURCES the original.

@@ -59,7 +59,7 @@ async def _alerts(services: WebServices, story: Story) -> tuple[SentAlert, ...]:
         alert = stored.get(aid)
         out.append(SentAlert(KIND_NAMES[kind], version,
                              sum(1 for v in records.values() if _delivered(v)), dict(other),
-                             alert.changes if alert is not None else ()))
+                             tuple(map(str, alert.changes)) if alert is not None else ()))
     return tuple(out)
 
 
