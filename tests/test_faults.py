@@ -254,7 +254,7 @@ async def test_hanging_and_dripping_feeds_time_out_others_flow(
     feed_server.route("/good.xml", body=rss([ARTICLES[0]], slug="g"))
     feeds = {"hang": feed_server.url("/hang.xml"), "drip": feed_server.url("/drip.xml"),
              "good": feed_server.url("/good.xml")}
-    cfg = write_config(tmp_path / "cfg", feeds, poll="  timeout: 1.5\n  connect_timeout: 1\n")
+    cfg = write_config(tmp_path / "cfg", feeds, poll="  timeout: 4\n  connect_timeout: 1\n")
     loop = asyncio.get_running_loop()
     async with make_app(cfg, redis_url) as app:
         started = loop.time()
@@ -263,6 +263,9 @@ async def test_hanging_and_dripping_feeds_time_out_others_flow(
             # The good feed's alert is not held up by the two stuck feeds.
             await until(lambda: len(fake_bot_api.texts(CHAT)) == 1, 10)
             first_alert = loop.time() - started
+            # Relative to the stuck feeds, not the clock: a loaded machine may take seconds.
+            early = {fid: await redis_client.hget(keys.feed_state(fid), "last_error")
+                     for fid in ("hang", "drip")}
             # The stuck polls end by timeout, recorded as errors; the app keeps running.
             async with asyncio.timeout(10):
                 while True:
@@ -278,9 +281,9 @@ async def test_hanging_and_dripping_feeds_time_out_others_flow(
         finally:
             await app.stop()
         stopped = loop.time() - started
-    assert first_alert < 1.5, first_alert  # before the stuck feeds even time out
+    assert not any(early.values()), (first_alert, early)  # before the stuck ones time out
     assert all(b"timeout" in (v or b"") for v in states.values()), states
-    assert stuck_for < 1.5 + 2.5, stuck_for  # the timeout held (1.5 s + slack)
+    assert stuck_for < 4 + 3, stuck_for  # the timeout held (4 s + slack)
     assert stopped < 15
     assert [headline(t) for t in fake_bot_api.plain_texts(CHAT)] == [
         headline(fake_bot_api.plain_texts(CHAT)[0])]
