@@ -72,6 +72,9 @@ def screenshot(driver: Any, name: str) -> Path:
 
 
 def wait(driver: Any, condition: Callable[[Any], Any], seconds: float = 20.0) -> Any:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds, poll_frequency=0.05).until(condition)
+    # The pages re-render lists as the user types: an element found a moment ago may be gone.
+    return WebDriverWait(driver, seconds, poll_frequency=0.05,
+                         ignored_exceptions=[StaleElementReferenceException]).until(condition)

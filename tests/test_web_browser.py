@@ -142,17 +142,18 @@ def type_rule_and_backtest(driver: Any, url: str, downloads: Path) -> Path:
     from selenium.webdriver.support.ui import Select
 
     login(driver, url)
-    editor = driver.find_element(By.ID, "rule-yaml")
-    editor.clear()
-    editor.send_keys(RULE)
+    # The file name first: every keystroke revalidates, and an error listed under the old
+    # name may still be on the page for a moment after the name changes.
     name = driver.find_element(By.ID, "rule-name")
     name.clear()
     name.send_keys("rally-detentions.yaml")
+    editor = driver.find_element(By.ID, "rule-yaml")
+    editor.clear()
+    editor.send_keys(RULE)
     # the error, with its line, in the list and in the gutter
-    error = wait(driver, lambda d: next((e for e in d.find_elements(
-        By.CSS_SELECTOR, "#rule-errors li") if "unknown term group 'rallies'" in e.text), None))
-    assert error.text == ("rally-detentions.yaml:11: rules[0].match[0].all[1]: "
-                          "unknown term group 'rallies'")
+    expected = "rally-detentions.yaml:11: rules[0].match[0].all[1]: unknown term group 'rallies'"
+    wait(driver, lambda d: any(e.text == expected
+                               for e in d.find_elements(By.CSS_SELECTOR, "#rule-errors li")))
     assert driver.find_element(By.CSS_SELECTOR, "#gutter .bad").text == "11"
     screenshot(driver, "studio-error")
     # fix it: the error goes, the rule is valid
