@@ -18,7 +18,7 @@ from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_dates, past_months, past_years
-from detectors.locate import Locations, PlaceRef, find_mentions
+from detectors.locate import Locations, PlaceRef, place_names
 from detectors.matcher import Matcher, Scan
 from detectors.nearest import nearest
 from detectors.numbers import MONTHS
@@ -89,7 +89,7 @@ class RuleSet:
                     continue  # no clause has a hit of each group it needs
             if state is None:
                 state = self._state(doc, language, toks, scan)
-                named = {m.code for m in state.locations.mentions}  # every possible location
+                named = state.locations.codes  # every possible location is named
             scope = rule.scope if countries is None else countries
             if scope != ALL and scope.isdisjoint(named):
                 continue  # cannot be in scope: skip the work
@@ -175,7 +175,7 @@ class RuleSet:
             when += past_dates(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
-        locations = Locations(toks, find_mentions(toks, spans, self.places))
+        locations = Locations(toks, place_names(spans, self.places))
         return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
                         carried=carried)
 

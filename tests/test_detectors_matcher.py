@@ -112,3 +112,17 @@ def test_skipping_entries_no_rule_can_match_changes_no_detection(
             assert got == slow.detect(doc, countries=countries), record.get("id")
     assert fast_states < 2 * len(sample)  # the fast path was taken: some entries stop early
 
+
+def test_place_codes_are_those_of_the_mentions(
+    rules: RuleSet, records: list[dict[str, object]],
+) -> None:
+    """The engine reads a document's countries from its place names and works out what
+    each mention says only when a rule matches: both name the same countries."""
+    named = 0
+    for record in records:
+        locations = rules._prepare(document(record)).locations
+        assert locations.codes == {m.code for m in locations.mentions}
+        assert {(m.start, m.end) for m in locations.mentions} == {
+            (s, e) for s, e, _ in locations.names}
+        named += bool(locations.names)
+    assert named
