@@ -123,10 +123,11 @@ class Matcher:
             stop = tok + width
             if width > 1 and (stop > n or sentence_of[stop - 1] != sentence_of[tok]):
                 continue  # a phrase never crosses a sentence boundary
+            span = (tok, stop)
             for term in ids:
-                terms[term].append((tok, stop))
-            if part_keys:
-                pending.extend((tok, key) for key in part_keys)
+                terms[term].append(span)
+            for key in part_keys:
+                pending.append((tok, key))
         if not pending:
             return
         first = self.first
