@@ -18,7 +18,7 @@ from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_dates, past_months, past_years
-from detectors.locate import Locations, PlaceRef, place_names
+from detectors.locate import Locations, PlaceName, PlaceRef, place_names
 from detectors.matcher import Matcher, Scan
 from detectors.nearest import nearest
 from detectors.numbers import MONTHS
@@ -70,12 +70,16 @@ class RuleSet:
                     masks[key] = masks.get(key, 0) | bit
         memo: dict[object, Match] = {}
         possible: dict[object, bool] = {}
-        # guards and places are only worked out once some rule can match: most entries
-        # of a feed hold no clause's words and stop at the scan
+        names = place_names(scan.eager, self.places)
+        named = {ref.code for _, _, ref in names}  # every possible location is named
+        # guards and what each place name says are only worked out once some rule can
+        # match: most entries of a feed hold no clause's words and stop at the scan
         state: DocState | None = None
-        named: set[str] = set()
         out = []
         for index, rule in enumerate(self.rules):
+            scope = rule.scope if countries is None else countries
+            if scope != ALL and scope.isdisjoint(named):
+                continue  # cannot be in scope: skip the work
             signature: tuple[int, tuple[int | None, ...]] | None = None
             if sharing is not None:
                 keys = sharing.slot_keys[index]
@@ -88,11 +92,7 @@ class RuleSet:
                 if not can:
                     continue  # no clause has a hit of each group it needs
             if state is None:
-                state = self._state(doc, language, toks, scan)
-                named = state.locations.codes  # every possible location is named
-            scope = rule.scope if countries is None else countries
-            if scope != ALL and scope.isdisjoint(named):
-                continue  # cannot be in scope: skip the work
+                state = self._state(doc, language, toks, scan, names)
             found: Match | None = None
             if signature is not None:
                 found = memo.get(signature)
@@ -145,7 +145,8 @@ class RuleSet:
         toks = analyse(doc.title, doc.text, language.lower()[:2])
         return language, toks, self.matcher.scan(toks)
 
-    def _state(self, doc: Document, language: str, toks: Tokens, scan: Scan) -> DocState:
+    def _state(self, doc: Document, language: str, toks: Tokens, scan: Scan,
+               names: list[PlaceName] | None = None) -> DocState:
         """Guard cues, historical markers and place mentions: the work after the scan."""
         spans = scan.eager
         guarded: dict[str, list[int]] = {}
@@ -175,7 +176,9 @@ class RuleSet:
             when += past_dates(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
-        locations = Locations(toks, place_names(spans, self.places))
+        if names is None:
+            names = place_names(spans, self.places)
+        locations = Locations(toks, names)
         return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
                         carried=carried)
 
