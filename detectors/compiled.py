@@ -89,6 +89,16 @@ class Sharing:
     atom_slots: Mapping[int, tuple[tuple[int, int], ...]]  # atom → (rule index, slot)
     shapes: tuple[int, ...]  # rule index → shape id
     slot_keys: tuple[tuple[tuple[int, int], ...], ...]  # rule index → its (rule, slot) keys
+    # shape id → per clause, its `all` slots and `any` slots: a clause can only hold if
+    # every `all` group (or, without any, one `any` group) has a hit somewhere
+    triggers: tuple[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...], ...] = ()
+
+    def possible(self, shape: int, masks: tuple[int | None, ...]) -> bool:
+        """Can a rule of this shape, with these hits per slot, match at all?"""
+        return any(
+            all(masks[s] for s in all_slots) if all_slots else any(masks[s] for s in any_slots)
+            for all_slots, any_slots in self.triggers[shape]
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,9 +127,17 @@ def _sharing(rules: list[CompiledRule], label_terms: Mapping[int, frozenset[int]
     shapes: dict[object, int] = {}
     rule_shapes: list[int] = []
     rule_slots: list[tuple[int, ...]] = []
+    triggers: list[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]] = []
     for rule in rules:
         slots, key = _shape(rule)
-        rule_shapes.append(shapes.setdefault(key, len(shapes)))
+        shape = shapes.setdefault(key, len(shapes))
+        if shape == len(triggers):
+            slot_of = {label: slot for slot, label in enumerate(slots)}
+            triggers.append(tuple(
+                (tuple(slot_of[label] for label in c.all), tuple(slot_of[label] for label in c.any))
+                for c in rule.clauses
+            ))
+        rule_shapes.append(shape)
         rule_slots.append(slots)
     # atoms: terms that belong to exactly the same groups
     membership: dict[int, set[int]] = defaultdict(set)
@@ -153,6 +161,7 @@ def _sharing(rules: list[CompiledRule], label_terms: Mapping[int, frozenset[int]
         shapes=tuple(rule_shapes),
         slot_keys=tuple(tuple((i, s) for s in range(len(slots)))
                         for i, slots in enumerate(rule_slots)),
+        triggers=tuple(triggers),
     )
 
 

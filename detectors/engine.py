@@ -18,12 +18,12 @@ from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_dates, past_months, past_years
-from detectors.locate import Locations, PlaceRef, find_mentions
-from detectors.matcher import Matcher
+from detectors.locate import Locations, PlaceName, PlaceRef, place_names
+from detectors.matcher import Matcher, Scan
 from detectors.nearest import nearest
 from detectors.numbers import MONTHS
 from detectors.state import DocState
-from detectors.tokens import analyse, guess_language
+from detectors.tokens import Tokens, analyse, guess_language
 from detectors.types import Detection, Document
 
 ZONE_WEIGHT = (1.0, 0.8, 0.5)  # title, lead, body
@@ -59,28 +59,42 @@ class RuleSet:
     ) -> tuple[Detection, ...]:
         """Detections for one document. `countries=None`: each rule's own scope;
         `ALL` (frozenset({"*"})): anywhere; otherwise only these ISO codes."""
-        state = self._prepare(doc)
-        named = {m.code for m in state.locations.mentions}  # every possible location is named
+        language, toks, scan = self._scan(doc)
         sharing = self.sharing
         masks: dict[tuple[int, int], int] = {}
         if sharing is not None:
             term_atom, atom_slots = sharing.term_atom, sharing.atom_slots
-            for atom in {term_atom[t] for t in state.scan.terms if t in term_atom}:
+            for atom in {term_atom[t] for t in scan.terms if t in term_atom}:
                 bit = 1 << atom
                 for key in atom_slots[atom]:
                     masks[key] = masks.get(key, 0) | bit
         memo: dict[object, Match] = {}
+        possible: dict[object, bool] = {}
+        names = place_names(scan.eager, self.places)
+        named = {ref.code for _, _, ref in names}  # every possible location is named
+        # guards and what each place name says are only worked out once some rule can
+        # match: most entries of a feed hold no clause's words and stop at the scan
+        state: DocState | None = None
         out = []
         for index, rule in enumerate(self.rules):
             scope = rule.scope if countries is None else countries
             if scope != ALL and scope.isdisjoint(named):
                 continue  # cannot be in scope: skip the work
-            found: Match | None = None
+            signature: tuple[int, tuple[int | None, ...]] | None = None
             if sharing is not None:
                 keys = sharing.slot_keys[index]
                 signature = (sharing.shapes[index], tuple(map(masks.get, keys)))
                 if not any(signature[1]):
                     continue  # none of its groups has a hit
+                can = possible.get(signature)
+                if can is None:
+                    can = possible[signature] = sharing.possible(*signature)
+                if not can:
+                    continue  # no clause has a hit of each group it needs
+            if state is None:
+                state = self._state(doc, language, toks, scan, names)
+            found: Match | None = None
+            if signature is not None:
                 found = memo.get(signature)
                 if found is None:
                     found = memo[signature] = match(rule, state, self.guards, explain=False)
@@ -124,9 +138,16 @@ class RuleSet:
     # ---- evaluation ---------------------------------------------------------
 
     def _prepare(self, doc: Document) -> DocState:
+        return self._state(doc, *self._scan(doc))
+
+    def _scan(self, doc: Document) -> tuple[str, Tokens, Scan]:
         language = doc.language or guess_language(doc.title + " " + doc.text)
         toks = analyse(doc.title, doc.text, language.lower()[:2])
-        scan = self.matcher.scan(toks)
+        return language, toks, self.matcher.scan(toks)
+
+    def _state(self, doc: Document, language: str, toks: Tokens, scan: Scan,
+               names: list[PlaceName] | None = None) -> DocState:
+        """Guard cues, historical markers and place mentions: the work after the scan."""
         spans = scan.eager
         guarded: dict[str, list[int]] = {}
         headline: dict[str, str] = {}
@@ -155,7 +176,9 @@ class RuleSet:
             when += past_dates(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
-        locations = Locations(toks, find_mentions(toks, spans, self.places))
+        if names is None:
+            names = place_names(spans, self.places)
+        locations = Locations(toks, names)
         return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
                         carried=carried)
 

@@ -71,11 +71,13 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
     place: Place | None = None
 
 
-def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
-                  places: Mapping[int, PlaceRef]) -> list[Mention]:
+PlaceName = tuple[int, int, PlaceRef]  # token start, end, what the name says
+
+
+def place_names(spans: dict[int, list[Span]], places: Mapping[int, PlaceRef]) -> list[PlaceName]:
     """The place names of a document, in order, from the scan's hits of the gazetteer's
-    labels."""
-    found: list[tuple[int, int, PlaceRef]] = []
+    labels; of overlapping names, one."""
+    found: list[PlaceName] = []
     for label, label_spans in spans.items():
         ref = places.get(label)
         if ref is not None:
@@ -84,13 +86,21 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
     # longest match wins: "Saudi Arabia" over "Arabia", "Нур-Султан" over "Султан"; of two
     # names of one span the place wins ("Минск" is the city, not the adjective "минск*")
     found.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2].kind != "place"))
-    out: list[Mention] = []
+    out: list[PlaceName] = []
     last_end = -1
-    words = toks.words
-    for s, e, (code, kind, place) in found:
-        if s < last_end:
+    for name in found:
+        if name[0] < last_end:
             continue
-        last_end = e
+        last_end = name[1]
+        out.append(name)
+    return out
+
+
+def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
+    """What each place name says, from the words around it (`place_names` gives them)."""
+    out: list[Mention] = []
+    words = toks.words
+    for s, e, (code, kind, place) in names:
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
             kind = "place"  # "the Kazakh capital": the country, at least
             place = country_place(code)
@@ -166,11 +176,24 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
 @dataclass(slots=True)
 class Locations:
     """The locations of one document's sentences and events (per document, not shared;
-    the document's main location is worked out once, when first needed)."""
+    the mentions and the document's main location are worked out once, when first needed)."""
 
     toks: Tokens
-    mentions: list[Mention]
+    names: list[PlaceName]
+    _mentions: list[Mention] | None = None
     _main: tuple[tuple[str, ...], tuple[Place, ...]] | None = None
+
+    @property
+    def codes(self) -> set[str]:
+        """Every country a place name refers to: each possible location of an event."""
+        return {ref.code for _, _, ref in self.names}
+
+    @property
+    def mentions(self) -> list[Mention]:
+        # worked out when first asked: most entries match no rule and never need them
+        if self._mentions is None:
+            self._mentions = find_mentions(self.toks, self.names)
+        return self._mentions
 
     def of_sentence(self, sentence: int) -> tuple[str, ...]:
         return self.located(sentence)[0]

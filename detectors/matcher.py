@@ -103,16 +103,31 @@ class Matcher:
         count = text.count
         sentence_of = toks.sentence_of
         pending: list[tuple[int, int]] = []
+        # hits come roughly in text order: count separators on from the previous hit's
+        # start (one part of the text each), not from the beginning every time
+        stem_at, stem_tok, surface_at, surface_tok = 0, 0, base, 0
         for end, (ids, length, width, part_keys) in self.automaton.iter(text):  # type: ignore[attr-defined]
             start = end - length + 1  # the separator in front of the hit's first token
-            tok = count(_STEM_SEP, 0, start) if start < base else count(_SURFACE_SEP, base, start)
+            if start < base:
+                if start < stem_at:
+                    stem_at, stem_tok = 0, 0
+                stem_tok += count(_STEM_SEP, stem_at, start)
+                stem_at = start
+                tok = stem_tok
+            else:
+                if start < surface_at:
+                    surface_at, surface_tok = base, 0
+                surface_tok += count(_SURFACE_SEP, surface_at, start)
+                surface_at = start
+                tok = surface_tok
             stop = tok + width
             if width > 1 and (stop > n or sentence_of[stop - 1] != sentence_of[tok]):
                 continue  # a phrase never crosses a sentence boundary
+            span = (tok, stop)
             for term in ids:
-                terms[term].append((tok, stop))
-            if part_keys:
-                pending.extend((tok, key) for key in part_keys)
+                terms[term].append(span)
+            for key in part_keys:
+                pending.append((tok, key))
         if not pending:
             return
         first = self.first

@@ -18,9 +18,24 @@ import Stemmer
 
 # Numbers keep their digit groups ("2,030", "8 000"); words are letter runs, so
 # hyphens and apostrophes split ("Nur-Sultan" → nur sultan, "didn't" → didn t).
+# That is `\d{1,3}(?:[,.  ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?|[^\W\d_]+`, written to start
+# with one character class (a letter or digit) so the regex engine skips straight to
+# each token instead of trying three alternatives at every space: a quarter faster.
 _TOKEN = re.compile(
-    r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?|[^\W\d_]+"
+    r"[^\W_](?:(?<=[^\W\d_])[^\W\d_]*"  # a letter: the rest of the letter run
+    r"|(?<=\d)(?:\d{0,2}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d*(?:[.,]\d+)?))"  # a digit
 )
+# The same for a text whose letters and digits are all a-z, а-я and 0-9, as most
+# normalised news is: a class of ranges is quicker to test than Unicode categories.
+_BASIC_TOKEN = re.compile(
+    r"[a-z\u0430-\u044f0-9](?:(?<=[a-z\u0430-\u044f])[a-z\u0430-\u044f]*"
+    r"|(?<=[0-9])(?:[0-9]{0,2}(?:[,.\u00a0\u202f ][0-9]{3})+(?![0-9])|[0-9]*(?:[.,][0-9]+)?))"
+)
+_NOT_BASIC = re.compile(r"[^\W0-9a-z\u0430-\u044f_]")  # any other letter or digit
+
+
+def _token_pattern(normalised: str) -> re.Pattern[str]:
+    return _TOKEN if _NOT_BASIC.search(normalised) else _BASIC_TOKEN
 
 # A sentence ends with punctuation before a capital (or a digit), or with a line break;
 # the other alternatives end a clause. The pattern starts with one character class, so
@@ -108,10 +123,11 @@ def stem_words(words: list[str], language: str) -> list[str]:
     cache = _STEM_CACHE.get(latin_lang)
     if cache is None or len(cache) > _STEM_CACHE_MAX:  # bounded: news vocabulary is open
         cache = _STEM_CACHE[latin_lang] = {}
-    cached = list(map(cache.get, words))
-    if None not in cached:
-        return cached  # type: ignore[return-value]
-    missing = sorted({w for w, s in zip(words, cached, strict=True) if s is None})
+    try:  # the common case, every word seen before: one pass in C
+        return list(map(cache.__getitem__, words))
+    except KeyError:
+        pass
+    missing = sorted({w for w in words if w not in cache})
     for word, stem in zip(missing, _stem_uncached(missing, latin_lang), strict=True):
         cache[word] = stem
     return [cache[w] for w in words]
@@ -135,7 +151,8 @@ def _stem_uncached(words: list[str], latin_lang: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    result: list[str] = _TOKEN.findall(normalise(text))
+    text = normalise(text)
+    result: list[str] = _token_pattern(text).findall(text)
     return result
 
 
@@ -210,8 +227,9 @@ def analyse(title: str, text: str, language: str) -> Tokens:
     clause_of: list[int] = []
     starts: list[int] = []
     clause = 0
-    findall = _TOKEN.findall
-    for sentence, text_of_sentence in enumerate(normalise("\x06".join(marked)).split("\x06")):
+    normalised = normalise("\x06".join(marked))
+    findall = _token_pattern(normalised).findall
+    for sentence, text_of_sentence in enumerate(normalised.split("\x06")):
         starts.append(len(words))
         for piece in text_of_sentence.split("\x07"):
             found = findall(piece)
