@@ -1,6 +1,6 @@
 """Story merging on real and written labelled sets: pairwise P/R/F1 + speed.
 
-    python bench/stories.py [--redis URL] [--repeat N]
+    python bench/stories.py [--redis URL] [--repeat N] [--show-errors]
 
 First the real sets (bench/story_sets.py): the real multi-outlet clusters and the real
 general-news pairs, each in its tuning part and its holdout (sha1 % 3 == 0, never used
@@ -257,7 +257,8 @@ async def main() -> int:
     parser.add_argument("--redis", default=os.environ.get("EVENTWATCH_REDIS_URL"))
     parser.add_argument("--repeat", type=int, default=20, help="copies of the set for speed")
     parser.add_argument("--similarity", type=float, default=None)
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="errors by class (real sets: pairs listed for the tuning part)")
     args = parser.parse_args()
     settings = StorySettings()
     if args.similarity is not None:
@@ -268,7 +269,7 @@ async def main() -> int:
     pairs = sum(1 for a, b in itertools.combinations(records, 2) if a["cluster"] == b["cluster"])
     print(f"labelled set: {len(records)} reports, {len(set(gold.values()))} stories, "
           f"{pairs} same-story pairs, languages {sorted(langs)}")
-    lowest = print_real_sets(settings)
+    lowest = print_real_sets(settings, show_errors=args.show_errors)
     client, server = await open_client(args.redis)
     try:
         full_clusters = await cluster(client, records, settings, events=True)

@@ -162,13 +162,40 @@ def fitted(pairs: list[Pair], score: Callable[[Pair], float]) -> Callable[[Pair]
     return lambda p: cache[id(p)] >= best[1]
 
 
-def print_real_sets(settings: StorySettings) -> float:
-    """Both sets, both parts: the live judge and the baselines; returns the lowest F1."""
+def timing(p: Pair) -> str:
+    """How precisely the pair is placed in time: by its least precise side."""
+    if p.a.doc.published is None or p.b.doc.published is None:
+        return "a side undated"
+    return "a side date-only" if p.a.day_only or p.b.day_only else "both timed"
+
+
+def error_class(p: Pair, verdict: Verdict) -> str:
+    """missed/wrong, what decided (the model, the window or the vetoing fact), timing."""
+    decided = "model" if verdict.reason.startswith("p(") else verdict.reason.split(" (")[0]
+    return f"{'missed' if p.same else 'wrong'}: {decided}, {timing(p)}"
+
+
+def print_errors(pairs: list[Pair], verdicts: dict[int, Verdict], *, details: bool) -> None:
+    classes = Counter(error_class(p, verdicts[id(p)]) for p in pairs
+                      if verdicts[id(p)].same != p.same)
+    for label, count in sorted(classes.items(), key=lambda c: (-c[1], c[0])):
+        print(f"      {count:4d}  {label}")
+    if details:
+        for p in pairs:
+            v = verdicts[id(p)]
+            if v.same != p.same:
+                print(f"        {'missed' if p.same else 'wrong '} {p.label}: {v.reason}")
+
+
+def print_real_sets(settings: StorySettings, *, show_errors: bool = False) -> float:
+    """Both sets, both parts: the live judge and the baselines; returns the lowest F1.
+    `show_errors`: the live judge's errors by class in both parts, listed for tuning."""
     lowest = 1.0
     for name, pairs in (("real clusters (real/stories.jsonl, every pair)", real_pairs()),
                         ("general pairs (pairs/general.jsonl)", general_pairs())):
         judge = live(settings)
-        verdicts = {id(p): judge(p).same for p in pairs}
+        judged = {id(p): judge(p) for p in pairs}
+        verdicts = {k: v.same for k, v in judged.items()}
         systems = {
             "eventwatch same-story (live judge)": lambda p, v=verdicts: v[id(p)],
             "baseline: headline+lead shingle Jaccard": fitted(pairs, shingle_jaccard),
@@ -184,5 +211,9 @@ def print_real_sets(settings: StorySettings) -> float:
             ours = scores["eventwatch same-story (live judge)"][2]
             best = max(f1 for label, (_, _, f1) in scores.items() if label.startswith("base"))
             print(f"    F1 ratio vs the better baseline: {ours / best:.2f}x")
+            if show_errors:
+                print("    live judge errors by class:")
+                # Pairs are listed for the tuning part only: the holdout is not studied.
+                print_errors(sub, judged, details=part == "tune")
             lowest = min(lowest, ours)
     return lowest

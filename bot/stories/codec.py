@@ -47,7 +47,8 @@ def dump_story(story: Story) -> str:
         "places": list(story.places), "dates": [list(d) for d in story.dates],
         "years": list(story.years), "scopes": list(story.scopes),
         "vectors": [base64.b64encode(v).decode() for v in story.vectors],
-        "undated": story.undated,
+        "undated": story.undated, "named": list(story.named),
+        "weekdays": list(story.weekdays), "day_only": story.day_only,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -84,4 +85,7 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         scopes=tuple(d.get("scopes", ())),
         vectors=tuple(base64.b64decode(v) for v in d.get("vectors", ())),
         undated=d.get("undated", False),
+        named=tuple(d.get("named", ())),
+        weekdays=tuple(d.get("weekdays", ())),
+        day_only=d.get("day_only", False),
     )

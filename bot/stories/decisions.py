@@ -29,12 +29,15 @@ from datetime import UTC, datetime
 
 from bot.config.settings import StorySettings
 from bot.stories.judge import Facts, Model, judge_facts
+from bot.stories.places import named_places
 from bot.stories.similarity import (
     Fingerprint,
     dates,
     fingerprint,
     jaccard,
+    lead,
     scopes,
+    weekdays,
     years,
 )
 from bot.stories.summary import summarise
@@ -108,6 +111,8 @@ def make_report(
         dates=dates(entry.title, entry.text),
         years=years(entry.title, entry.text),
         scopes=scopes(entry.title, entry.text),
+        named=named_places(entry.title, lead(entry.text), entry.language),
+        weekdays=weekdays(entry.title, entry.text),
         vector=vector,
         undated=undated,
         figure_rules=figure_rules,
@@ -177,8 +182,8 @@ def report_facts(report: Report) -> Facts:
         events=report.events or ({report.rule: report.countries} if report.rule else {}),
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
-        scopes=report.scopes,
-        span=span)
+        scopes=report.scopes, named=report.named, weekdays=report.weekdays,
+        day_only=report.day_only, span=span)
 
 
 def story_facts(story: Story) -> Facts:
@@ -188,6 +193,8 @@ def story_facts(story: Story) -> Facts:
         places=story.places, figures=story.figures, figures_min=story.figures_min,
         numbers=frozenset(story.numbers), dates=frozenset(story.dates),
         years=frozenset(story.years), scopes=frozenset(story.scopes),
+        named=story.named, weekdays=frozenset(story.weekdays),
+        day_only=story.day_only,
         span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
 
 
@@ -247,6 +254,9 @@ def create(report: Report, *, now: datetime) -> Outcome:
         scopes=tuple(sorted(report.scopes)),
         vectors=(report.vector,) if report.vector else (),
         undated=report.undated,
+        named=report.named,
+        weekdays=tuple(sorted(report.weekdays)),
+        day_only=report.day_only,
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -351,6 +361,9 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         dates=tuple(sorted({*story.dates, *report.dates})),
         years=tuple(sorted({*story.years, *report.years})),
         scopes=tuple(sorted({*story.scopes, *report.scopes})),
+        named=tuple(dict.fromkeys((*story.named, *report.named))),
+        weekdays=tuple(sorted({*story.weekdays, *report.weekdays})),
+        day_only=story.day_only and report.day_only,
         vectors=(*story.vectors, report.vector) if member is not None and report.vector
         else story.vectors,
     )

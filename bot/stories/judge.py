@@ -7,7 +7,9 @@ A report is compared with a story by what both say:
 - facts that must agree: a shared event type, the place at the finest level both name
   (a city or region of a shared country; "Almaty" and "Almaty region" differ), figures
   that agree or rise, the dates their leads mention, and how far apart they were
-  published (a date without a time is a whole day).
+  published (a date without a time is a whole day);
+- evidence from headline and lead whatever rule matched: the places they name
+  (`bot.stories.places`) and, when a side has only a date or no time, the weekdays.
 
 Facts in `VETOES` that disagree decide alone: different stories. Otherwise each
 comparison is a vector of `FEATURES`; a logistic regression fitted on the tuning
@@ -27,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from bot.stories.places import country_of
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "judge.json"
 
@@ -50,6 +54,7 @@ FEATURES = (
     "cosine", "cosine_untyped", "jaccard", "jaccard_sqrt", "type_shared", "type_one_sided",
     "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
     "date_conflict", "days_apart", "undated", "scope_conflict",
+    "named_shared", "named_apart", "named_no_country", "weekday_shared", "weekday_conflict",
     *(f"{k}_undated" for k in UNDATED_INTERACTIONS),
 )
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
@@ -70,7 +75,10 @@ class Facts:
     dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) the lead mentions
     years: frozenset[int] = frozenset()  # years the lead mentions
     scopes: frozenset[str] = frozenset()  # levels of decision: federal, regional, …
+    named: tuple[str, ...] = ()  # places headline and lead name, finest: "city:KZ/almaty"
+    weekdays: frozenset[int] = frozenset()  # weekdays the lead names (0 = Monday)
     span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
+    day_only: bool = False  # published with a date and no time (a story: all its reports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +146,49 @@ def _places(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
     return shared, conflict and not shared, bool(a.places) != bool(b.places)
 
 
+def _named(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
+    """(same place, places apart, no common country) of the places headlines and leads
+    name, whatever rule matched: a city or region both name; cities (or regions) both
+    name and none in common; countries both name and none in common."""
+    shared = any(not p.startswith("country:") for p in set(a.named) & set(b.named))
+    apart = False
+    for level in ("city:", "region:"):
+        mine = {p for p in a.named if p.startswith(level)}
+        theirs = {p for p in b.named if p.startswith(level)}
+        apart = apart or bool(mine and theirs and not mine & theirs)
+    ca, cb = {country_of(p) for p in a.named}, {country_of(p) for p in b.named}
+    return shared, apart and not shared, bool(ca and cb and not ca & cb)
+
+
+def _published_weekdays(span: tuple[float, float]) -> frozenset[int]:
+    """The weekdays a report published in `span` may call its event's: its day and the
+    day before (a date-only span is centred on its day)."""
+    day = datetime.fromtimestamp((span[0] + span[1]) / 2, UTC).weekday()
+    return frozenset({day, (day - 1) % 7})
+
+
+def _weekdays(a: Facts, b: Facts) -> tuple[bool, bool]:
+    """(same, different) weekday of the event, when a side with only a date or no time
+    names one: against the other side's named weekdays, else its days of publication."""
+    if not (_loose(a) or _loose(b)):
+        return False, False
+    mine, theirs = set(a.weekdays), set(b.weekdays)
+    if not (mine or theirs):
+        return False, False
+    if not mine and a.span is not None:
+        mine = set(_published_weekdays(a.span))
+    if not theirs and b.span is not None:
+        theirs = set(_published_weekdays(b.span))
+    if not (mine and theirs):
+        return False, False
+    return bool(mine & theirs), not mine & theirs
+
+
+def _loose(f: Facts) -> bool:
+    """No time of day: a date only, or nothing at all."""
+    return f.span is None or f.day_only
+
+
 def _figures(report: Facts, story: Facts, tolerance: float) -> tuple[bool, bool]:
     """(agree, falls): a figure the story gave or the count rising; or, in a report
     known to be no earlier than the story, a count well below the story's lowest."""
@@ -202,6 +253,8 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
     agree, falls = _figures(report, story, tolerance)
     days = _days_apart(report, story)
     date_shared, date_conflict = _dates(report, story)
+    named_shared, named_apart, named_no_country = _named(report, story)
+    weekday_shared, weekday_conflict = _weekdays(report, story)
     cos = (cosine(report.vectors, story.vectors) - COSINE_FLOOR) / (1 - COSINE_FLOOR)
     jac = _jaccard(report.tokens, story.tokens)
     f = {
@@ -226,6 +279,11 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
         "undated": float(days is None),
         "scope_conflict": float(bool(report.scopes) and bool(story.scopes)
                                 and not report.scopes & story.scopes),
+        "named_shared": float(named_shared),
+        "named_apart": float(named_apart),
+        "named_no_country": float(named_no_country),
+        "weekday_shared": float(weekday_shared),
+        "weekday_conflict": float(weekday_conflict),
         "year_conflict": float(bool(report.years) and bool(story.years)
                                and not report.years & story.years),
         "lead_year_conflict": float(_lead_year_conflict(report, story)),
@@ -247,6 +305,9 @@ _REASONS = {
     "jaccard_sqrt": "shared wording", "undated": "undated",
     "scope_conflict": "decisions of different levels",
     "lead_year_conflict": "its lead names other years",
+    "named_shared": "same place named", "named_apart": "different places named",
+    "named_no_country": "no country in common", "weekday_shared": "same weekday",
+    "weekday_conflict": "different weekdays",
 }
 _REASONS |= {f"{k}_undated": _REASONS[k] for k in UNDATED_INTERACTIONS}
 

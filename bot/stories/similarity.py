@@ -169,6 +169,24 @@ def scopes(title: str, text: str) -> frozenset[str]:
     return frozenset()
 
 
+# Weekdays, inflected: "on Monday", "в понедельник", "в ночь на субботу". Only "среду"
+# of Wednesday: "среда" and "среды" are also the environment.
+_WEEKDAYS = (
+    r"\bmonday\b|\bпонедельник[аеу]?\b", r"\btuesday\b|\bвторник[аеу]?\b",
+    r"\bwednesday\b|\bсреду\b", r"\bthursday\b|\bчетверг[аеу]?\b",
+    r"\bfriday\b|\bпятниц[аеуы]\b", r"\bsaturday\b|\bсуббот[аеуы]\b",
+    r"\bsunday\b|\bвоскресень[еяю]\b",
+)
+_WEEKDAY = [re.compile(p, re.IGNORECASE) for p in _WEEKDAYS]
+
+
+def weekdays(title: str, text: str) -> frozenset[int]:
+    """The weekdays headline and lead name (0 = Monday): a report with only a date, or
+    none, is placed by them ("protesters gathered again on Sunday")."""
+    chunk = f"{title}\n{lead(text)}"
+    return frozenset(day for day, pattern in enumerate(_WEEKDAY) if pattern.search(chunk))
+
+
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 

@@ -29,6 +29,7 @@ from bot.store.redis import text
 from bot.stories.codec import dump_story, load_story
 from bot.stories.decisions import choose, create, flush, make_report, merge
 from bot.stories.embed import Embedder, embedding_text, shared_embedder
+from bot.stories.places import warm as warm_places
 from bot.stories.similarity import pack_tokens
 from bot.stories.types import Outcome, Report, Story
 from bot.types import Alert, Entry, decode_alert, encode_alert
@@ -132,11 +133,15 @@ class StoryStore:
         if not texts:
             return []
         try:
-            return await asyncio.to_thread(self.embedder.embed, texts)
+            return await asyncio.to_thread(self._embed, texts)
         except Exception:  # judged on facts and wording alone rather than not at all
             log.exception("embedding failed; stories are judged without meaning",
                           extra={"entries": len(texts)})
             return [b""] * len(texts)
+
+    def _embed(self, texts: list[str]) -> list[bytes]:
+        warm_places()  # its gazetteer is built once, here off the loop rather than on it
+        return self.embedder.embed(texts)
 
     async def ingest(
         self, entry: Entry, detections: Sequence[Detection], *, now: datetime,

@@ -44,6 +44,8 @@ class Report:
     dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) its lead mentions
     years: frozenset[int] = frozenset()  # years its lead mentions
     scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
+    named: tuple[str, ...] = ()  # places headline and lead name, finest ("city:KZ/almaty")
+    weekdays: frozenset[int] = frozenset()  # weekdays its lead names (0 = Monday)
     vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
     undated: bool = False  # judged offline with no date at all: its time says nothing
     figure_rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # figure → types
@@ -94,6 +96,9 @@ class Story:
     scopes: tuple[str, ...] = ()
     vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
     undated: bool = False  # founded offline by an undated report (same-story)
+    named: tuple[str, ...] = ()  # places its reports' headlines and leads name
+    weekdays: tuple[int, ...] = ()  # weekdays its reports' leads name
+    day_only: bool = False  # every report of it has a date without a time
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -1,0 +1,64 @@
+"""The places a report names in its headline and lead, whatever rule it matched.
+
+A rule's detection knows where its event is, but many reports match no rule, or name the
+place outside the matched sentence. Two reports of one event name the same city or
+region ("Almaty", "Алматы"); look-alikes of one kind of event name different ones. The
+names are found as the detectors find them (`detectors.locate.find_mentions` over the
+gazetteer alone), and each place is kept at its finest level: a city or region drops
+its country ("Almaty, Kazakhstan" is "city:KZ/almaty").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from detectors.gazetteer import country_place, place_names
+from detectors.locate import PlaceRef, find_mentions, finest
+from detectors.matcher import Matcher, MatcherBuilder, TermSyntaxError
+from detectors.tokens import analyse, guess_language
+from detectors.types import Place
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[Matcher, Mapping[int, PlaceRef]]:
+    """An automaton of the gazetteer's names only (built once per process, ~1 s)."""
+    builder = MatcherBuilder()
+    places: dict[int, PlaceRef] = {}
+    labels: dict[PlaceRef, int] = {}
+    for name in place_names():
+        ref = PlaceRef(name.code, name.kind, name.place)
+        label = labels.setdefault(ref, len(labels))
+        places[label] = ref
+        try:
+            builder.add(name.term, name.language, label)
+        except TermSyntaxError:  # generated names with odd characters, as the compiler
+            continue
+    return builder.build(frozenset(places)), places
+
+
+def warm() -> None:
+    """Build the gazetteer's automaton now (a second or more), e.g. off the event loop."""
+    _gazetteer()
+
+
+def named_places(title: str, lead: str, language: str | None = None) -> tuple[str, ...]:
+    """The places headline and lead name, finest first level ("city:KZ/almaty",
+    "region:RU/belgorod-oblast", "country:AM"): a place's name or its country's
+    adjective ("Kazakh police"), not a partner's ("talks with Turkey")."""
+    if not (title or lead):
+        return ()
+    matcher, refs = _gazetteer()
+    lang = (language or guess_language(f"{title} {lead}")).lower()[:2]
+    toks = analyse(title, lead, lang)
+    found: list[Place] = []
+    for m in find_mentions(toks, matcher.scan(toks).eager, refs):
+        if m.blocked or m.kind == "leader":
+            continue
+        found.append(m.place if m.kind == "place" and m.place else country_place(m.code))
+    return tuple(f"{p.level}:{p.id}" for p in finest(found))
+
+
+def country_of(place: str) -> str:
+    """"city:KZ/almaty" → "KZ"."""
+    return place.partition(":")[2].split("/")[0]

@@ -1,0 +1,136 @@
+"""Story evidence read from headline and lead (issue 12): the places named, whatever rule
+matched, and the weekdays that place a report with only a date, or none."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from bot.config.settings import StorySettings
+from bot.stories.codec import dump_story, load_story
+from bot.stories.decisions import create, make_report, merge, story_facts
+from bot.stories.judge import Facts, features
+from bot.stories.places import country_of, named_places
+from bot.stories.similarity import lead, weekdays
+from bot.stories.types import Report
+from bot.types import Entry
+from detectors.types import Detection, Severity
+
+DAY = 86400.0
+# Tuesday 4 January 2022, noon UTC; its date alone is the span of a date-only report.
+TUESDAY = datetime(2022, 1, 4, 12, tzinfo=UTC).timestamp()
+TUESDAY_DATE = (TUESDAY - 12 * 3600 - 14 * 3600, TUESDAY - 12 * 3600 + 36 * 3600)
+
+ALMATY_EN = ("Kazakhstan declares state of emergency in Almaty",
+             "President Kassym-Jomart Tokayev declared a state of emergency in Almaty and "
+             "Mangystau region on Wednesday after protests over fuel prices turned violent. "
+             "Talks with Russia on the situation were held later.")
+ALMATY_RU = ("В Алматы ввели режим чрезвычайного положения",
+             "Президент Казахстана Касым-Жомарт Токаев в среду ввел режим ЧП в Алматы и "
+             "Мангистауской области. Протесты начались из-за роста цен на газ.")
+SHYMKENT_RU = ("В Шымкенте задержаны участники митинга",
+               "Полиция Шымкента задержала около 40 участников несанкционированного митинга.")
+BELGOROD_RU = ("В Белгородской области объявлен режим ЧС",
+               "Губернатор Белгородской области Вячеслав Гладков объявил режим ЧС "
+               "регионального характера после обстрела.")
+BATKEN_EN = ("Kyrgyz and Tajik forces clash on border",
+             "Kyrgyz border guards said Tajik forces opened fire near a village in Batken "
+             "region on Friday.")
+YEREVAN_EN = ("Thousands rally in Yerevan",
+              "Thousands of protesters gathered in central Yerevan on Sunday to demand the "
+              "prime minister's resignation.")
+
+
+def places(story: tuple[str, str], language: str) -> tuple[str, ...]:
+    title, text = story
+    return named_places(title, lead(text), language)
+
+
+def test_places_named_at_their_finest_level_in_both_languages_issue12() -> None:
+    # The city and the region, not their country; a partner ("talks with Russia") is no
+    # place, and it is past the lead's first sentences anyway.
+    assert set(places(ALMATY_EN, "en")) == {"city:KZ/almaty", "region:KZ/mangystau-region"}
+    assert set(places(ALMATY_RU, "ru")) == {"city:KZ/almaty", "region:KZ/mangystau-region"}
+    assert places(BELGOROD_RU, "ru") == ("region:RU/belgorod-region",)
+    # A region of one country, and the other side's country through its adjective.
+    assert set(places(BATKEN_EN, "en")) == {"region:KG/batken-region", "country:TJ"}
+    assert places(("Protests", "Protesters gathered again."), "en") == ()
+    assert country_of("city:KZ/almaty") == country_of("country:KZ") == "KZ"
+
+
+def facts(story: tuple[str, str], language: str, **kw: object) -> Facts:
+    base: dict[str, object] = {"named": places(story, language), "span": (0.0, 0.0)}
+    base.update(kw)
+    return Facts(**base)  # type: ignore[arg-type]
+
+
+def test_places_named_are_evidence_for_and_against_issue12() -> None:
+    same = features(facts(ALMATY_RU, "ru"), facts(ALMATY_EN, "en"))
+    assert same["named_shared"] == 1 and same["named_apart"] == 0
+    apart = features(facts(SHYMKENT_RU, "ru"), facts(ALMATY_EN, "en"))
+    assert apart["named_apart"] == 1 and apart["named_shared"] == 0
+    assert apart["named_no_country"] == 0  # both in Kazakhstan
+    elsewhere = features(facts(YEREVAN_EN, "en"), facts(ALMATY_RU, "ru"))
+    assert elsewhere["named_no_country"] == 1
+    # A region against a city of its country: nothing said either way.
+    region = features(facts(BELGOROD_RU, "ru"), facts(("", "Moscow police detained 30."), "en"))
+    assert region["named_apart"] == 0 and region["named_no_country"] == 0
+
+
+def test_weekdays_named_in_the_lead_inflected_issue12() -> None:
+    assert weekdays(*YEREVAN_EN) == {6}
+    assert weekdays(*ALMATY_RU) == {2}  # "в среду"
+    assert weekdays("", "В ночь на субботу и в воскресенье прошли обыски.") == {5, 6}
+    assert weekdays("", "Митинг прошел в понедельник, в пятницу его повторят.") == {0, 4}
+    # "среда" is also the environment, "Пятницкая" a street: no weekday.
+    assert weekdays("Защита окружающей среды", "Акция на Пятницкой улице.") == frozenset()
+    # Only headline and lead: a weekday deep in the body places nothing.
+    body = "Police detained 40. " * 3 + "On Monday a court will hear them."
+    assert weekdays("", body) == frozenset()
+
+
+def test_weekday_places_a_report_with_only_a_date_issue12() -> None:
+    """A date-only report of a Tuesday naming "on Monday" and a timed report of Tuesday
+    agree (its day or the day before); "on Friday" does not."""
+    story = Facts(span=(TUESDAY, TUESDAY))
+    monday = features(Facts(weekdays=frozenset({0}), span=TUESDAY_DATE, day_only=True), story)
+    assert monday["weekday_shared"] == 1 and monday["weekday_conflict"] == 0
+    friday = features(Facts(weekdays=frozenset({4}), span=TUESDAY_DATE, day_only=True), story)
+    assert friday["weekday_conflict"] == 1 and friday["weekday_shared"] == 0
+    # No time at all: compared with the weekdays the other side names.
+    undated = features(Facts(weekdays=frozenset({6}), span=None),
+                       Facts(weekdays=frozenset({6}), span=(TUESDAY, TUESDAY)))
+    assert undated["weekday_shared"] == 1
+    # Both sides timed: their times say it; the weekdays are not asked.
+    timed = features(Facts(weekdays=frozenset({4}), span=(TUESDAY, TUESDAY)), story)
+    assert timed["weekday_shared"] == timed["weekday_conflict"] == 0
+    # A story of date-only reports is as loose as they are.
+    dated_story = Facts(span=(TUESDAY, TUESDAY), day_only=True)
+    assert features(Facts(weekdays=frozenset({4}), span=(TUESDAY, TUESDAY)),
+                    dated_story)["weekday_conflict"] == 1
+
+
+def report(story: tuple[str, str], language: str, published: datetime, *,
+           day_only: bool = False, key: str = "a") -> Report:
+    title, text = story
+    entry = Entry(feed_id=key, key=key, url=f"https://{key}.example/", title=title, text=text,
+                  published=published, language=language, content_hash=key, source=key,
+                  day_only=day_only)
+    detection = Detection(rule="state-of-emergency", countries=("KZ",),
+                          severity=Severity.HIGH, score=1.0)
+    return make_report(entry, [detection], now=published)
+
+
+def test_stories_keep_places_weekdays_and_date_only_through_merge_and_codec() -> None:
+    day = datetime(2022, 1, 5, tzinfo=UTC)
+    first = report(ALMATY_RU, "ru", day, day_only=True)
+    assert first.named and first.weekdays == {2}
+    story = create(first, now=day).story
+    assert story.day_only and story_facts(story).day_only
+    later = report(ALMATY_EN, "en", day.replace(hour=15), key="b")
+    merged = merge(story, later, StorySettings(), now=day.replace(hour=15)).story
+    assert set(merged.named) == {"city:KZ/almaty", "region:KZ/mangystau-region"}
+    assert merged.weekdays == (2,) and not merged.day_only  # now it has a time
+    loaded = load_story({b"state": dump_story(merged).encode(), b"rev": b"1"})
+    assert loaded is not None
+    assert replace(loaded, members=merged.members, rev=merged.rev) == merged
