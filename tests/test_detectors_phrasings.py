@@ -839,3 +839,24 @@ def test_each_clause_keeps_its_place_issue_11(rules: RuleSet, text: str,
     got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
     assert got == expected, got
 
+
+
+# a headline that asks reports nothing by itself; its text may
+QUESTION_HEADLINES: list[tuple[str, str, dict[str, str]]] = [
+    ("Is Russia sending troops to Kazakhstan?", "Analysts weigh what Moscow may do next.", {}),
+    ("Has Armenia declared martial law?", "Readers ask what the new law allows.", {}),
+    ("Направит ли Россия войска в Казахстан?", "Эксперты обсуждают, что будет дальше.", {}),
+    ("Объявлено ли в Армении военное положение?", "Разбираемся, что говорит закон.", {}),
+    # the text reports what the headline asks about
+    ("Is Russia sending troops to Kazakhstan?",
+     "Russian paratroopers arrived in Almaty on Thursday.", {"troop-deployment": "KZ"}),
+    # a question that takes the event as given is no question about it
+    ("Why did Russia send troops to Kazakhstan?", "", {"troop-deployment": "KZ"}),
+    ("Kyrgyzstan declares a state of emergency in Bishkek", "", {"state-of-emergency": "KG"}),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), QUESTION_HEADLINES)
+def test_question_headlines_issue_11(rules: RuleSet, title: str, text: str,
+                                     expected: dict[str, str]) -> None:
+    cases.assert_detects(rules, Document(title, text), expected)
