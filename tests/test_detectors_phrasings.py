@@ -809,6 +809,23 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      {"troop-deployment": ("AF", "TJ")}),
     ("", "Войска перебросили к российско-украинской границе.",
      {"troop-deployment": ("RU", "UA")}),
+    # every name of a list takes the list's preposition, a comma list too
+    ("", "Troops were deployed in Kazakhstan, Kyrgyzstan and Tajikistan.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    ("", "A state of emergency was declared in Armenia, Belarus, Kazakhstan, Kyrgyzstan and "
+     "Tajikistan.", {"state-of-emergency": ("AM", "BY", "KG", "KZ", "TJ")}),
+    ("", "Войска направлены в Казахстан, Киргизию и Таджикистан.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    ("", "Миротворцы прибыли в Нур-Султан, Бишкек и Душанбе.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    # … and a list after "from" is where they come from, all of it
+    ("", "Peacekeepers from Russia, Belarus, Tajikistan, Kyrgyzstan and Armenia arrived in "
+     "Kazakhstan.", {"troop-deployment": ("KZ",)}),
+    ("Lukashenko says army has to reinforce borders with Poland, Lithuania, Ukraine", "",
+     {"troop-deployment": ("BY",)}),
+    # a comma that ends no list: the name after it is no place of the preposition before
+    ("", "A contingent of Kazakh peacekeepers arrived in southern Lebanon on Friday, "
+     "Kazakhstan's defence ministry said.", {}),
 ]
 
 
