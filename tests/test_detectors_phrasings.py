@@ -877,3 +877,29 @@ QUESTION_HEADLINES: list[tuple[str, str, dict[str, str]]] = [
 def test_question_headlines_issue_11(rules: RuleSet, title: str, text: str,
                                      expected: dict[str, str]) -> None:
     cases.assert_detects(rules, Document(title, text), expected)
+
+
+# movement and force words of real wire copy, as data in the rule (written for eventwatch)
+MOVEMENT_AND_FORCES: list[tuple[str, dict[str, tuple[str, ...]]]] = [
+    ("The battalion was relocated to the Tajik-Afghan border on Monday.",
+     {"troop-deployment": ("AF", "TJ")}),
+    ("Russia is pulling in reserve troops to the Kursk region.", {"troop-deployment": ("RU",)}),
+    ("Колонны бронетехники подошли к границе в Белгородской области.",
+     {"troop-deployment": ("RU",)}),
+    ("Погранчасти Киргизии переброшены в Баткенскую область.", {"troop-deployment": ("KG",)}),
+    ("Морпехи высадились в Дагестане.", {"troop-deployment": ("RU",)}),
+    ("Мотострелки выдвинулись к границе в Брестской области.", {"troop-deployment": ("BY",)}),
+    ("Airborne units were flown to Almaty overnight.", {"troop-deployment": ("KZ",)}),
+    ("Service members from Belarus arrived in Kazakhstan on Friday.",
+     {"troop-deployment": ("KZ",)}),
+    ("Подразделения взяли под свой контроль аэропорт Алматы.", {"troop-deployment": ("KZ",)}),
+    # a move to a drill is none
+    ("The battalion was relocated to a training ground in Belarus for drills.", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MOVEMENT_AND_FORCES)
+def test_movement_and_force_words_issue_11(rules: RuleSet, text: str,
+                                           expected: dict[str, tuple[str, ...]]) -> None:
+    got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
+    assert got == expected, got
