@@ -146,6 +146,7 @@ def _town(name: str, code: str, pop: int,
     return out
 
 
+@functools.cache  # a town's case forms and alternate names repeat across towns
 def _russian_clash(name: str) -> str | None:
     """"person" when the dictionary reads a one-word Russian name first (or as likely) as a
     first name, patronymic or surname ("Пушкин", "Лида"), "word" when first as a frequent
