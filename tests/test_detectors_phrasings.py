@@ -903,3 +903,12 @@ def test_movement_and_force_words_issue_11(rules: RuleSet, text: str,
                                            expected: dict[str, tuple[str, ...]]) -> None:
     got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
     assert got == expected, got
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("В Дагестане введен режим контр-террористической операции.", {"state-of-emergency": "RU"}),
+    ("В Дагестане отменен режим контр-террористической операции.", {}),
+])
+def test_hyphenated_counter_terrorist_regime_issue_11(rules: RuleSet, text: str,
+                                                      expected: dict[str, str]) -> None:
+    cases.assert_detects(rules, Document("", text), expected)
