@@ -138,20 +138,22 @@ def find_mentions(toks: Tokens, spans: dict[int, list[Span]],
             after = after[1:]  # "Kyrgyzstan's"
         if e < len(words) and words[e] in _MODIFIER_WORDS:
             blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
+        listed = _listed(toks, out[-1], s, e, len(out) - 1 in in_list) if out else None
+        # after a comma that ends no list a name starts a phrase of its own
         subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
-                   or words[s - 1] in ("the", "a"))
+                   or words[s - 1] in ("the", "a") or listed is False)
         last = e + 1 >= len(words) or toks.sentence_of[e + 1] != toks.sentence_of[s]
         if kind == "place" and (subject or last) and after and (
                 after[0].startswith(_SPEECH_VERBS) or any(
-                w.startswith(_SOURCE_NOUNS) for w in after[:2])):
+                w.startswith(_SOURCE_NOUNS) for w in after[:2]) or (
+                listed is False and any(w.startswith(_SPEECH_VERBS) for w in words[e:e + 4]))):
             # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
             # "A Tajikistan government news portal said…", "…, Moscow said." (not "в МВД
-            # Белоруссии сообщили")
+            # Белоруссии сообщили"), "…, Kyrgyzstan's border service said."
             blocked = True
         if kind == "place" and e + 1 < len(words) and words[e] == "s" and words[e + 1].startswith(
                 _TOPIC_NOUNS):
             blocked = True  # "Russia's invasion": the topic, not the place
-        listed = _listed(toks, out[-1], s, e, len(out) - 1 in in_list) if out else None
         if listed and kind == "place" and out[-1].kind == "place":
             in_list.update((len(out) - 1, len(out)))
             # "in Kazakhstan, Kyrgyzstan and Tajikistan", "from Russia, Belarus and Armenia":

@@ -826,6 +826,9 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
     # a comma that ends no list: the name after it is no place of the preposition before
     ("", "A contingent of Kazakh peacekeepers arrived in southern Lebanon on Friday, "
      "Kazakhstan's defence ministry said.", {}),
+    # … and a name that starts a new phrase there, then speaks, is the speaker
+    ("", "Tajikistan sent troops to the border with Kyrgyzstan, Kyrgyzstan's border service "
+     "said on Friday.", {"troop-deployment": ("TJ",)}),
 ]
 
 
