@@ -110,4 +110,5 @@ class Guard:
     after: int
     headline: int  # label of the cues that frame the whole document from the headline
     back: int = -1  # label of the cues that cancel the previous sentence ("refuted these reports")
+    question: int = -1  # label of the words that make a headline a question ("Will…?", "ли")
 

@@ -54,6 +54,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     guards = []
     for lex in lexicons():
         cue, exception, headline, back = labels.new(), labels.new(), labels.new(), labels.new()
+        question = labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
@@ -62,7 +63,10 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
             builder.add(term, language, headline)
         for language, term in lex.back:
             builder.add(term, language, back)
-        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back))
+        for language, term in lex.question:
+            builder.add(term, language, question)
+        guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back,
+                            question))
 
     places: dict[int, PlaceRef] = {}
     place_labels: dict[PlaceRef, int] = {}
@@ -96,7 +100,8 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     if errors:
         raise RuleErrors(errors)
     eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
-                       *(g.headline for g in guards), *(g.back for g in guards)})
+                       *(g.headline for g in guards), *(g.back for g in guards),
+                       *(g.question for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,

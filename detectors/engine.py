@@ -152,11 +152,19 @@ class RuleSet:
         guarded: dict[str, list[int]] = {}
         headline: dict[str, str] = {}
         carried: dict[str, dict[int, str]] = {}
+        asked: dict[str, list[int]] = {}  # guard kind → the tokens of a headline that asks
         for guard in self.guards:
             for s, _ in spans.get(guard.back, ()):
                 sent = toks.sentence_of[s]
                 if sent > 0:
                     carried.setdefault(guard.kind, {})[sent - 1] = toks.words[s]
+            for s, _ in spans.get(guard.question, ()):
+                sent = toks.sentence_of[s]
+                start = toks.sentence_start[sent]
+                if toks.zone[sent] == 0 and s - start < 2 and _asks(toks.sentences[sent]):
+                    end = (toks.sentence_start[sent + 1] if sent + 1 < len(toks.sentence_start)
+                           else len(toks.words))
+                    asked.setdefault(guard.kind, []).extend(range(start, end))
             framing = [s for s, _ in spans.get(guard.headline, ())
                        if toks.zone[toks.sentence_of[s]] == 0]
             if framing:
@@ -169,6 +177,8 @@ class RuleSet:
                          if t not in excluded and not _is_date(toks.words, t)]
             if positions:
                 guarded[guard.kind] = positions
+        for kind, tokens in asked.items():
+            guarded[kind] = sorted({*guarded.get(kind, ()), *tokens})
         when = historical_when(toks)
         if doc.published is not None:
             when += past_years(toks, doc.published.year, doc.published.month)
@@ -284,6 +294,10 @@ class RuleSet:
 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip(" \"'»”’)").endswith("?")
 
 
 def _is_date(words: tuple[str, ...], t: int) -> bool:

@@ -10,6 +10,7 @@ where the document as a whole is.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import yaml
 
 from detectors.gazetteer import country_place
 from detectors.matcher import Span
-from detectors.tokens import Tokens
+from detectors.tokens import Tokens, normalise
 from detectors.types import Place
 
 
@@ -47,6 +48,8 @@ _RELATIVES = frozenset(_WORDS["relatives"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
 _SIDE_NOUNS = frozenset(_WORDS["side_nouns"])
+_CONJUNCTIONS = frozenset(_WORDS["conjunctions"])
+_CONJUNCTION_STARTS = frozenset(c.split()[0] for c in _CONJUNCTIONS)
 _MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
 _SUBORDINATORS: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in _WORDS["subordinators"]:
@@ -99,6 +102,7 @@ def place_names(spans: dict[int, list[Span]], places: Mapping[int, PlaceRef]) ->
 def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
     """What each place name says, from the words around it (`place_names` gives them)."""
     out: list[Mention] = []
+    in_list: set[int] = set()  # indexes in `out` of the names of a list of places
     words = toks.words
     for s, e, (code, kind, place) in names:
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
@@ -107,7 +111,9 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         sent = toks.sentence_of[s]
         locative = False
         blocked = False
-        for j in range(s - 1, max(toks.sentence_start[sent], s - 4) - 1, -1):
+        # "in Lebanon, Kazakhstan's ministry said": a preposition before another name is its own
+        floor = max(toks.sentence_start[sent], s - 4, out[-1].end if out else 0)
+        for j in range(s - 1, floor - 1, -1):
             if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if words[j] in _BLOCKERS:
@@ -142,20 +148,28 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             after = after[1:]  # "Kyrgyzstan's"
         if e < len(words) and words[e] in _MODIFIER_WORDS:
             blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
+        listed = _listed(toks, out[-1], s, e, len(out) - 1 in in_list) if out else None
+        # after a comma that ends no list a name starts a phrase of its own
         subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
-                   or words[s - 1] in ("the", "a"))
+                   or words[s - 1] in ("the", "a") or listed is False)
         last = e + 1 >= len(words) or toks.sentence_of[e + 1] != toks.sentence_of[s]
         if kind == "place" and (subject or last) and after and (
                 after[0].startswith(_SPEECH_VERBS) or any(
-                w.startswith(_SOURCE_NOUNS) for w in after[:2])):
+                w.startswith(_SOURCE_NOUNS) for w in after[:2]) or (
+                listed is False and any(w.startswith(_SPEECH_VERBS) for w in words[e:e + 4]))):
             # the speaker or its outlet, as the subject: "Kyrgyzstan said its neighbour…",
             # "A Tajikistan government news portal said…", "…, Moscow said." (not "в МВД
-            # Белоруссии сообщили")
+            # Белоруссии сообщили"), "…, Kyrgyzstan's border service said."
             blocked = True
         if kind == "place" and e + 1 < len(words) and words[e] == "s" and words[e + 1].startswith(
                 _TOPIC_NOUNS):
             blocked = True  # "Russia's invasion": the topic, not the place
-        if (out and out[-1].end == s and out[-1].code != code
+        if listed and kind == "place" and out[-1].kind == "place":
+            in_list.update((len(out) - 1, len(out)))
+            # "in Kazakhstan, Kyrgyzstan and Tajikistan", "from Russia, Belarus and Armenia":
+            # every name of a list takes the preposition of its first
+            locative, blocked = out[-1].locative, out[-1].blocked
+        elif (listed is None and out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             if e < len(words) and words[e].startswith(_BORDER_NOUNS):
                 # "to the Tajik-Afghan border", "у российско-украинской границы": the border
@@ -171,6 +185,32 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             blocked = True
         out.append(Mention(s, e, code, kind, locative, blocked, place))
     return out
+
+
+def _listed(toks: Tokens, previous: Mention, s: int, e: int, chained: bool) -> bool | None:
+    """Does the name at tokens s:e follow `previous` in a list of places ("Kazakhstan,
+    Kyrgyzstan and …", "Armenia and Belarus")? False when a comma parts them without a list
+    that goes on ("in Lebanon, Kazakhstan's ministry said"), None when nothing does (a pair
+    that names a relation, "Russia-Turkey") or they are not neighbours. `chained`: the
+    previous name is in a list already ("Poland, Lithuania, Ukraine")."""
+    words = toks.words
+    if toks.clause_of[previous.start] != toks.clause_of[s]:
+        return None
+    gap = words[previous.end:s]
+    if gap:
+        return True if " ".join(gap) in _CONJUNCTIONS else None
+    text = normalise(toks.sentences[toks.sentence_of[s]])
+    comma = rf"(?<!\w){re.escape(words[s - 1])}\s*,\s*"
+    name = r"\W*".join(re.escape(w) for w in words[s:e])
+    if re.search(comma + name, text) is None:
+        return None
+    # the list goes on after this name (a conjunction or another comma), or before it
+    if chained:
+        return True
+    if e < len(words) and toks.sentence_of[e] == toks.sentence_of[s] and (
+            words[e] in _CONJUNCTION_STARTS):
+        return True
+    return re.search(comma + name + r"\s*,", text) is not None
 
 
 @dataclass(slots=True)

@@ -6,7 +6,8 @@ and is not part of one of the kind's exception phrases ("не менее", "refu
 to lift"). A kind's `headline` cues cancel every hit of the document when the
 headline carries them: a retrospective is framed once, in its title. Its `back` cues
 point to what the previous sentence said ("Moscow refuted these reports") and cancel
-that sentence's hits too.
+that sentence's hits too. Its `question` cues, as the first or second word of a headline
+that ends in a question mark, cancel that headline's hits ("Will Russia send troops…?").
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class GuardLexicon:
     headline: tuple[tuple[str, str], ...] = ()
     # cues that point back ("Moscow refuted these reports"): they cancel the previous sentence
     back: tuple[tuple[str, str], ...] = ()
+    # first or second word of a headline that asks ("Will Russia send troops…?", "Введут ли
+    # ЧП…?"): the question reports nothing by itself, so its hits are cancelled
+    question: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -53,6 +57,10 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 ),
                 back=tuple(
                     (lang, t) for lang, terms in (spec.get("back") or {}).items()
+                    for t in terms or ()
+                ),
+                question=tuple(
+                    (lang, t) for lang, terms in (spec.get("question") or {}).items()
                     for t in terms or ()
                 ),
             )

@@ -58,6 +58,30 @@ def test_demonyms_are_actors(rules: RuleSet, text: str, place: str, actor: str) 
     assert det.actors == (actor,)
 
 
+@pytest.mark.parametrize("text,code", [
+    ("Это произошло в Верхнем Уфалее.", "RU"), ("It happened in Verkhniy Ufaley.", "RU"),
+    ("Это произошло в Нижнем Тагиле.", "RU"), ("Это произошло в Гюмри.", "AM"),
+    ("It happened in Vanadzor.", "AM"), ("It happened in Pinsk.", "BY"),
+    ("Это произошло в Пинске.", "BY"), ("It happened in Uzgen.", "KG"),
+    ("It happened in Istaravshan.", "TJ"), ("Это произошло в Экибастузе.", "KZ"),
+])
+def test_towns_of_the_watched_states_issue_11(rules: RuleSet, text: str, code: str) -> None:
+    (det,) = rules.detect(Document("", text), countries=ALL)
+    assert det.countries == (code,)
+
+
+@pytest.mark.parametrize("text", [
+    # towns named like a common word or a person: "Шахты" (mines), "Орёл" (eagle), Kant
+    "Это произошло у шахты.", "Это произошло в мирный день.", "It happened to Kant.",
+    "Это произошло при Пушкине.",
+    # a district's adjective, not the town Belogorsk (RU) in the instrumental
+    "Это произошло в Белогорском районе.",
+])
+def test_towns_named_like_words_are_left_out_issue_11(rules: RuleSet, text: str) -> None:
+    det = rules.detect(Document("", text), countries=ALL)
+    assert det and det[0].countries == ()
+
+
 def test_everyday_words_are_not_places(rules: RuleSet) -> None:
     # "Того" (Togo) and "Дели" (Delhi) are also ordinary Russian words
     det = rules.detect(Document("", "Это произошло по делу того человека."), countries=ALL)

@@ -809,6 +809,26 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      {"troop-deployment": ("AF", "TJ")}),
     ("", "Войска перебросили к российско-украинской границе.",
      {"troop-deployment": ("RU", "UA")}),
+    # every name of a list takes the list's preposition, a comma list too
+    ("", "Troops were deployed in Kazakhstan, Kyrgyzstan and Tajikistan.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    ("", "A state of emergency was declared in Armenia, Belarus, Kazakhstan, Kyrgyzstan and "
+     "Tajikistan.", {"state-of-emergency": ("AM", "BY", "KG", "KZ", "TJ")}),
+    ("", "Войска направлены в Казахстан, Киргизию и Таджикистан.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    ("", "Миротворцы прибыли в Нур-Султан, Бишкек и Душанбе.",
+     {"troop-deployment": ("KG", "KZ", "TJ")}),
+    # … and a list after "from" is where they come from, all of it
+    ("", "Peacekeepers from Russia, Belarus, Tajikistan, Kyrgyzstan and Armenia arrived in "
+     "Kazakhstan.", {"troop-deployment": ("KZ",)}),
+    ("Lukashenko says army has to reinforce borders with Poland, Lithuania, Ukraine", "",
+     {"troop-deployment": ("BY",)}),
+    # a comma that ends no list: the name after it is no place of the preposition before
+    ("", "A contingent of Kazakh peacekeepers arrived in southern Lebanon on Friday, "
+     "Kazakhstan's defence ministry said.", {}),
+    # … and a name that starts a new phrase there, then speaks, is the speaker
+    ("", "Tajikistan sent troops to the border with Kyrgyzstan, Kyrgyzstan's border service "
+     "said on Friday.", {"troop-deployment": ("TJ",)}),
 ]
 
 
@@ -839,3 +859,59 @@ def test_each_clause_keeps_its_place_issue_11(rules: RuleSet, text: str,
     got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
     assert got == expected, got
 
+
+
+# a headline that asks reports nothing by itself; its text may
+QUESTION_HEADLINES: list[tuple[str, str, dict[str, str]]] = [
+    ("Is Russia sending troops to Kazakhstan?", "Analysts weigh what Moscow may do next.", {}),
+    ("Has Armenia declared martial law?", "Readers ask what the new law allows.", {}),
+    ("Направит ли Россия войска в Казахстан?", "Эксперты обсуждают, что будет дальше.", {}),
+    ("Объявлено ли в Армении военное положение?", "Разбираемся, что говорит закон.", {}),
+    # the text reports what the headline asks about
+    ("Is Russia sending troops to Kazakhstan?",
+     "Russian paratroopers arrived in Almaty on Thursday.", {"troop-deployment": "KZ"}),
+    # a question that takes the event as given is no question about it
+    ("Why did Russia send troops to Kazakhstan?", "", {"troop-deployment": "KZ"}),
+    ("Kyrgyzstan declares a state of emergency in Bishkek", "", {"state-of-emergency": "KG"}),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), QUESTION_HEADLINES)
+def test_question_headlines_issue_11(rules: RuleSet, title: str, text: str,
+                                     expected: dict[str, str]) -> None:
+    cases.assert_detects(rules, Document(title, text), expected)
+
+
+# movement and force words of real wire copy, as data in the rule (written for eventwatch)
+MOVEMENT_AND_FORCES: list[tuple[str, dict[str, tuple[str, ...]]]] = [
+    ("The battalion was relocated to the Tajik-Afghan border on Monday.",
+     {"troop-deployment": ("AF", "TJ")}),
+    ("Russia is pulling in reserve troops to the Kursk region.", {"troop-deployment": ("RU",)}),
+    ("Колонны бронетехники подошли к границе в Белгородской области.",
+     {"troop-deployment": ("RU",)}),
+    ("Погранчасти Киргизии переброшены в Баткенскую область.", {"troop-deployment": ("KG",)}),
+    ("Морпехи высадились в Дагестане.", {"troop-deployment": ("RU",)}),
+    ("Мотострелки выдвинулись к границе в Брестской области.", {"troop-deployment": ("BY",)}),
+    ("Airborne units were flown to Almaty overnight.", {"troop-deployment": ("KZ",)}),
+    ("Service members from Belarus arrived in Kazakhstan on Friday.",
+     {"troop-deployment": ("KZ",)}),
+    ("Подразделения взяли под свой контроль аэропорт Алматы.", {"troop-deployment": ("KZ",)}),
+    # a move to a drill is none
+    ("The battalion was relocated to a training ground in Belarus for drills.", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MOVEMENT_AND_FORCES)
+def test_movement_and_force_words_issue_11(rules: RuleSet, text: str,
+                                           expected: dict[str, tuple[str, ...]]) -> None:
+    got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(Document("", text))}
+    assert got == expected, got
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("В Дагестане введен режим контр-террористической операции.", {"state-of-emergency": "RU"}),
+    ("В Дагестане отменен режим контр-террористической операции.", {}),
+])
+def test_hyphenated_counter_terrorist_regime_issue_11(rules: RuleSet, text: str,
+                                                      expected: dict[str, str]) -> None:
+    cases.assert_detects(rules, Document("", text), expected)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from detectors.gazetteer import country_place, place_names
+from detectors import gazetteer, locate
+from detectors.gazetteer import country_place
 from detectors.locate import PlaceRef, find_mentions, finest
 from detectors.matcher import Matcher, MatcherBuilder, TermSyntaxError
 from detectors.tokens import analyse, guess_language
@@ -26,7 +27,7 @@ def _gazetteer() -> tuple[Matcher, Mapping[int, PlaceRef]]:
     builder = MatcherBuilder()
     places: dict[int, PlaceRef] = {}
     labels: dict[PlaceRef, int] = {}
-    for name in place_names():
+    for name in gazetteer.place_names():
         ref = PlaceRef(name.code, name.kind, name.place)
         label = labels.setdefault(ref, len(labels))
         places[label] = ref
@@ -52,7 +53,7 @@ def named_places(title: str, lead: str, language: str | None = None) -> tuple[st
     lang = (language or guess_language(f"{title} {lead}")).lower()[:2]
     toks = analyse(title, lead, lang)
     found: list[Place] = []
-    for m in find_mentions(toks, matcher.scan(toks).eager, refs):
+    for m in find_mentions(toks, locate.place_names(matcher.scan(toks).eager, refs)):
         if m.blocked or m.kind == "leader":
             continue
         found.append(m.place if m.kind == "place" and m.place else country_place(m.code))
