@@ -26,7 +26,7 @@ from story_sets import Pair, general_pairs, prf, real_pairs  # noqa: E402
 from bot.cli.samestory import founded  # noqa: E402
 from bot.config.settings import StorySettings  # noqa: E402
 from bot.stories.decisions import in_window, report_facts, story_facts  # noqa: E402
-from bot.stories.judge import FEATURES, VETOES, WEIGHTS, Model, features  # noqa: E402
+from bot.stories.judge import FEATURES, SIGNS, VETOES, WEIGHTS, Model, features  # noqa: E402
 
 L2 = 0.1  # chosen on the tuning part (0.1, 0.3, 1, 3)
 
@@ -45,8 +45,7 @@ def rows(pairs: list[Pair], settings: StorySettings) -> tuple[np.ndarray, np.nda
     return np.array(xs), np.array(inside)
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    xb = np.hstack([x, np.ones((len(x), 1))])
+def newton(xb: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     beta = np.zeros(xb.shape[1])
     reg = np.eye(xb.shape[1]) * L2
     reg[-1, -1] = 0
@@ -59,6 +58,21 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         if np.abs(step).max() < 1e-8:
             break
     return beta
+
+
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weights whose signs follow `SIGNS`: a weight that comes out the wrong way is held
+    at 0 and the rest refitted, until none does (an active-set fit)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    signs = np.array([SIGNS.get(k, 0) for k in FEATURES] + [0])
+    held = np.zeros(len(signs), dtype=bool)
+    while True:
+        beta = np.zeros(len(signs))
+        beta[~held] = newton(xb[:, ~held], y, w)
+        wrong = (signs * beta < 0) & ~held
+        if not wrong.any():
+            return beta
+        held |= wrong
 
 
 Data = dict[str, tuple[list[Pair], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]

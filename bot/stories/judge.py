@@ -57,6 +57,15 @@ FEATURES = (
     "named_shared", "named_apart", "named_no_country", "weekday_shared", "weekday_conflict",
     *(f"{k}_undated" for k in UNDATED_INTERACTIONS),
 )
+# The direction each piece of evidence may push, whatever the fit says: the labelled sets
+# hold confusable neighbours on purpose (same-day decrees naming the same date), and a
+# fit left free learnt "both leads name the same date" as evidence against.
+SIGNS: Mapping[str, int] = {
+    "cosine": 1, "type_shared": 1, "place_shared": 1, "figure_agrees": 1, "date_shared": 1,
+    "named_shared": 1, "weekday_shared": 1,
+    "numbers_conflict": -1, "date_conflict": -1, "days_apart": -1, "scope_conflict": -1,
+    "named_apart": -1, "named_no_country": -1, "weekday_conflict": -1,
+}
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
 MAX_DAYS = 7.0
 
