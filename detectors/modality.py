@@ -46,23 +46,16 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 kind=kind,
                 before=int(spec.get("before", 4)),
                 after=int(spec.get("after", 0)),
-                cues=tuple((lang, t) for lang, terms in spec["cues"].items() for t in terms or ()),
-                exceptions=tuple(
-                    (lang, t) for lang, terms in (spec.get("except") or {}).items()
-                    for t in terms or ()
-                ),
-                headline=tuple(
-                    (lang, t) for lang, terms in (spec.get("headline") or {}).items()
-                    for t in terms or ()
-                ),
-                back=tuple(
-                    (lang, t) for lang, terms in (spec.get("back") or {}).items()
-                    for t in terms or ()
-                ),
-                question=tuple(
-                    (lang, t) for lang, terms in (spec.get("question") or {}).items()
-                    for t in terms or ()
-                ),
+                cues=_terms(spec["cues"]),
+                exceptions=_terms(spec.get("except")),
+                headline=_terms(spec.get("headline")),
+                back=_terms(spec.get("back")),
+                question=_terms(spec.get("question")),
             )
         )
     return tuple(out)
+
+
+def _terms(by_language: dict[str, list[str] | None] | None) -> tuple[tuple[str, str], ...]:
+    """{language: [term, …]} of guards.yaml as (language, term) pairs."""
+    return tuple((lang, t) for lang, terms in (by_language or {}).items() for t in terms or ())
