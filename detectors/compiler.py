@@ -21,8 +21,8 @@ from detectors.compiled import (
 )
 from detectors.engine import RuleSet
 from detectors.errors import Loc, RuleError, RuleErrors
-from detectors.gazetteer import all_codes, place_names
-from detectors.locate import PlaceRef
+from detectors.gazetteer import all_codes
+from detectors.locate import add_places
 from detectors.matcher import MatcherBuilder, TermSyntaxError
 from detectors.modality import lexicons
 from detectors.spec import RuleFile, RuleSpec
@@ -68,17 +68,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
         guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back,
                             question))
 
-    places: dict[int, PlaceRef] = {}
-    place_labels: dict[PlaceRef, int] = {}
-    for name in place_names():
-        key = PlaceRef(name.code, name.kind, name.place)
-        if key not in place_labels:
-            place_labels[key] = labels.new()
-            places[place_labels[key]] = key
-        try:
-            builder.add(name.term, name.language, place_labels[key])
-        except TermSyntaxError:  # generated names with odd characters: skip them
-            continue
+    places = add_places(builder, labels.new)
 
     groups: dict[frozenset[tuple[str, str]], int] = {}  # identical groups share a label
     rules: list[CompiledRule] = []

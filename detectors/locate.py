@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
@@ -20,7 +20,8 @@ from typing import NamedTuple
 import yaml
 
 from detectors.gazetteer import country_place
-from detectors.matcher import Span
+from detectors.gazetteer import place_names as gazetteer_names
+from detectors.matcher import MatcherBuilder, Span, TermSyntaxError
 from detectors.tokens import Tokens, normalise
 from detectors.types import Place
 
@@ -75,6 +76,23 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
 
 
 PlaceName = tuple[int, int, PlaceRef]  # token start, end, what the name says
+
+
+def add_places(builder: MatcherBuilder, new_label: Callable[[], int]) -> dict[int, PlaceRef]:
+    """Add the gazetteer's names to an automaton, one label per place reference; the
+    labels and what each says, for `place_names`."""
+    places: dict[int, PlaceRef] = {}
+    labels: dict[PlaceRef, int] = {}
+    for name in gazetteer_names():
+        key = PlaceRef(name.code, name.kind, name.place)
+        if key not in labels:
+            labels[key] = new_label()
+            places[labels[key]] = key
+        try:
+            builder.add(name.term, name.language, labels[key])
+        except TermSyntaxError:  # generated names with odd characters: skip them
+            continue
+    return places
 
 
 def place_names(spans: dict[int, list[Span]], places: Mapping[int, PlaceRef]) -> list[PlaceName]:

@@ -10,13 +10,13 @@ its country ("Almaty, Kazakhstan" is "city:KZ/almaty").
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from functools import lru_cache
 
-from detectors import gazetteer, locate
 from detectors.gazetteer import country_place
-from detectors.locate import PlaceRef, find_mentions, finest
-from detectors.matcher import Matcher, MatcherBuilder, TermSyntaxError
+from detectors.locate import PlaceRef, add_places, find_mentions, finest, place_names
+from detectors.matcher import Matcher, MatcherBuilder
 from detectors.tokens import analyse, guess_language
 from detectors.types import Place
 
@@ -25,16 +25,7 @@ from detectors.types import Place
 def _gazetteer() -> tuple[Matcher, Mapping[int, PlaceRef]]:
     """An automaton of the gazetteer's names only (built once per process, ~1 s)."""
     builder = MatcherBuilder()
-    places: dict[int, PlaceRef] = {}
-    labels: dict[PlaceRef, int] = {}
-    for name in gazetteer.place_names():
-        ref = PlaceRef(name.code, name.kind, name.place)
-        label = labels.setdefault(ref, len(labels))
-        places[label] = ref
-        try:
-            builder.add(name.term, name.language, label)
-        except TermSyntaxError:  # generated names with odd characters, as the compiler
-            continue
+    places = add_places(builder, itertools.count().__next__)
     return builder.build(frozenset(places)), places
 
 
@@ -53,7 +44,7 @@ def named_places(title: str, lead: str, language: str | None = None) -> tuple[st
     lang = (language or guess_language(f"{title} {lead}")).lower()[:2]
     toks = analyse(title, lead, lang)
     found: list[Place] = []
-    for m in find_mentions(toks, locate.place_names(matcher.scan(toks).eager, refs)):
+    for m in find_mentions(toks, place_names(matcher.scan(toks).eager, refs)):
         if m.blocked or m.kind == "leader":
             continue
         found.append(m.place if m.kind == "place" and m.place else country_place(m.code))
