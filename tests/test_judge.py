@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.stories.embed import shared_embedder
-from bot.stories.judge import VETOES, Facts, Model, features, judge_facts
+from bot.stories.judge import SIGNS, VETOES, Facts, Model, features, judge_facts
 
 DAY = 86400.0
 
@@ -98,3 +98,12 @@ def test_a_side_without_a_time_is_placed_by_its_leads_dates_issue12() -> None:
 def test_weights_are_data_and_load() -> None:
     model = Model.load()
     assert 0 < model.threshold < 1 and "cosine" in model.weights
+
+
+def test_the_fitted_weights_keep_each_evidence_in_its_direction() -> None:
+    """bench/fit_judge.py holds a weight that comes out the wrong way at 0: a refit left
+    free would learn a shared date or place as evidence against one story."""
+    model = Model.load()
+    assert SIGNS and set(SIGNS) <= set(model.weights)
+    wrong = {k: w for k, w in model.weights.items() if SIGNS.get(k, 0) * w < 0}
+    assert wrong == {}
