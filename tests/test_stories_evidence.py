@@ -1,5 +1,6 @@
 """Story evidence read from headline and lead (issue 12): the places named, whatever rule
-matched, and the weekdays that place a report with only a date, or none."""
+matched, the names given in either script, the counts, and the weekdays that place a report
+with only a date, or none."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.stories.codec import dump_story, load_story
 from bot.stories.decisions import create, make_report, merge, story_facts
 from bot.stories.judge import Facts, features
 from bot.stories.places import country_of, named_places
-from bot.stories.similarity import lead, weekdays
+from bot.stories.similarity import lead, name_key, names, weekdays
 from bot.stories.types import Report
 from bot.types import Entry
 from detectors.types import Detection, Severity
@@ -131,6 +132,33 @@ def test_stories_keep_places_weekdays_and_date_only_through_merge_and_codec() ->
     merged = merge(story, later, StorySettings(), now=day.replace(hour=15)).story
     assert set(merged.named) == {"city:KZ/almaty", "region:KZ/mangystau-region"}
     assert merged.weekdays == (2,) and not merged.day_only  # now it has a time
+    assert set(merged.names) >= {"almat", "tokae", "mangi"}
     loaded = load_story({b"state": dump_story(merged).encode(), b"rev": b"1"})
     assert loaded is not None
     assert replace(loaded, members=merged.members, rev=merged.rev) == merged
+
+
+def test_names_match_across_scripts_and_cases_issue12() -> None:
+    for ru, en in (("Ереване", "Yerevan"), ("Токаев", "Tokayev"), ("Кыргызстане", "Kyrgyzstan"),
+                   ("Хорог", "Khorog"), ("Джалал-Абадской", "Jalal-Abad"),
+                   ("Лукашенко", "Lukashenko"), ("Александр", "Alexander"),
+                   ("Шымкенте", "Shymkent"), ("Жанаозене", "Zhanaozen")):
+        assert name_key(ru) == name_key(en) is not None, (ru, en)
+    assert name_key("Минск") != name_key("Москва")
+    assert name_key("Ош") is None  # too short to tell apart
+    # The English and Russian reports of one decree name the same people and places.
+    assert names(*ALMATY_EN) & names(*ALMATY_RU) >= {"almat", "tokae"}
+    # A sentence's first word is capitalised whatever it is: only names inside count.
+    assert "talks" not in names(*ALMATY_EN)
+
+
+def test_names_and_counts_are_evidence_issue12() -> None:
+    almaty_en, almaty_ru = names(*ALMATY_EN), names(*ALMATY_RU)
+    shymkent, yerevan = names(*SHYMKENT_RU), names(*YEREVAN_EN)
+    assert features(Facts(names=almaty_en), Facts(names=almaty_ru))["names_apart"] == 0
+    assert features(Facts(names=shymkent), Facts(names=almaty_ru))["names_apart"] == 1
+    assert features(Facts(names=yerevan), Facts())["names_apart"] == 0  # one side says none
+    shared = features(Facts(numbers=frozenset({40, 2030})), Facts(numbers=frozenset({2030})))
+    assert shared["numbers_shared"] == 1 and shared["numbers_conflict"] == 0
+    other = features(Facts(numbers=frozenset({40})), Facts(numbers=frozenset({633})))
+    assert other["numbers_shared"] == 0 and other["numbers_conflict"] == 1

@@ -49,6 +49,7 @@ def dump_story(story: Story) -> str:
         "vectors": [base64.b64encode(v).decode() for v in story.vectors],
         "undated": story.undated, "named": list(story.named),
         "weekdays": list(story.weekdays), "day_only": story.day_only,
+        "names": list(story.names),
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -88,4 +89,5 @@ def load_story(raw: Mapping[Any, Any]) -> Story | None:
         named=tuple(d.get("named", ())),
         weekdays=tuple(d.get("weekdays", ())),
         day_only=d.get("day_only", False),
+        names=tuple(d.get("names", ())),
     )

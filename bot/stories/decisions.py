@@ -36,6 +36,7 @@ from bot.stories.similarity import (
     fingerprint,
     jaccard,
     lead,
+    names,
     scopes,
     weekdays,
     years,
@@ -47,6 +48,7 @@ from detectors.types import Detection, Severity
 
 NEAR_IDENTICAL = 0.7  # a member this close to a kept one adds little: not kept, not indexed
 MAX_NUMBERS = 32
+MAX_STORY_NAMES = 96
 
 
 def entry_id(entry: Entry) -> str:
@@ -113,6 +115,7 @@ def make_report(
         scopes=scopes(entry.title, entry.text),
         named=named_places(entry.title, lead(entry.text), entry.language),
         weekdays=weekdays(entry.title, entry.text),
+        names=names(entry.title, entry.text),
         vector=vector,
         undated=undated,
         figure_rules=figure_rules,
@@ -183,7 +186,7 @@ def report_facts(report: Report) -> Facts:
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
         scopes=report.scopes, named=report.named, weekdays=report.weekdays,
-        day_only=report.day_only, span=span)
+        names=report.names, day_only=report.day_only, span=span)
 
 
 def story_facts(story: Story) -> Facts:
@@ -194,7 +197,7 @@ def story_facts(story: Story) -> Facts:
         numbers=frozenset(story.numbers), dates=frozenset(story.dates),
         years=frozenset(story.years), scopes=frozenset(story.scopes),
         named=story.named, weekdays=frozenset(story.weekdays),
-        day_only=story.day_only,
+        names=frozenset(story.names), day_only=story.day_only,
         span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
 
 
@@ -257,6 +260,7 @@ def create(report: Report, *, now: datetime) -> Outcome:
         named=report.named,
         weekdays=tuple(sorted(report.weekdays)),
         day_only=report.day_only,
+        names=tuple(sorted(report.names)),
     )
     alert = _alert(story, AlertKind.NEW, 0, now=now)
     return Outcome(story, (alert,), new_member=report.fingerprint.tokens)
@@ -363,6 +367,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         scopes=tuple(sorted({*story.scopes, *report.scopes})),
         named=tuple(dict.fromkeys((*story.named, *report.named))),
         weekdays=tuple(sorted({*story.weekdays, *report.weekdays})),
+        # The founder's names first: a story is what its first reports said.
+        names=tuple(dict.fromkeys((*story.names, *sorted(report.names))))[:MAX_STORY_NAMES],
         day_only=story.day_only and report.day_only,
         vectors=(*story.vectors, report.vector) if member is not None and report.vector
         else story.vectors,

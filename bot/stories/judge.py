@@ -9,7 +9,9 @@ A report is compared with a story by what both say:
   that agree or rise, the dates their leads mention, and how far apart they were
   published (a date without a time is a whole day);
 - evidence from headline and lead whatever rule matched: the places they name
-  (`bot.stories.places`) and, when a side has only a date or no time, the weekdays.
+  (`bot.stories.places`), the names they give in either script (none in common is
+  evidence against), the counts both give and, when a side has only a date or no time,
+  the weekdays.
 
 Facts in `VETOES` that disagree decide alone: different stories. Otherwise each
 comparison is a vector of `FEATURES`; a logistic regression fitted on the tuning
@@ -55,6 +57,7 @@ FEATURES = (
     "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
     "date_conflict", "days_apart", "undated", "scope_conflict",
     "named_shared", "named_apart", "named_no_country", "weekday_shared", "weekday_conflict",
+    "names_apart", "numbers_shared",
     *(f"{k}_undated" for k in UNDATED_INTERACTIONS),
 )
 # The direction each piece of evidence may push, whatever the fit says: the labelled sets
@@ -62,9 +65,9 @@ FEATURES = (
 # fit left free learnt "both leads name the same date" as evidence against.
 SIGNS: Mapping[str, int] = {
     "cosine": 1, "type_shared": 1, "place_shared": 1, "figure_agrees": 1, "date_shared": 1,
-    "named_shared": 1, "weekday_shared": 1,
+    "named_shared": 1, "weekday_shared": 1, "numbers_shared": 1,
     "numbers_conflict": -1, "date_conflict": -1, "days_apart": -1, "scope_conflict": -1,
-    "named_apart": -1, "named_no_country": -1, "weekday_conflict": -1,
+    "named_apart": -1, "named_no_country": -1, "weekday_conflict": -1, "names_apart": -1,
 }
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
 MAX_DAYS = 7.0
@@ -86,6 +89,7 @@ class Facts:
     scopes: frozenset[str] = frozenset()  # levels of decision: federal, regional, …
     named: tuple[str, ...] = ()  # places headline and lead name, finest: "city:KZ/almaty"
     weekdays: frozenset[int] = frozenset()  # weekdays the lead names (0 = Monday)
+    names: frozenset[str] = frozenset()  # keys of the names headline and lead give
     span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
     day_only: bool = False  # published with a date and no time (a story: all its reports)
 
@@ -282,6 +286,9 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
         "figure_falls": float(falls),
         "numbers_conflict": float(bool(report.numbers) and bool(story.numbers)
                                   and not report.numbers & story.numbers),
+        "numbers_shared": float(bool(report.numbers & story.numbers)),
+        "names_apart": float(bool(report.names) and bool(story.names)
+                             and not report.names & story.names),
         "date_shared": float(date_shared),
         "date_conflict": float(date_conflict),
         "days_apart": days or 0.0,
@@ -316,7 +323,8 @@ _REASONS = {
     "lead_year_conflict": "its lead names other years",
     "named_shared": "same place named", "named_apart": "different places named",
     "named_no_country": "no country in common", "weekday_shared": "same weekday",
-    "weekday_conflict": "different weekdays",
+    "weekday_conflict": "different weekdays", "numbers_shared": "same counts",
+    "names_apart": "no name in common",
 }
 _REASONS |= {f"{k}_undated": _REASONS[k] for k in UNDATED_INTERACTIONS}
 

@@ -187,6 +187,56 @@ def weekdays(title: str, text: str) -> frozenset[int]:
     return frozenset(day for day, pattern in enumerate(_WEEKDAY) if pattern.search(chunk))
 
 
+# A name's key in either script: Cyrillic romanised, then folded to a skeleton that the
+# usual romanisations share ("Ереван"/"Yerevan", "Токаев"/"Tokayev", "Кыргызстан"/
+# "Kyrgyzstan", "Хорог"/"Khorog", "Джалал-Абад"/"Jalal-Abad": y, ы, й and h dropped,
+# дж is j), cut to five letters so that inflections agree ("Минске"/"Minsk").
+# A standard transliteration library would still need this folding, so none is used.
+_ROMAN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "", "ь": "", "э": "e", "ю": "u", "я": "a",
+})
+_FOLD = str.maketrans({"y": None, "h": None, "c": "k", "q": "k", "w": "v", "x": "ks"})
+_NOT_LATIN = re.compile(r"[^a-z]")
+_DOUBLED = re.compile(r"(.)\1")
+NAME_KEY = 5
+MAX_NAMES = 48
+
+
+def name_key(word: str) -> str | None:
+    """The key under which a name matches across scripts and cases; None if too short."""
+    roman = _NOT_LATIN.sub("", word.lower().translate(_ROMAN)).replace("dzh", "j")
+    roman = roman.translate(_FOLD)
+    key = _DOUBLED.sub(r"\1", roman)
+    return key[:NAME_KEY] if len(key) >= 4 else None
+
+
+# English capitalises these; they are dates, not names.
+_NOT_NAMES = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+))
+
+
+def names(title: str, text: str) -> frozenset[str]:
+    """Keys of the names headline and lead give (capitalised words inside a sentence),
+    comparable across English and Russian: two reports of one event name the same
+    people, places and bodies, and look-alike events elsewhere name others."""
+    found: set[str] = set()
+    for chunk in (title, lead(text)):
+        for part in split_sentences(chunk):
+            for m in _SALIENT.finditer(part):
+                word = m.group(0)
+                key = None if word[0].isdigit() or word.lower() in _NOT_NAMES else (
+                    name_key(word))
+                if key:
+                    found.add(key)
+    return frozenset(sorted(found)[:MAX_NAMES])
+
+
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 
 

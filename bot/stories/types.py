@@ -46,6 +46,7 @@ class Report:
     scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
     named: tuple[str, ...] = ()  # places headline and lead name, finest ("city:KZ/almaty")
     weekdays: frozenset[int] = frozenset()  # weekdays its lead names (0 = Monday)
+    names: frozenset[str] = frozenset()  # keys of the names headline and lead give
     vector: bytes = b""  # headline+lead embedding (float16), b"" when not embedded
     undated: bool = False  # judged offline with no date at all: its time says nothing
     figure_rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # figure → types
@@ -99,6 +100,7 @@ class Story:
     named: tuple[str, ...] = ()  # places its reports' headlines and leads name
     weekdays: tuple[int, ...] = ()  # weekdays its reports' leads name
     day_only: bool = False  # every report of it has a date without a time
+    names: tuple[str, ...] = ()  # keys of the names its reports' headlines and leads give
 
     @property
     def rules(self) -> tuple[str, ...]:
