@@ -233,8 +233,11 @@ class RuleSet:
     def _framing(self, rule: CompiledRule, state: DocState) -> str | None:
         """Why the headline or lead makes the article something else ("…for joint drills")."""
         toks = state.toks
-        if any(state.sentences_with(label) for label in rule.headline_unless):
-            return None  # "… but continues in eight regions"
+        # "… but continues in eight regions"; an excluded phrase ("the terrorist threat remains in
+        # effect") keeps nothing in force
+        if any(unexcluded(rule, state, label, sent) for label in rule.headline_unless
+               for sent in state.sentences_with(label)):
+            return None
         for label in rule.headline_none:
             for sent in sorted(state.sentences_with(label)):
                 hits = unexcluded(rule, state, label, sent) if toks.zone[sent] < 2 else None
