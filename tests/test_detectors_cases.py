@@ -28,26 +28,27 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
         "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("tune", "csto"): {
-        "troop_deployment": (0.90, 0.89),  # 0.930 / 0.926
+        "troop_deployment": (0.90, 0.89),  # 0.931 / 0.923 (grown; rules before: 0.898 / 0.902)
         "state_of_emergency": (0.94, 0.91),  # 0.964 / 0.933
         "mass_detention": (0.95, 0.88),  # 0.978 / 0.909
     },
     ("tune", "all"): {
-        "troop_deployment": (0.87, 0.84),  # 0.904 / 0.879
+        "troop_deployment": (0.87, 0.85),  # 0.903 / 0.886
         "state_of_emergency": (0.86, 0.89),  # 0.890 / 0.915
         "mass_detention": (0.88, 0.86),  # 0.913 / 0.893
     },
     ("holdout", "csto"): {
-        # the holdout grew with more real troop-movement excerpts (their sources hash there);
-        # the rules from before that change score the same 0.782 / 0.705 on it
-        "troop_deployment": (0.75, 0.67),  # 0.782 / 0.705
+        # the holdout grew again with 26 real troop-movement excerpts (issue 11, second
+        # collection); the rules from before that change score the same 0.740 / 0.731 on it
+        "troop_deployment": (0.71, 0.70),  # 0.740 / 0.731
         # it grew again with real emergency and detention excerpts; on it the rules from before
         # that change score 0.856 / 0.865 (emergency) and 0.938 / 0.896 (detention)
         "state_of_emergency": (0.83, 0.84),  # 0.856 / 0.865
         "mass_detention": (0.92, 0.87),  # 0.952 / 0.896
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.76, 0.64),  # 0.792 / 0.679 (before: 0.794 / 0.643 on it)
+        # grown as above; the rules from before score 0.760 / 0.709 on it
+        "troop_deployment": (0.73, 0.68),  # 0.753 / 0.709
         "state_of_emergency": (0.79, 0.81),  # 0.821 / 0.835 (before: the same on it)
         "mass_detention": (0.88, 0.82),  # 0.910 / 0.855 (before: 0.899 / 0.855 on it)
     },
