@@ -43,7 +43,6 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from revisions import resolve, tree_of
 
 if TYPE_CHECKING:
     from detectors import RuleFile, RuleSet
@@ -273,35 +273,18 @@ def measure(code: Path, corpora: list[Corpus], repeat: int,
     return figures
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(ROOT), *args], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
-def resolve(rev: str) -> str:
-    """The short commit of git revision `rev`, before anything is measured."""
-    try:
-        return _git("rev-parse", "--verify", "--short", f"{rev}^{{commit}}")
-    except subprocess.CalledProcessError as exc:
-        raise SystemExit(f"--against {rev}: no such git revision ({exc.stderr.strip()})") from exc
-
-
 def measure_revision(commit: str, corpora: list[Corpus], repeat: int) -> dict[str, float]:
     """The figures of `commit`, measured by a child process in a temporary copy of its
     tree (git archive), removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="eventwatch-bench-") as tmp:
-        tree, tar = Path(tmp) / "tree", Path(tmp) / "tree.tar"
-        tree.mkdir()
-        _git("archive", "--format=tar", "-o", str(tar), commit)
-        subprocess.run(["tar", "-xf", str(tar), "-C", str(tree)], check=True)
-        corpus_file = Path(tmp) / "corpus.json"
+    with tree_of(commit) as tree:
+        corpus_file = tree.parent / "corpus.json"
         corpus_file.write_text(json.dumps(
             [[name, [dataclasses.asdict(a) for a in docs]] for name, docs in corpora]),
             encoding="utf-8")
         child = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--code", str(tree),
              "--corpus", str(corpus_file), "--repeat", str(repeat)],
-            capture_output=True, text=True, cwd=tmp)
+            capture_output=True, text=True, cwd=tree.parent)
         if child.returncode != 0:
             raise SystemExit(f"measuring {commit} failed:\n{child.stderr}")
     figures: dict[str, float] = json.loads(child.stdout.splitlines()[-1])

@@ -1,6 +1,6 @@
 """Precision and recall of the reference rules, per event type, against a keyword baseline.
 
-    python bench/eval.py [--show-errors] [--shared PATH] [--rules DIR]
+    python bench/eval.py [--show-errors] [--shared PATH] [--rules DIR] [--new-since REV]
 
 Sets, each scored per record and per type by ../shared/eval/score.py's rules:
 * csto-news: ../shared/eval/csto-news.jsonl, CSTO scope, strict country (`score.py
@@ -15,13 +15,21 @@ holds a force noun and a movement word, an emergency when it holds an emergency 
 mass detention when it holds a detention word; its countries are the CSTO states it names.
 The last column is the rules' F1 over the baseline's. "target" marks P >= 0.90 and
 R >= 0.85 (issue 11).
+
+--new-since REV (a git revision) adds the real records that are not in the corpus at REV,
+per part: scored by these rules ("new tune", "new holdout"), and by the rules of REV
+("... @REV": its tree from `git archive`, run by `bench/predict_cases.py` in a child
+process). Run it when the corpus grows, before any rule changes: the REV rows are what the
+rules do on real text nobody tuned them to, the figure the holdout can only estimate.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from revisions import git, resolve, tree_of  # noqa: E402
 
 from tests import cases  # noqa: E402
 
@@ -95,19 +105,52 @@ def score_shared(score_py: ModuleType, gold_path: Path, records: list[dict[str, 
     return out
 
 
+def ids_at(commit: str) -> set[str]:
+    """The ids of the corpus records at `commit`."""
+    base = cases.CASES.relative_to(ROOT).as_posix()
+    ids: set[str] = set()
+    for path in git("ls-tree", "-r", "--name-only", commit, base).splitlines():
+        if path.endswith(".jsonl"):
+            text = git("show", f"{commit}:{path}")
+            ids.update(json.loads(line)["id"] for line in text.splitlines() if line)
+    return ids
+
+
+def predictions_at(commit: str, records: list[dict[str, Any]]
+                   ) -> dict[str, list[cases.Event]]:
+    """Each record's events (CSTO scope) by the rules of `commit`, keyed by record id."""
+    with tree_of(commit) as tree:
+        records_file = tree.parent / "records.json"
+        records_file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        child = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve().parent / "predict_cases.py"),
+             str(tree), str(records_file)], capture_output=True, text=True, cwd=tree.parent)
+        if child.returncode != 0:
+            raise SystemExit(f"the rules of {commit} failed:\n{child.stderr}")
+    found = json.loads(child.stdout.splitlines()[-1])
+    return {r["id"]: [(kind, frozenset(countries)) for kind, countries in events]
+            for r, events in zip(records, found, strict=True)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=cases.SHARED_EVAL)
     parser.add_argument("--rules", type=Path, default=ROOT / "config" / "rules")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--new-since", metavar="REV",
+                        help="also score the real records added since git revision REV, "
+                             "by these rules and by REV's")
     args = parser.parse_args()
     rules = cases.load_rules(args.rules)
     score_py_path = args.shared / "score.py"
     score_py = shared_score(score_py_path) if score_py_path.exists() else None
 
-    # name, scope label, records, scorer(predict) → tallies
-    sets: list[tuple[str, str, int, Callable[..., dict[str, cases.Tally]], bool]] = []
+    # name, scope label, records, scorer(predict) → tallies, CSTO scope, predict (None:
+    # these rules)
+    Predict = Callable[[Mapping[str, Any]], list[cases.Event]]
+    sets: list[tuple[str, str, int, Callable[..., dict[str, cases.Tally]], bool,
+                     Predict | None]] = []
     for name, file, csto in (("csto-news", "csto-news.jsonl", True),
                              ("dev", "events-dev.jsonl", False)):
         path = args.shared / file
@@ -123,38 +166,49 @@ def main() -> int:
             return score_shared(score_py, path, records, predict,
                                 CSTO if csto else None, strict=csto)
 
-        sets.append((name, "CSTO, strict" if csto else "all", len(records), scorer, csto))
-    for part in cases.PARTS:
-        records = cases.load(part)
+        sets.append((name, "CSTO, strict" if csto else "all", len(records), scorer, csto, None))
+    parts = {part: cases.load(part) for part in cases.PARTS}
+    if args.new_since:
+        commit = resolve(args.new_since, "--new-since")
+        known = ids_at(commit)
+        new = {f"new {part}": [r for r in parts[part] if r["id"] not in known]
+               for part in ("tune", "holdout")}
+        before = predictions_at(commit, [r for records in new.values() for r in records])
+        for name, records in new.items():
+            parts[name] = records
+            parts[f"{name} @{commit}"] = records
+    for part, records in parts.items():
 
         def scorer(predict: Callable[[Mapping[str, Any]], list[cases.Event]],
                    records: list[dict[str, Any]] = records) -> dict[str, cases.Tally]:
             return cases.score(records, predict, scope=CSTO, strict=True)
 
-        sets.append((part, "CSTO, strict", len(records), scorer, True))
+        predict = (lambda r: before[r["id"]]) if "@" in part else None
+        sets.append((part, "CSTO, strict", len(records), scorer, True, predict))
 
     results = []
-    for name, scope, count, scorer, csto in sets:
+    for name, scope, count, scorer, csto, other in sets:
         start = time.perf_counter()
-        ours = scorer(lambda r, csto=csto: cases.detect(rules, r, csto=csto))
+        ours = scorer(other or (lambda r, csto=csto: cases.detect(rules, r, csto=csto)))
         took = time.perf_counter() - start
         results.append((name, scope, count, ours, scorer(baseline), took))
 
+    width = max(len(r[0]) for r in results)
     for kind in cases.TYPES:
         print(f"\n== {kind}")
-        print(f"{'set':<10} {'scope':<13} {'records':>7} {'P':>6} {'R':>6} {'F1':>6} "
+        print(f"{'set':<{width}} {'scope':<13} {'records':>7} {'P':>6} {'R':>6} {'F1':>6} "
               f"{'TP':>4} {'FP':>4} {'FN':>4} {'target':>6}  {'base F1':>7} {'ratio':>6}")
         for name, scope, count, ours, base, _ in results:
             t, b = ours[kind], base[kind]
             met = "yes" if t.precision >= 0.90 and t.recall >= 0.85 else "no"
             ratio = f"{t.f1 / b.f1:.2f}" if b.f1 else "-"
-            print(f"{name:<10} {scope:<13} {count:>7} {t.precision:>6.3f} {t.recall:>6.3f} "
+            print(f"{name:<{width}} {scope:<13} {count:>7} {t.precision:>6.3f} {t.recall:>6.3f} "
                   f"{t.f1:>6.3f} {t.tp:>4} {t.fp:>4} {t.fn:>4} {met:>6}  {b.f1:>7.3f} {ratio:>6}")
     print("\nmacro-F1 (rules / baseline), time of the rules:")
     for name, _, count, ours, base, took in results:
         macro = sum(t.f1 for t in ours.values()) / len(ours)
         base_macro = sum(t.f1 for t in base.values()) / len(base)
-        print(f"  {name:<10} {macro:.3f} / {base_macro:.3f}   {count} records in {took:.2f} s")
+        print(f"  {name:<{width}} {macro:.3f} / {base_macro:.3f}   {count} records in {took:.2f} s")
     if args.show_errors:
         for name, _, _, ours, _, _ in results:
             for kind, t in ours.items():
