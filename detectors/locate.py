@@ -45,6 +45,7 @@ _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _PARTNER = frozenset(_WORDS["partner"])
+_BORDER_BETWEEN = frozenset(_WORDS["border_between"])
 _RELATIVES = frozenset(_WORDS["relatives"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
@@ -134,6 +135,12 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         for j in range(s - 1, floor - 1, -1):
             if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
+            if words[j] in _BORDER_BETWEEN and j + 1 == s and j > 0 and (
+                    words[j - 1].startswith(_BORDER_NOUNS)):
+                # "the border between Tajikistan and Afghanistan": where it runs, and the
+                # place of the event when the border is ("to the border between …")
+                locative = any(w in _LOCATIVE for w in words[max(floor, j - 3):j - 1])
+                break
             if words[j] in _BLOCKERS:
                 # "со стороны Таджикистана": that side, not an origin
                 blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)

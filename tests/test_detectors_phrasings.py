@@ -809,6 +809,11 @@ SEVERAL_COUNTRIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      {"troop-deployment": ("AF", "TJ")}),
     ("", "Войска перебросили к российско-украинской границе.",
      {"troop-deployment": ("RU", "UA")}),
+    # … and so does one "between" two countries, whoever sends the forces there
+    ("", "Russia deployed additional tanks to the border between Tajikistan and Afghanistan.",
+     {"troop-deployment": ("AF", "TJ")}),
+    ("", "Россия перебросила дополнительные силы на границу между Таджикистаном и "
+     "Афганистаном.", {"troop-deployment": ("AF", "TJ")}),
     # every name of a list takes the list's preposition, a comma list too
     ("", "Troops were deployed in Kazakhstan, Kyrgyzstan and Tajikistan.",
      {"troop-deployment": ("KG", "KZ", "TJ")}),
