@@ -19,9 +19,11 @@ CONDITIONS = ("none: ", "near: ", "where ")  # a clause's failures beyond its gr
 def nearest(rule: CompiledRule, state: DocState, guards: tuple[Guard, ...],
             explanation: RuleExplanation, scope: frozenset[str]) -> Nearest:
     if explanation.fired or any(r.matched for r in explanation.sentences):
-        # a clause holds: the first sentence where it does; what is left is the place
+        # a clause holds: the first sentence where it does; what is left is the headline
+        # that frames the article as something else, or else the place
         report = next(r for r in explanation.sentences if r.matched)
-        left = () if explanation.fired else _place(explanation.countries, scope)
+        framed = tuple(r for r in explanation.reasons if not r.startswith("countries:"))
+        left = () if explanation.fired else framed or _place(explanation.countries, scope)
         return Nearest(report.clause, report.sentence, report.zone, report.text,
                        dict(report.groups), left)
     best: tuple[tuple[float, int, int, int], Nearest] | None = None

@@ -41,6 +41,7 @@ rules:
     guards: [denial, historical]
     exclude:
       force: [police]
+    headline_none: [exercise]
 """
 
 
@@ -96,6 +97,16 @@ def test_a_russian_miss_names_an_excluded_phrase(rules: RuleSet, corpus: dict) -
     assert exp.nearest is not None
     assert any("'подразделения' is part of an excluded phrase" in m
                for m in exp.nearest.missing), exp.nearest
+
+
+def test_a_match_framed_by_the_headline_says_so(rules: RuleSet) -> None:
+    # the lead's drills make the article an exercise: that, not the place, is what is missing
+    exp = explain(rules, Document("Russia sends troops to its base in Tajikistan",
+                                  "The soldiers took part in exercises at the base.", "en"))
+    assert not exp.fired
+    assert exp.nearest is not None
+    assert exp.nearest.text == "Russia sends troops to its base in Tajikistan"
+    assert exp.nearest.missing == ("headline: exercise 'exercises' frames the article",)
 
 
 def test_a_match_outside_the_scope_says_where(rules: RuleSet) -> None:
