@@ -30,18 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from detectors.compiler import BUILTIN_SETS  # noqa: E402
 from detectors.gazetteer import (  # noqa: E402
     CITY_MIN_POPULATION,
     CYRILLIC_NAME,
     TOWNS,
     generated_terms,
 )
-from detectors.tokens import morph_analyzer, normalise, place_forms  # noqa: E402
+from detectors.tokens import morph_analyzer, normalise, place_forms, romanise  # noqa: E402
 
 # Towns of the watched states down to this size: regional news names its town, not its
 # country ("в Верхнем Уфалее"); a town named like a common word or a person is left out.
 TOWN_MIN_POPULATION = 20_000
-TOWN_STATES = frozenset({"AM", "BY", "KZ", "KG", "RU", "TJ"})
+TOWN_STATES = frozenset(BUILTIN_SETS["csto"])
 COMMON_ZIPF = 3.0  # wordfreq's Zipf scale: about once in a million words
 PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
 # "в Белогорском районе" is a district's adjective (one of many of that name), not the town
@@ -96,7 +97,7 @@ def _names(name: str, alternates: list[str]) -> tuple[list[str], bool]:
         clash = _russian_clash(alt)
         if clash is None:
             ru.append(alt)
-        elif clash == "person" and _skeleton(_latin(alt.lower())) == _skeleton(english):
+        elif clash == "person" and _skeleton(romanise(alt.lower())) == _skeleton(english):
             keep_english = False
     return ru, keep_english
 
@@ -139,16 +140,6 @@ def _russian_clash(name: str) -> str | None:
     if "Geox" not in tags and _zipf(first.normal_form, "ru") >= COMMON_ZIPF:
         return "word"
     return None
-
-
-_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n",
-                   "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y",
-                   "", "e", "yu", "ya"], strict=True))
-
-
-def _latin(word: str) -> str:
-    return "".join(_LATIN.get(c, c) for c in word)
 
 
 def _skeleton(word: str) -> str:

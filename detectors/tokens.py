@@ -93,6 +93,19 @@ def normalise(text: str) -> str:
     return _ACCENTED.sub(_unaccent_one, text)
 
 
+# Lower-case Russian letters in plain Latin, as news romanises names ("Токаев" → "tokaev").
+_ROMAN = str.maketrans(dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
+     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
+    strict=True)))
+
+
+def romanise(word: str) -> str:
+    """A lower-case word with its Russian letters in Latin; other characters as they are."""
+    return word.translate(_ROMAN)
+
+
 def _unaccent_one(match: re.Match[str]) -> str:
     char = match.group()
     return _UNACCENT.get(ord(char), char)

@@ -28,7 +28,7 @@ import numpy as np
 import Stemmer
 from datasketch import MinHash
 
-from detectors.tokens import split_sentences
+from detectors.tokens import romanise, split_sentences
 
 NUM_PERM = 64
 BANDS = 32
@@ -192,12 +192,6 @@ def weekdays(title: str, text: str) -> frozenset[int]:
 # "Kyrgyzstan", "Хорог"/"Khorog", "Джалал-Абад"/"Jalal-Abad": y, ы, й and h dropped,
 # дж is j), cut to five letters so that inflections agree ("Минске"/"Minsk").
 # A standard transliteration library would still need this folding, so none is used.
-_ROMAN = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "", "ь": "", "э": "e", "ю": "u", "я": "a",
-})
 _FOLD = str.maketrans({"y": None, "h": None, "c": "k", "q": "k", "w": "v", "x": "ks"})
 _NOT_LATIN = re.compile(r"[^a-z]")
 _DOUBLED = re.compile(r"(.)\1")
@@ -207,7 +201,7 @@ MAX_NAMES = 48
 
 def name_key(word: str) -> str | None:
     """The key under which a name matches across scripts and cases; None if too short."""
-    roman = _NOT_LATIN.sub("", word.lower().translate(_ROMAN)).replace("dzh", "j")
+    roman = _NOT_LATIN.sub("", romanise(word.lower())).replace("dzh", "j")
     roman = roman.translate(_FOLD)
     key = _DOUBLED.sub(r"\1", roman)
     return key[:NAME_KEY] if len(key) >= 4 else None
