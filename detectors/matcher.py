@@ -104,22 +104,17 @@ class Matcher:
         sentence_of = toks.sentence_of
         pending: list[tuple[int, int]] = []
         # hits come roughly in text order: count separators on from the previous hit's
-        # start (one part of the text each), not from the beginning every time
-        stem_at, stem_tok, surface_at, surface_tok = 0, 0, base, 0
+        # start in the same part of the text (0: stems, 1: surface forms), not from the
+        # part's beginning every time
+        origin, seps = (0, base), (_STEM_SEP, _SURFACE_SEP)
+        at, tok_at = [0, base], [0, 0]
         for end, (ids, length, width, part_keys) in self.automaton.iter(text):  # type: ignore[attr-defined]
             start = end - length + 1  # the separator in front of the hit's first token
-            if start < base:
-                if start < stem_at:
-                    stem_at, stem_tok = 0, 0
-                stem_tok += count(_STEM_SEP, stem_at, start)
-                stem_at = start
-                tok = stem_tok
-            else:
-                if start < surface_at:
-                    surface_at, surface_tok = base, 0
-                surface_tok += count(_SURFACE_SEP, surface_at, start)
-                surface_at = start
-                tok = surface_tok
+            part = start >= base
+            if start < at[part]:  # an earlier hit than the last: count from the part's start
+                at[part], tok_at[part] = origin[part], 0
+            tok = tok_at[part] = tok_at[part] + count(seps[part], at[part], start)
+            at[part] = start
             stop = tok + width
             if width > 1 and (stop > n or sentence_of[stop - 1] != sentence_of[tok]):
                 continue  # a phrase never crosses a sentence boundary
