@@ -18,7 +18,7 @@ from detectors.compiled import ALL, CompiledRule, Guard, Sharing
 from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_dates, past_months, past_years
-from detectors.locate import Locations, PlaceName, PlaceRef, place_names
+from detectors.locate import Locations, PlaceName, PlaceRef, name_codes, place_names
 from detectors.matcher import Matcher, Scan
 from detectors.nearest import nearest
 from detectors.numbers import MONTHS
@@ -71,7 +71,7 @@ class RuleSet:
         memo: dict[object, Match] = {}
         possible: dict[object, bool] = {}
         names = place_names(scan.eager, self.places)
-        named = {ref.code for _, _, ref in names}  # every possible location is named
+        named = name_codes(names)  # every possible location is named
         # guards and what each place name says are only worked out once some rule can
         # match: most entries of a feed hold no clause's words and stop at the scan
         state: DocState | None = None

@@ -118,6 +118,11 @@ def place_names(spans: dict[int, list[Span]], places: Mapping[int, PlaceRef]) ->
     return out
 
 
+def name_codes(names: Iterable[PlaceName]) -> set[str]:
+    """Every country the place names refer to: each possible location of an event."""
+    return {ref.code for _, _, ref in names}
+
+
 def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
     """What each place name says, from the words around it (`place_names` gives them)."""
     out: list[Mention] = []
@@ -250,8 +255,7 @@ class Locations:
 
     @property
     def codes(self) -> set[str]:
-        """Every country a place name refers to: each possible location of an event."""
-        return {ref.code for _, _, ref in self.names}
+        return name_codes(self.names)
 
     @property
     def mentions(self) -> list[Mention]:
