@@ -52,7 +52,6 @@ from bot.ops.progress import Progress
 from bot.pipeline import Pipeline
 from bot.store import Keys, RedisHandle, open_redis
 from bot.store.keys import DEFAULT_PREFIX
-from bot.stories.places import warm as warm_places
 from bot.stories.store import StoryStore
 from bot.telegram.app import build_application
 from bot.telegram.sources import rule_infos, status_report, story_summary
@@ -130,8 +129,7 @@ class Eventwatch:
         self.poller = Poller(redis, self.keys, lambda: self.config.settings.poll,
                              self.fetcher, self.parser)
         self.stories = StoryStore(redis, self.keys, lambda: self.config.settings.stories)
-        # The places' gazetteer takes a second or more to build: now, not at the first alert.
-        await asyncio.to_thread(warm_places)
+        await self.stories.warm()  # now, not at the first alert
         # Story message maps must outlive the stories window, or late edits lose their target.
         self.outbox = Outbox(redis, self.keys,
                              story_ttl=lambda: int(self.config.settings.stories.window) + 86400)

@@ -127,6 +127,11 @@ class StoryStore:
         """The settings in force: read through the accessor, so a reload applies at once."""
         return self._settings()
 
+    async def warm(self) -> None:
+        """Build what reports need once per process (the places' gazetteer, a second or
+        more), off the loop; `embed` does it too, for a store nobody warmed."""
+        await asyncio.to_thread(warm_places)
+
     async def embed(self, entries: Sequence[Entry]) -> list[bytes]:
         """Embeddings of the entries' headline and lead, in one batch, off the loop."""
         texts = [embedding_text(e.title, e.text) for e in entries]
