@@ -167,23 +167,24 @@ def main() -> int:
                                 CSTO if csto else None, strict=csto)
 
         sets.append((name, "CSTO, strict" if csto else "all", len(records), scorer, csto, None))
-    parts = {part: cases.load(part) for part in cases.PARTS}
+    # part → its records and who predicts them (None: these rules)
+    parts: dict[str, tuple[list[dict[str, Any]], Predict | None]] = {
+        part: (cases.load(part), None) for part in cases.PARTS}
     if args.new_since:
         commit = resolve(args.new_since, "--new-since")
         known = ids_at(commit)
-        new = {f"new {part}": [r for r in parts[part] if r["id"] not in known]
+        new = {f"new {part}": [r for r in parts[part][0] if r["id"] not in known]
                for part in ("tune", "holdout")}
         before = predictions_at(commit, [r for records in new.values() for r in records])
         for name, records in new.items():
-            parts[name] = records
-            parts[f"{name} @{commit}"] = records
-    for part, records in parts.items():
+            parts[name] = records, None
+            parts[f"{name} @{commit}"] = records, lambda r: before[r["id"]]
+    for part, (records, predict) in parts.items():
 
         def scorer(predict: Callable[[Mapping[str, Any]], list[cases.Event]],
                    records: list[dict[str, Any]] = records) -> dict[str, cases.Tally]:
             return cases.score(records, predict, scope=CSTO, strict=True)
 
-        predict = (lambda r: before[r["id"]]) if "@" in part else None
         sets.append((part, "CSTO, strict", len(records), scorer, True, predict))
 
     results = []
