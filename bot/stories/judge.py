@@ -142,6 +142,17 @@ def _countries(facts: Facts) -> set[str]:
     return {c for cs in facts.events.values() for c in cs}
 
 
+def _apart(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Two cities, or two regions, and none in common ("city:KZ/almaty", "city:KZ/shymkent");
+    a city on one side and a region on the other says nothing (the city may be in it)."""
+    for level in ("city:", "region:"):
+        mine = {p for p in a if p.startswith(level)}
+        theirs = {p for p in b if p.startswith(level)}
+        if mine and theirs and not mine & theirs:
+            return True
+    return False
+
+
 def _places(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
     """(shared, conflict, one-sided) for the places below country level.
 
@@ -150,12 +161,7 @@ def _places(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
     says nothing (the city may be in it). One-sided: only one side names a place below
     its country (a city's decree against a nationwide one)."""
     shared = bool(set(a.places) & set(b.places))
-    conflict = False
-    for level in ("city", "region"):
-        mine = {p for p in a.places if p.startswith(level + ":")}
-        theirs = {p for p in b.places if p.startswith(level + ":")}
-        if mine and theirs and not mine & theirs:
-            conflict = True
+    conflict = _apart(a.places, b.places)
     return shared, conflict and not shared, bool(a.places) != bool(b.places)
 
 
@@ -164,11 +170,7 @@ def _named(a: Facts, b: Facts) -> tuple[bool, bool, bool]:
     name, whatever rule matched: a city or region both name; cities (or regions) both
     name and none in common; countries both name and none in common."""
     shared = any(not p.startswith("country:") for p in set(a.named) & set(b.named))
-    apart = False
-    for level in ("city:", "region:"):
-        mine = {p for p in a.named if p.startswith(level)}
-        theirs = {p for p in b.named if p.startswith(level)}
-        apart = apart or bool(mine and theirs and not mine & theirs)
+    apart = _apart(a.named, b.named)
     ca, cb = {country_of(p) for p in a.named}, {country_of(p) for p in b.named}
     return shared, apart and not shared, bool(ca and cb and not ca & cb)
 
