@@ -89,6 +89,7 @@ def words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8)  # a report reads its lead for shingles, dates, names, …: split once
 def lead(text: str, count: int = LEAD_SENTENCES) -> str:
     return " ".join(split_sentences(text)[:count])
 
