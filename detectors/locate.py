@@ -11,6 +11,7 @@ where the document as a whole is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import yaml
 from detectors.gazetteer import country_place
 from detectors.gazetteer import place_names as gazetteer_names
 from detectors.matcher import MatcherBuilder, Span, TermSyntaxError
-from detectors.tokens import Tokens, normalise
+from detectors.tokens import Tokens, comma_pieces, normalise
 from detectors.types import Place
 
 
@@ -38,12 +39,15 @@ def _word_lists() -> dict[str, tuple[str, ...]]:
 _WORDS = _word_lists()
 _LOCATIVE = frozenset(_WORDS["locative"])
 _BLOCKERS = frozenset(_WORDS["blockers"])
+_ORIGIN = frozenset(_WORDS["origin"])
+_NOT_ORIGIN = frozenset(_WORDS["not_origin"])
 _PLACE_NOUNS = _WORDS["place_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
+_TOPIC_DESTINATION = frozenset(_WORDS["topic_destination"])
 _PARTNER = frozenset(_WORDS["partner"])
 _BORDER_BETWEEN = frozenset(_WORDS["border_between"])
 _RELATIVES = frozenset(_WORDS["relatives"])
@@ -74,6 +78,9 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
     locative: bool  # after "in", "to", "в", "на"…
     blocked: bool = False  # after "with", "from", "из": a partner or origin, not the place
     place: Place | None = None
+    # the other side of a border ("к границе Белгородской области", "the Ukrainian border"):
+    # not even the document's last resort
+    aside: bool = False
 
 
 PlaceName = tuple[int, int, PlaceRef]  # token start, end, what the name says
@@ -135,6 +142,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         sent = toks.sentence_of[s]
         locative = False
         blocked = False
+        aside = False
         # "in Lebanon, Kazakhstan's ministry said": a preposition before another name is its own
         floor = max(toks.sentence_start[sent], s - 4, out[-1].end if out else 0)
         for j in range(s - 1, floor - 1, -1):
@@ -146,13 +154,17 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
                 # place of the event when the border is ("to the border between …")
                 locative = any(w in _LOCATIVE for w in words[max(floor, j - 3):j - 1])
                 break
-            if words[j] in _BLOCKERS:
-                # "со стороны Таджикистана": that side, not an origin
-                blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)
-                break
-            if words[j] in _LOCATIVE:
-                if j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
+            if words[j] in _BLOCKERS or words[j] in _LOCATIVE:
+                if j > 0 and words[j - 1].startswith(_TOPIC_NOUNS) and any(
+                        w in _TOPIC_DESTINATION for w in words[max(floor, j - 3):j - 1]):
+                    locative = True  # "sent to the war in Ukraine": where they go
+                elif words[j] in _BLOCKERS:
+                    # "со стороны Таджикистана": that side, not an origin
+                    blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)
+                elif j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
                     blocked = True  # "the war in Ukraine": the topic, not the place
+                elif _origin_before(words, max(floor, j - 4), j - 1):
+                    blocked = True  # "из учебного центра в Тюмени": where they came from
                 else:
                     locative = True
                 break
@@ -162,7 +174,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         ) and not (e < len(words) and words[e] in _PARTNER):
             # "к границе Киргизии", "the border of Armenia": the other side; but "на границу
             # Армении с Турцией" is Armenia's own border
-            blocked = True
+            blocked = aside = True
         if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
             blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
@@ -173,6 +185,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
             blocked = True
+            aside = words[e].startswith(_BORDER_NOUNS)
         after = words[e:e + 3]
         if after and after[0] == "s":
             after = after[1:]  # "Kyrgyzstan's"
@@ -213,8 +226,14 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True
-        out.append(Mention(s, e, code, kind, locative, blocked, place))
+        out.append(Mention(s, e, code, kind, locative, blocked, place, aside))
     return out
+
+
+def _origin_before(words: Sequence[str], lo: int, hi: int) -> bool:
+    """Does an origin ("from", "из", not "из-за") stand among words lo:hi?"""
+    return any(words[k] in _ORIGIN and words[k + 1] not in _NOT_ORIGIN
+               for k in range(lo, hi))
 
 
 def _listed(toks: Tokens, previous: Mention, s: int, e: int, chained: bool) -> bool | None:
@@ -279,8 +298,10 @@ class Locations:
                     if self.toks.sentence_of[m.start] == sentence and not m.blocked]
         chosen = [m for m in mentions if m.kind == "place" and m.locative]
         strength = 3
+        if anchors and chosen:
+            chosen = _own_piece(self.toks, sentence, chosen, mentions, anchors)
         if anchors and len({m.code for m in chosen}) > 1:
-            chosen = _nearest(self.toks.words, chosen, anchors)
+            chosen = _nearest(self.toks, sentence, chosen, anchors)
         if not chosen:
             chosen = [m for m in mentions if m.kind == "place"]
             strength = 2
@@ -314,8 +335,11 @@ class Locations:
                     places = finest(m.place or country_place(m.code) for m in chosen)
         if not result:
             counts: Counter[str] = Counter()
-            # partners ("border with Turkey") count only when nothing else is named
-            free = [m for m in self.mentions if not m.blocked] or self.mentions
+            # partners ("border with Turkey") count only when nothing else is named; the
+            # other side of a border ("к границе Белгородской области") never: forces massing
+            # at a border are on their own side of it
+            free = ([m for m in self.mentions if not (m.blocked or m.aside)]
+                    or [m for m in self.mentions if not m.aside])
             for m in free:
                 if m.kind == "place":
                     counts[m.code] += 2 if m.locative else 1
@@ -368,14 +392,40 @@ def _apart(words: Sequence[str], a: int, b: int) -> bool:
                for j in range(lo, hi) for p in _SUBORDINATORS.get(words[j], ()))
 
 
-def _nearest(words: Sequence[str], chosen: list[Mention],
+def _own_piece(toks: Tokens, sentence: int, chosen: list[Mention], mentions: list[Mention],
+               anchors: Sequence[Span]) -> list[Mention]:
+    """A place "in"/"to" of another comma-parted piece of the sentence is not where the
+    matched words' event is when their own piece starts with a place, its subject: "Россия не собирается
+    вводить войска в Афганистан, Таджикистан мобилизует 20000 солдат" mobilises in
+    Tajikistan."""
+    starts = comma_pieces(toks, sentence)
+    if len(starts) < 2:
+        return chosen
+    pieces = {bisect_right(starts, s) for s, _ in anchors}
+    if any(bisect_right(starts, m.start) in pieces for m in chosen):
+        return chosen
+    bare = [m for m in mentions  # the subject: the piece starts with it
+            if m.kind == "place" and m.start in starts
+            and bisect_right(starts, m.start) in pieces]
+    return bare or chosen
+
+
+def _nearest(toks: Tokens, sentence: int, chosen: list[Mention],
              anchors: Sequence[Span]) -> list[Mention]:
     """The places of the matched words' own clause: "detained … in Russia after Putin sent
     troops to invade Ukraine" sends the troops to Ukraine and detains in Russia. A place
-    that a subordinating word parts from every matched word belongs to the other clause."""
+    that a subordinating word parts from every matched word belongs to the other clause;
+    so does one in a comma-parted piece of the sentence that holds none of them ("отправляют
+    в Луганскую область, — объяснила уполномоченный в Свердловской области")."""
     own = [m for m in chosen
-           if any(not _apart(words, m.start, s) for s, _ in anchors)]
-    return own or chosen
+           if any(not _apart(toks.words, m.start, s) for s, _ in anchors)] or chosen
+    if len({m.code for m in own}) < 2:
+        return own
+    starts = comma_pieces(toks, sentence)
+    if len(starts) < 2:
+        return own
+    pieces = {bisect_right(starts, s) for s, _ in anchors}
+    return [m for m in own if bisect_right(starts, m.start) in pieces] or own
 
 
 class Located(NamedTuple):

@@ -228,6 +228,28 @@ def split_sentences(text: str) -> list[str]:
     return [" ".join(s.replace("\x07", "").split()) for s in _marked_sentences(text)]
 
 
+_COMMA = re.compile(r",\s")
+
+
+def comma_pieces(toks: Tokens, sentence: int) -> tuple[int, ...]:
+    """Where each comma-parted piece of a sentence starts, as token indexes: "мобилизованные,
+    призванные в Пермском крае, отправились в зону СВО" has three. Only the sentence's
+    start when the pieces' tokens don't add up to the sentence's (a comma inside a token)."""
+    start = toks.sentence_start[sentence]
+    end = (toks.sentence_start[sentence + 1] if sentence + 1 < len(toks.sentence_start)
+           else len(toks.words))
+    text = normalise(toks.sentences[sentence])
+    if "," not in text:
+        return (start,)
+    findall = _token_pattern(text).findall
+    starts = []
+    at = start
+    for piece in _COMMA.split(text):
+        starts.append(at)
+        at += len(findall(piece))
+    return tuple(starts) if at == end else (start,)
+
+
 def analyse(title: str, text: str, language: str) -> Tokens:
     """Sentences, clauses and tokens in one pass of one regex over the document."""
     title_part = _marked_sentences(title)
