@@ -240,7 +240,10 @@ class RuleSet:
             return None
         for label in rule.headline_none:
             for sent in sorted(state.sentences_with(label)):
-                hits = unexcluded(rule, state, label, sent) if toks.zone[sent] < 2 else None
+                # "Is Russia withdrawing troops from Ukraine to protect Kursk?" asks: the
+                # headline that asks frames nothing, the text answers
+                hits = (unexcluded(rule, state, label, sent)
+                        if toks.zone[sent] < 2 and not _asked(toks, sent) else None)
                 if hits:
                     start, end = hits[0]
                     return (f"headline: {rule.group_names[label]} "
@@ -250,7 +253,7 @@ class RuleSet:
                                    for label in (*clause.all, *clause.any))
             for label in labels:
                 for sent in sorted(state.sentences_with(label)):
-                    if toks.zone[sent] >= 2:
+                    if toks.zone[sent] >= 2 or _asked(toks, sent):
                         continue
                     for span in unexcluded(rule, state, label, sent):
                         why = guard_reason(self.guards, state, span, rule.headline_guards)
@@ -297,6 +300,11 @@ class RuleSet:
 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
+
+
+def _asked(toks: Tokens, sent: int) -> bool:
+    """Is the sentence a headline that asks ("Will the curfew be lifted?")?"""
+    return toks.zone[sent] == 0 and _asks(toks.sentences[sent])
 
 
 def _asks(sentence: str) -> bool:
