@@ -111,4 +111,6 @@ class Guard:
     headline: int  # label of the cues that frame the whole document from the headline
     back: int = -1  # label of the cues that cancel the previous sentence ("refuted these reports")
     question: int = -1  # label of the words that make a headline a question ("Will…?", "ли")
+    ordered: int = -1  # label of the words of an order that a cue after them carries out
+    ordered_within: int = 0  # how many words before a cue an order may stand
 

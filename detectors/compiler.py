@@ -54,7 +54,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     guards = []
     for lex in lexicons():
         cue, exception, headline, back = labels.new(), labels.new(), labels.new(), labels.new()
-        question = labels.new()
+        question, ordered = labels.new(), labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
@@ -65,8 +65,10 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
             builder.add(term, language, back)
         for language, term in lex.question:
             builder.add(term, language, question)
+        for language, term in lex.ordered:
+            builder.add(term, language, ordered)
         guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back,
-                            question))
+                            question, ordered, lex.ordered_within))
 
     places = add_places(builder, labels.new)
 
@@ -91,7 +93,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
         raise RuleErrors(errors)
     eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
                        *(g.headline for g in guards), *(g.back for g in guards),
-                       *(g.question for g in guards)})
+                       *(g.question for g in guards), *(g.ordered for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,

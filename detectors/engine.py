@@ -173,6 +173,11 @@ class RuleSet:
             if not cues:
                 continue
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
+            for s, e in spans.get(guard.ordered, ()):
+                # "directed the defence ministry to deploy": what was ordered, not a plan
+                clause = toks.clause_of[s]
+                excluded.update(t for t in range(e, min(e + guard.ordered_within, len(toks.words)))
+                                if toks.clause_of[t] == clause)
             positions = [t for s, e in cues for t in range(s, e)
                          if t not in excluded and not _is_date(toks.words, t)]
             if positions:

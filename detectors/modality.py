@@ -8,6 +8,8 @@ headline carries them: a retrospective is framed once, in its title. Its `back` 
 point to what the previous sentence said ("Moscow refuted these reports") and cancel
 that sentence's hits too. Its `question` cues, as the first or second word of a headline
 that ends in a question mark, cancel that headline's hits ("Will Russia send troops…?").
+Its `ordered` words, a few words before a cue, make the cue what an order says ("instructed
+the army to deploy"), so it cancels nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class GuardLexicon:
     # first or second word of a headline that asks ("Will Russia send troops…?", "Введут ли
     # ЧП…?"): the question reports nothing by itself, so its hits are cancelled
     question: tuple[tuple[str, str], ...] = ()
+    # an order given, up to `ordered_within` words before a cue of its clause, makes the cue
+    # what was ordered, not a plan ("directed the defence ministry to deploy 20,000 troops")
+    ordered: tuple[tuple[str, str], ...] = ()
+    ordered_within: int = 0
 
 
 @functools.cache
@@ -51,6 +57,8 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 headline=_terms(spec.get("headline")),
                 back=_terms(spec.get("back")),
                 question=_terms(spec.get("question")),
+                ordered=_terms(spec.get("ordered")),
+                ordered_within=int(spec.get("ordered_within", 0)),
             )
         )
     return tuple(out)
