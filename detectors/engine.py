@@ -19,7 +19,7 @@ from detectors.errors import RuleError
 from detectors.explain import RuleExplanation
 from detectors.history import historical_when, past_dates, past_months, past_years
 from detectors.locate import Locations, PlaceName, PlaceRef, name_codes, place_names
-from detectors.matcher import Matcher, Scan
+from detectors.matcher import Matcher, Scan, Span
 from detectors.nearest import nearest
 from detectors.numbers import MONTHS
 from detectors.state import DocState
@@ -173,11 +173,11 @@ class RuleSet:
             if not cues:
                 continue
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
-            for s, e in spans.get(guard.ordered, ()):
+            orders = spans.get(guard.ordered)
+            if orders:
                 # "directed the defence ministry to deploy": what was ordered, not a plan
-                clause = toks.clause_of[s]
-                excluded.update(t for t in range(e, min(e + guard.ordered_within, len(toks.words)))
-                                if toks.clause_of[t] == clause)
+                excluded.update(t for s, e in cues if _ordered(toks, orders, s, guard)
+                                for t in range(s, e))
             positions = [t for s, e in cues for t in range(s, e)
                          if t not in excluded and not _is_date(toks.words, t)]
             if positions:
@@ -305,6 +305,13 @@ class RuleSet:
 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
+
+
+def _ordered(toks: Tokens, orders: list[Span], start: int, guard: Guard) -> bool:
+    """Does an order stand a few words before the cue at `start`, in its clause?"""
+    clause = toks.clause_of[start]
+    return any(e <= start < e + guard.ordered_within and toks.clause_of[s] == clause
+               for s, e in orders)
 
 
 def _asked(toks: Tokens, sent: int) -> bool:
