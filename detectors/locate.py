@@ -45,6 +45,7 @@ _PLACE_NOUNS = _WORDS["place_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
+_SIDE_ACTOR_NOUNS = _WORDS["side_actor_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _TOPIC_DESTINATION = frozenset(_WORDS["topic_destination"])
@@ -134,6 +135,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
     """What each place name says, from the words around it (`place_names` gives them)."""
     out: list[Mention] = []
     in_list: set[int] = set()  # indexes in `out` of the names of a list of places
+    pieces: dict[int, tuple[int, ...]] = {}  # sentence → where its comma-parted pieces start
     words = toks.words
     for s, e, (code, kind, place) in names:
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
@@ -143,8 +145,13 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         locative = False
         blocked = False
         aside = False
-        # "in Lebanon, Kazakhstan's ministry said": a preposition before another name is its own
-        floor = max(toks.sentence_start[sent], s - 4, out[-1].end if out else 0)
+        # "in Lebanon, Kazakhstan's ministry said": a preposition before another name is its own;
+        # one of another comma-parted piece governs none ("несмотря на усилия прекратить огонь,
+        # таджикская сторона …")
+        if sent not in pieces:
+            pieces[sent] = comma_pieces(toks, sent)
+        piece = pieces[sent][bisect_right(pieces[sent], s) - 1]
+        floor = max(piece, s - 4, out[-1].end if out else 0)
         for j in range(s - 1, floor - 1, -1):
             if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
@@ -230,6 +237,12 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
     return out
 
 
+def _acting_side(words: Sequence[str], e: int) -> bool:
+    """ "таджикская сторона [продолжает стягивать]": a side that acts, not one that speaks."""
+    return (e + 1 < len(words) and words[e].startswith(_SIDE_ACTOR_NOUNS)
+            and not words[e + 1].startswith(_SPEECH_VERBS))
+
+
 def _origin_before(words: Sequence[str], lo: int, hi: int) -> bool:
     """Does an origin ("from", "из", not "из-за") stand among words lo:hi?"""
     return any(words[k] in _ORIGIN and words[k + 1] not in _NOT_ORIGIN
@@ -310,10 +323,10 @@ class Locations:
             words = self.toks.words
             chosen = [
                 m for m in mentions
-                if m.kind == "leader" or (m.kind == "adj" and any(
+                if m.kind == "leader" or (m.kind == "adj" and (any(
                     words[j].startswith(_AUTHORITY_NOUNS)
                     for j in range(m.end, min(m.end + 3, len(words)))
-                ))
+                ) or _acting_side(words, m.end)))
             ]
         return chosen, strength if chosen else 0
 
