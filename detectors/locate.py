@@ -40,6 +40,8 @@ _WORDS = _word_lists()
 _LOCATIVE = frozenset(_WORDS["locative"])
 _BLOCKERS = frozenset(_WORDS["blockers"])
 _ORIGIN = frozenset(_WORDS["origin"])
+_CITED = frozenset(_WORDS["cited"])
+_ARTICLES = frozenset(_WORDS["articles"])
 _NOT_ORIGIN = frozenset(_WORDS["not_origin"])
 _PLACE_NOUNS = _WORDS["place_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
@@ -168,14 +170,16 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
                 elif words[j] in _BLOCKERS:
                     # "со стороны Таджикистана": that side, not an origin
                     blocked = not (j + 2 == s and words[j + 1] in _SIDE_NOUNS)
-                elif j > 0 and words[j - 1].startswith(_TOPIC_NOUNS):
-                    blocked = True  # "the war in Ukraine": the topic, not the place
+                elif j > 0 and (words[j - 1].startswith(_TOPIC_NOUNS) or words[j - 1] in _CITED):
+                    # "the war in Ukraine": the topic; "со ссылкой на Кыргызстан": the source
+                    blocked = True
                 elif _origin_before(words, max(floor, j - 4), j - 1):
                     blocked = True  # "из учебного центра в Тюмени": where they came from
                 else:
                     locative = True
                 break
-        before = words[s - 2:s] if s >= 2 else words[:s]
+        k = s - 1 if s and words[s - 1] in _ARTICLES else s  # "the border of the X region"
+        before = words[k - 2:k] if k >= 2 else words[:k]
         if before and (before[-1].startswith(_BORDER_NOUNS) or (
                 len(before) == 2 and before[-1] == "of" and before[0].startswith(_BORDER_NOUNS))
         ) and not (e < len(words) and words[e] in _PARTNER):
@@ -408,9 +412,9 @@ def _apart(words: Sequence[str], a: int, b: int) -> bool:
 def _own_piece(toks: Tokens, sentence: int, chosen: list[Mention], mentions: list[Mention],
                anchors: Sequence[Span]) -> list[Mention]:
     """A place "in"/"to" of another comma-parted piece of the sentence is not where the
-    matched words' event is when their own piece starts with a place, its subject: "Россия не собирается
-    вводить войска в Афганистан, Таджикистан мобилизует 20000 солдат" mobilises in
-    Tajikistan."""
+    matched words' event is when their own piece starts with a place, its subject: "Россия
+    не собирается вводить войска в Афганистан, Таджикистан мобилизует 20000 солдат"
+    mobilises in Tajikistan."""
     starts = comma_pieces(toks, sentence)
     if len(starts) < 2:
         return chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors import Document, RuleSet
+from detectors import ALL, Document, RuleSet
 from tests import cases
 
 
@@ -920,3 +920,74 @@ def test_movement_and_force_words_issue_11(rules: RuleSet, text: str,
 def test_hyphenated_counter_terrorist_regime_issue_11(rules: RuleSet, text: str,
                                                       expected: dict[str, str]) -> None:
     cases.assert_detects(rules, Document("", text), expected)
+
+
+# Issue 11, structural classes: how a place, a time or a stance is read, each class in
+# English and Russian (written for eventwatch). Countries with `--countries all`: the place
+# must be right, not merely outside the CSTO.
+STRUCTURAL_CLASSES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
+    # the other side of a border is never where forces mass, not even as a last resort
+    ("", "The army is moving armoured vehicles up to the border of the Belgorod region.",
+     {"troop-deployment": ()}),
+    ("", "Армия стягивает бронетехнику к границе Белгородской области.",
+     {"troop-deployment": ()}),
+    # "to the war in/against X": the war is where they go; "for the war in X" stays a topic
+    ("", "Russia has redeployed most troops from its northern bases to the war against "
+     "Ukraine.", {"troop-deployment": ("UA",)}),
+    ("", "Россия перебросила большую часть войск с северных баз на войну с Украиной.",
+     {"troop-deployment": ("UA",)}),
+    ("", "Russia announced a partial mobilisation of reservists for the war in Ukraine.",
+     {"troop-deployment": ("RU",)}),
+    # "from their base in X", "из учебного центра в X": where they came from
+    ("", "Mobilised soldiers were sent to Luhansk from their base in Tyumen.",
+     {"troop-deployment": ("UA",)}),
+    ("", "Мобилизованные отправились в Луганск из учебного центра в Тюмени.",
+     {"troop-deployment": ("UA",)}),
+    # the zone of the "special military operation" is in Ukraine
+    ("", "Mobilised men from the Urals were sent to the special military operation zone.",
+     {"troop-deployment": ("UA",)}),
+    ("", "Мобилизованных уральцев отправили в зону СВО.", {"troop-deployment": ("UA",)}),
+    # a place of another comma-parted piece (the speaker's title) is not where they go
+    ("", "Mobilised men are being sent to the Luhansk region, said the human rights "
+     "ombudsman in the Sverdlovsk region.", {"troop-deployment": ("UA",)}),
+    ("", "Мобилизованных отправляют в Луганскую область, — сказала уполномоченный по правам "
+     "человека в Свердловской области.", {"troop-deployment": ("UA",)}),
+    # the subject of the matched words' own piece, not a place of another piece
+    ("", "Russia will not send troops to Afghanistan, Tajikistan is mobilising 20,000 "
+     "reservists.", {"troop-deployment": ("TJ",)}),
+    ("", "Россия не станет вводить войска в Афганистан, Таджикистан мобилизует 20 000 "
+     "резервистов.", {"troop-deployment": ("TJ",)}),
+    # a preposition of another piece governs nothing; a side that acts places its forces;
+    # a ceasefire lifts nothing
+    ("", "Despite efforts to end the fighting, the Tajik side keeps moving armour to the "
+     "border.", {"troop-deployment": ("TJ",)}),
+    ("", "Несмотря на усилия прекратить огонь, таджикская сторона продолжает стягивать "
+     "бронетехнику к границе.", {"troop-deployment": ("TJ",)}),
+    # a source cited is not where
+    ("", "Tajikistan has deployed 20,000 troops to guard the frontier, a news site reported "
+     "citing Kyrgyzstan's AKIpress.", {"troop-deployment": ("TJ",)}),
+    ("", "Таджикистан развернул 20 тысяч военнослужащих для охраны рубежей, сообщает сайт со "
+     "ссылкой на Кыргызстан.", {"troop-deployment": ("TJ",)}),
+    # an order with its object before "to deploy" is what was ordered, not a plan
+    ("", "The president directed the heads of the defence agencies to deploy 2,000 troops to "
+     "the Batken region.", {"troop-deployment": ("KG",)}),
+    ("", "Президент поручил министру обороны в ближайшее время перебросить 2000 "
+     "военнослужащих в Баткенскую область.", {"troop-deployment": ("KG",)}),
+    # an approval or a permission is not an order
+    ("", "Parliament gave its approval to deploy up to 430 servicemen to UN missions.", {}),
+    # a headline that asks frames nothing: the text reports
+    ("Is Russia withdrawing troops from Ukraine to defend Kursk?",
+     "Russian forces have been deployed to the Kursk region in greater numbers.",
+     {"troop-deployment": ("RU",)}),
+    ("Выводит ли Россия войска с Украины ради защиты Курской области?",
+     "Российские подразделения переброшены в Курскую область.",
+     {"troop-deployment": ("RU",)}),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), STRUCTURAL_CLASSES)
+def test_structural_classes_issue_11(rules: RuleSet, title: str, text: str,
+                                     expected: dict[str, tuple[str, ...]]) -> None:
+    found = rules.detect(Document(title, text), countries=ALL)
+    got = {d.rule: tuple(sorted(d.countries)) for d in found}
+    assert got == expected, got
