@@ -84,6 +84,7 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
     # the other side of a border ("к границе Белгородской области", "the Ukrainian border"):
     # not even the document's last resort
     aside: bool = False
+    head: int = -1  # the start of the first name of its list ("in Kazakhstan, Kyrgyzstan and …")
 
 
 PlaceName = tuple[int, int, PlaceRef]  # token start, end, what the name says
@@ -203,6 +204,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         if e < len(words) and words[e] in _MODIFIER_WORDS:
             blocked = True  # "the Russia-led alliance", "Russian-endorsed": who acts
         listed = _listed(toks, out[-1], s, e, len(out) - 1 in in_list) if out else None
+        head = -1
         # after a comma that ends no list a name starts a phrase of its own
         subject = (s == 0 or toks.clause_of[s - 1] != toks.clause_of[s]
                    or words[s - 1] in ("the", "a") or listed is False)
@@ -223,6 +225,7 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             # "in Kazakhstan, Kyrgyzstan and Tajikistan", "from Russia, Belarus and Armenia":
             # every name of a list takes the preposition of its first
             locative, blocked = out[-1].locative, out[-1].blocked
+            head = _head(out[-1])
         elif (listed is None and out and out[-1].end == s and out[-1].code != code
                 and toks.clause_of[out[-1].start] == toks.clause_of[s]):
             if e < len(words) and words[e].startswith(_BORDER_NOUNS):
@@ -237,8 +240,13 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
             # "the Russia-Turkey deal": a pair of countries names a relation, not a place
             out[-1] = out[-1]._replace(blocked=True)
             blocked = True
-        out.append(Mention(s, e, code, kind, locative, blocked, place, aside))
+        out.append(Mention(s, e, code, kind, locative, blocked, place, aside, head))
     return out
+
+
+def _head(m: Mention) -> int:
+    """Where a name's list starts: the names of a list share their first one's piece."""
+    return m.start if m.head < 0 else m.head
 
 
 def _acting_side(words: Sequence[str], e: int) -> bool:
@@ -322,6 +330,8 @@ class Locations:
         if not chosen:
             chosen = [m for m in mentions if m.kind == "place"]
             strength = 2
+            if anchors and len({m.code for m in chosen}) > 1:
+                chosen = _in_pieces(self.toks, sentence, chosen, anchors)
         if not chosen:
             strength = 1
             words = self.toks.words
@@ -419,12 +429,23 @@ def _own_piece(toks: Tokens, sentence: int, chosen: list[Mention], mentions: lis
     if len(starts) < 2:
         return chosen
     pieces = {bisect_right(starts, s) for s, _ in anchors}
-    if any(bisect_right(starts, m.start) in pieces for m in chosen):
+    if any(bisect_right(starts, _head(m)) in pieces for m in chosen):
         return chosen
     bare = [m for m in mentions  # the subject: the piece starts with it
-            if m.kind == "place" and m.start in starts
-            and bisect_right(starts, m.start) in pieces]
+            if m.kind == "place" and _head(m) in starts
+            and bisect_right(starts, _head(m)) in pieces]
     return bare or chosen
+
+
+def _in_pieces(toks: Tokens, sentence: int, chosen: list[Mention],
+               anchors: Sequence[Span]) -> list[Mention]:
+    """Of names said bare, those of the matched words' own comma-parted pieces: "Несмотря на
+    то, что Бишкек и Душанбе договорились, Таджикистан перебросил к границе танки"."""
+    starts = comma_pieces(toks, sentence)
+    if len(starts) < 2:
+        return chosen
+    pieces = {bisect_right(starts, s) for s, _ in anchors}
+    return [m for m in chosen if bisect_right(starts, _head(m)) in pieces] or chosen
 
 
 def _nearest(toks: Tokens, sentence: int, chosen: list[Mention],
@@ -442,7 +463,7 @@ def _nearest(toks: Tokens, sentence: int, chosen: list[Mention],
     if len(starts) < 2:
         return own
     pieces = {bisect_right(starts, s) for s, _ in anchors}
-    return [m for m in own if bisect_right(starts, m.start) in pieces] or own
+    return [m for m in own if bisect_right(starts, _head(m)) in pieces] or own
 
 
 class Located(NamedTuple):
