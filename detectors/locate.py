@@ -14,7 +14,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple
 
@@ -134,11 +134,13 @@ def name_codes(names: Iterable[PlaceName]) -> set[str]:
     return {ref.code for _, _, ref in names}
 
 
-def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
+def find_mentions(toks: Tokens, names: Sequence[PlaceName],
+                  pieces: dict[int, tuple[int, ...]] | None = None) -> list[Mention]:
     """What each place name says, from the words around it (`place_names` gives them)."""
     out: list[Mention] = []
     in_list: set[int] = set()  # indexes in `out` of the names of a list of places
-    pieces: dict[int, tuple[int, ...]] = {}  # sentence → where its comma-parted pieces start
+    if pieces is None:
+        pieces = {}  # sentence → where its comma-parted pieces start
     words = toks.words
     for s, e, (code, kind, place) in names:
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
@@ -151,13 +153,19 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName]) -> list[Mention]:
         # "in Lebanon, Kazakhstan's ministry said": a preposition before another name is its own;
         # one of another comma-parted piece governs none ("несмотря на усилия прекратить огонь,
         # таджикская сторона …")
-        if sent not in pieces:
-            pieces[sent] = comma_pieces(toks, sent)
-        piece = pieces[sent][bisect_right(pieces[sent], s) - 1]
-        floor = max(piece, s - 4, out[-1].end if out else 0)
+        floor = max(toks.sentence_start[sent], s - 4, out[-1].end if out else 0)
+        piece = -1  # where the name's comma-parted piece starts, once needed
         for j in range(s - 1, floor - 1, -1):
             if toks.clause_of[j] != toks.clause_of[s] or words[j] in _RELATIVES:
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
+            if piece < 0 and j + 1 < s and (words[j] in _BLOCKERS or words[j] in _LOCATIVE
+                                             or words[j] in _BORDER_BETWEEN):
+                if sent not in pieces:
+                    pieces[sent] = comma_pieces(toks, sent)
+                piece = pieces[sent][bisect_right(pieces[sent], s) - 1]
+                floor = max(floor, piece)
+                if j < piece:
+                    break
             if words[j] in _BORDER_BETWEEN and j + 1 == s and j > 0 and (
                     words[j - 1].startswith(_BORDER_NOUNS)):
                 # "the border between Tajikistan and Afghanistan": where it runs, and the
@@ -296,6 +304,13 @@ class Locations:
     names: list[PlaceName]
     _mentions: list[Mention] | None = None
     _main: tuple[tuple[str, ...], tuple[Place, ...]] | None = None
+    _pieces: dict[int, tuple[int, ...]] = field(default_factory=dict)  # sentence → piece starts
+
+    def _starts(self, sentence: int) -> tuple[int, ...]:
+        starts = self._pieces.get(sentence)
+        if starts is None:
+            starts = self._pieces[sentence] = comma_pieces(self.toks, sentence)
+        return starts
 
     @property
     def codes(self) -> set[str]:
@@ -305,7 +320,7 @@ class Locations:
     def mentions(self) -> list[Mention]:
         # worked out when first asked: most entries match no rule and never need them
         if self._mentions is None:
-            self._mentions = find_mentions(self.toks, self.names)
+            self._mentions = find_mentions(self.toks, self.names, self._pieces)
         return self._mentions
 
     def of_sentence(self, sentence: int) -> tuple[str, ...]:
@@ -324,14 +339,14 @@ class Locations:
         chosen = [m for m in mentions if m.kind == "place" and m.locative]
         strength = 3
         if anchors and chosen:
-            chosen = _own_piece(self.toks, sentence, chosen, mentions, anchors)
+            chosen = _own_piece(self._starts(sentence), chosen, mentions, anchors)
         if anchors and len({m.code for m in chosen}) > 1:
-            chosen = _nearest(self.toks, sentence, chosen, anchors)
+            chosen = _nearest(self.toks.words, self._starts(sentence), chosen, anchors)
         if not chosen:
             chosen = [m for m in mentions if m.kind == "place"]
             strength = 2
             if anchors and len({m.code for m in chosen}) > 1:
-                chosen = _in_pieces(self.toks, sentence, chosen, anchors)
+                chosen = _in_pieces(self._starts(sentence), chosen, anchors)
         if not chosen:
             strength = 1
             words = self.toks.words
@@ -419,13 +434,12 @@ def _apart(words: Sequence[str], a: int, b: int) -> bool:
                for j in range(lo, hi) for p in _SUBORDINATORS.get(words[j], ()))
 
 
-def _own_piece(toks: Tokens, sentence: int, chosen: list[Mention], mentions: list[Mention],
+def _own_piece(starts: tuple[int, ...], chosen: list[Mention], mentions: list[Mention],
                anchors: Sequence[Span]) -> list[Mention]:
     """A place "in"/"to" of another comma-parted piece of the sentence is not where the
     matched words' event is when their own piece starts with a place, its subject: "Россия
     не собирается вводить войска в Афганистан, Таджикистан мобилизует 20000 солдат"
     mobilises in Tajikistan."""
-    starts = comma_pieces(toks, sentence)
     if len(starts) < 2:
         return chosen
     pieces = {bisect_right(starts, s) for s, _ in anchors}
@@ -437,18 +451,17 @@ def _own_piece(toks: Tokens, sentence: int, chosen: list[Mention], mentions: lis
     return bare or chosen
 
 
-def _in_pieces(toks: Tokens, sentence: int, chosen: list[Mention],
+def _in_pieces(starts: tuple[int, ...], chosen: list[Mention],
                anchors: Sequence[Span]) -> list[Mention]:
     """Of names said bare, those of the matched words' own comma-parted pieces: "Несмотря на
     то, что Бишкек и Душанбе договорились, Таджикистан перебросил к границе танки"."""
-    starts = comma_pieces(toks, sentence)
     if len(starts) < 2:
         return chosen
     pieces = {bisect_right(starts, s) for s, _ in anchors}
     return [m for m in chosen if bisect_right(starts, _head(m)) in pieces] or chosen
 
 
-def _nearest(toks: Tokens, sentence: int, chosen: list[Mention],
+def _nearest(words: Sequence[str], starts: tuple[int, ...], chosen: list[Mention],
              anchors: Sequence[Span]) -> list[Mention]:
     """The places of the matched words' own clause: "detained … in Russia after Putin sent
     troops to invade Ukraine" sends the troops to Ukraine and detains in Russia. A place
@@ -456,10 +469,9 @@ def _nearest(toks: Tokens, sentence: int, chosen: list[Mention],
     so does one in a comma-parted piece of the sentence that holds none of them ("отправляют
     в Луганскую область, — объяснила уполномоченный в Свердловской области")."""
     own = [m for m in chosen
-           if any(not _apart(toks.words, m.start, s) for s, _ in anchors)] or chosen
+           if any(not _apart(words, m.start, s) for s, _ in anchors)] or chosen
     if len({m.code for m in own}) < 2:
         return own
-    starts = comma_pieces(toks, sentence)
     if len(starts) < 2:
         return own
     pieces = {bisect_right(starts, s) for s, _ in anchors}

@@ -236,11 +236,11 @@ def comma_pieces(toks: Tokens, sentence: int) -> tuple[int, ...]:
     призванные в Пермском крае, отправились в зону СВО" has three. Only the sentence's
     start when the pieces' tokens don't add up to the sentence's (a comma inside a token)."""
     start = toks.sentence_start[sentence]
+    if "," not in toks.sentences[sentence]:
+        return (start,)
     end = (toks.sentence_start[sentence + 1] if sentence + 1 < len(toks.sentence_start)
            else len(toks.words))
     text = normalise(toks.sentences[sentence])
-    if "," not in text:
-        return (start,)
     findall = _token_pattern(text).findall
     starts = []
     at = start
