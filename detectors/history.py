@@ -15,12 +15,16 @@ from detectors.tokens import Tokens
 
 _WHEN = frozenset({"when", "когда"})
 _MONTH_LEAD = frozenset({"in", "on", "late", "early", "mid", "в", "во"})
-_YEAR_BEFORE = frozenset({"in", "of", "during", "в", "во", "за"}) | MONTHS
+# a season names a time as a month does: "осенью 2022-го", "летом 2012 года", "autumn 2022"
+_SEASONS = frozenset({"spring", "summer", "autumn", "fall", "winter",
+                      "весной", "летом", "осенью", "зимой", "весна", "лето", "осень", "зима"})
+_YEAR_BEFORE = frozenset({"in", "of", "during", "в", "во", "за"}) | MONTHS | _SEASONS
 
 
 def past_years(toks: Tokens, year: int, month: int) -> list[int]:
     """ "In January 2022, troops were deployed…" in an article of 2024 is background:
-    a year before the publication's, after "in"/"в" or a month, is a historical cue."""
+    a year before the publication's, after "in"/"в", a month or a season, is a historical
+    cue."""
     out: list[int] = []
     words = toks.words
     for i, w in enumerate(words):

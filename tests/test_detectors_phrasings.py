@@ -991,3 +991,19 @@ def test_structural_classes_issue_11(rules: RuleSet, title: str, text: str,
     found = rules.detect(Document(title, text), countries=ALL)
     got = {d.rule: tuple(sorted(d.countries)) for d in found}
     assert got == expected, got
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Осенью 2022-го в Беларусь прибыли эшелоны с российскими военными.", "ru"),
+    ("In autumn 2022 trains with Russian troops arrived in Belarus.", "en"),
+])
+def test_a_season_of_a_past_year_is_background_issue_11(rules: RuleSet, text: str,
+                                                         language: str) -> None:
+    """A season dates an event as a month does: "осенью 2022-го" in an article of 2024 is
+    background, in an article of that autumn it is news."""
+    from datetime import UTC, datetime
+
+    late = Document("", text, language, published=datetime(2024, 3, 1, tzinfo=UTC))
+    fresh = Document("", text, language, published=datetime(2022, 10, 20, tzinfo=UTC))
+    assert [d.rule for d in rules.detect(late)] == []
+    assert [(d.rule, d.countries) for d in rules.detect(fresh)] == [("troop-deployment", ("BY",))]
