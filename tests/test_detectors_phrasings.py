@@ -973,6 +973,11 @@ STRUCTURAL_CLASSES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      "the Batken region.", {"troop-deployment": ("KG",)}),
     ("", "Президент поручил министру обороны в ближайшее время перебросить 2000 "
      "военнослужащих в Баткенскую область.", {"troop-deployment": ("KG",)}),
+    # the participle as a noun names the mobilised men in English as in Russian
+    ("", "The mobilized in the Perm region were sent to their units on Monday.",
+     {"troop-deployment": ("RU",)}),
+    ("", "Мобилизованные в Пермском крае в понедельник отправлены в свои части.",
+     {"troop-deployment": ("RU",)}),
     # an approval or a permission is not an order
     ("", "Parliament gave its approval to deploy up to 430 servicemen to UN missions.", {}),
     # a headline that asks frames nothing: the text reports
