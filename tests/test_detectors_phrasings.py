@@ -978,6 +978,11 @@ STRUCTURAL_CLASSES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      {"troop-deployment": ("RU",)}),
     ("", "Мобилизованные в Пермском крае в понедельник отправлены в свои части.",
      {"troop-deployment": ("RU",)}),
+    # the country after a force noun is whose force, not where it went
+    ("", "The army of Kazakhstan has arrived. Its units were moved to the Voronezh region.",
+     {"troop-deployment": ("RU",)}),
+    ("", "Армия Казахстана прибыла. Ее подразделения переброшены в Воронежскую область.",
+     {"troop-deployment": ("RU",)}),
     # an approval or a permission is not an order
     ("", "Parliament gave its approval to deploy up to 430 servicemen to UN missions.", {}),
     # a headline that asks frames nothing: the text reports
