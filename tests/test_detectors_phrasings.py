@@ -983,6 +983,10 @@ STRUCTURAL_CLASSES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
      {"troop-deployment": ("RU",)}),
     ("", "Армия Казахстана прибыла. Ее подразделения переброшены в Воронежскую область.",
      {"troop-deployment": ("RU",)}),
+    # a force that serves only at home places an unnamed town at home
+    ("", "Rosgvardia reinforcements moved into the town overnight.",
+     {"troop-deployment": ("RU",)}),
+    ("", "Ночью в город двинулось подкрепление Росгвардии.", {"troop-deployment": ("RU",)}),
     # an approval or a permission is not an order
     ("", "Parliament gave its approval to deploy up to 430 servicemen to UN missions.", {}),
     # a headline that asks frames nothing: the text reports
