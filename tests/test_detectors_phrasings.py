@@ -987,6 +987,14 @@ STRUCTURAL_CLASSES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
     ("", "Rosgvardia reinforcements moved into the town overnight.",
      {"troop-deployment": ("RU",)}),
     ("", "Ночью в город двинулось подкрепление Росгвардии.", {"troop-deployment": ("RU",)}),
+    # officers of Rosgvardia on a call are police work, not troops sent
+    ("", "Rosgvardia officers arrived at the scene of a bar fight in Oryol.", {}),
+    ("", "Сотрудники Росгвардии прибыли на место драки в баре в Орле.", {}),
+    # a road crew's machinery ("техника") is no armour
+    ("", "Для расчистки дороги в Согдийской области были стянуты техника и сотрудники "
+     "районной дорожной службы.", {}),
+    # the object between the verb and "под контроль"
+    ("", "Военные взяли Алма-Ату под полный контроль.", {"troop-deployment": ("KZ",)}),
     # an approval or a permission is not an order
     ("", "Parliament gave its approval to deploy up to 430 servicemen to UN missions.", {}),
     # a headline that asks frames nothing: the text reports
