@@ -109,6 +109,27 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
     # a term of arrest is a duration, not a count
     ("", "В Бресте задержали почти 50 активистов, 30 из них арестованы на срок до 15 суток.",
      {"mass-detention": "BY"}),
+    # regional news names the district, not the country
+    ("Режим ЧС ввели в Зиминском районе из-за паводков", "Решение принял мэр района.",
+     {"state-of-emergency": "RU"}),
+    ("", "В Пенджикентском районе объявлен режим чрезвычайной ситуации после селей.",
+     {"state-of-emergency": "TJ"}),
+    ("", "A state of emergency was declared in the Nookat district after mudflows.",
+     {"state-of-emergency": "KG"}),
+    # a regime said not to be in place, the negation far from its name
+    ("", "Комендантский час в этих населенных пунктах Кордайского района не вводили.", {}),
+    ("", "A curfew in the villages of the Karasai district has not been imposed, officials said.",
+     {}),
+    # police trying to clear a crowd act: the detentions happened
+    ("", "Police tried to clear the square in Yerevan, detaining at least two dozen protesters.",
+     {"mass-detention": "AM"}),
+    ("", "Пытаясь разогнать митинг в Бишкеке, милиция задержала около сорока человек.",
+     {"mass-detention": "KG"}),
+    # Rosgvardia acts at home: what it does is in Russia when the sentence names no place
+    ("", "ОМОН и Росгвардия проводили массовые задержания участников акции.",
+     {"mass-detention": "RU"}),
+    ("", "Rosgvardia officers carried out mass detentions of the protesters.",
+     {"mass-detention": "RU"}),
 ]
 
 
