@@ -130,6 +130,9 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"mass-detention": "RU"}),
     ("", "Rosgvardia officers carried out mass detentions of the protesters.",
      {"mass-detention": "RU"}),
+    # a number that names a group is no count of the detained
+    ("", "Members of Commission 44 were detained in Khorog over the weekend.", {}),
+    ("", "Члены Комиссии 44 задержаны в Хороге.", {}),
 ]
 
 
@@ -163,3 +166,9 @@ def test_russian_oblique_number_words_issue_11(text: str, value: int) -> None:
 @pytest.mark.parametrize("text", ["арестованы на 15 суток", "held for 30 days"])
 def test_a_duration_is_not_a_count_issue_11(text: str) -> None:
     assert find_quantities(tuple(text.split())) == []
+
+
+@pytest.mark.parametrize("text", ["members of Commission 44", "under Article 212",
+                                  "члены Комиссии 44", "по статье 212"])
+def test_a_number_that_names_a_thing_is_not_a_count_issue_11(text: str) -> None:
+    assert find_quantities(tuple(text.lower().split())) == []
