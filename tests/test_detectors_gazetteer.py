@@ -60,6 +60,8 @@ DISTRICTS = [
     ("Это произошло на территории Нижнеудинского муниципального округа.", "RU"),
     ("Это произошло в Бугульминском районе.", "RU"), ("Это произошло в Уфимском районе.", "RU"),
     ("Это произошло в Баймаке.", "RU"),  # a town of 15,000 to 20,000 people
+    # districts named by a village or a small town (Mogocha, Sergokala)
+    ("Это произошло в Могочинском районе.", "RU"), ("Это произошло в Сергокалинском районе.", "RU"),
     ("Это произошло в Пенджикентском районе.", "TJ"), ("Это произошло в Пинском районе.", "BY"),
     ("Это произошло в Ноокатском районе.", "KG"), ("It happened in the Nookat district.", "KG"),
     ("Это произошло в Карасайском районе.", "KZ"), ("It happened in the Karasai district.", "KZ"),
@@ -98,6 +100,10 @@ def test_demonyms_are_actors(rules: RuleSet, text: str, place: str, actor: str) 
     # named like towns of two states (Belogorsk RU and UA) or like a word ("Советский")
     "Это произошло в Белогорском районе.", "Это произошло в Советском районе.",
     "Это произошло в Кировском районе.", "Это произошло в Партизанском районе.",
+    # Kyiv's Pechersk district, not the village Pechersk (RU); Borisov (BY) and Borisovka (RU);
+    # Paris, not the village Париж (RU)
+    "Это произошло в Печерском районе.", "Это произошло в Борисовском районе.",
+    "Это произошло в Парижском районе.",
 ])
 def test_towns_and_districts_named_like_words_are_left_out_issue_11(rules: RuleSet,
                                                                     text: str) -> None:
