@@ -55,6 +55,7 @@ ADJECTIVE_LIKE = ("ском", "цком")
 # district by its town's adjective. The nouns such a district is named with:
 DISTRICT_NOUNS = ("район*", "округ*", "улус*", "кожуун*", "муниципальн* район*",
                   "муниципальн* округ*", "муниципальн* образовани*", "городск* округ*")
+DISTRICT_NOUNS_EN = ("district", "raion", "rayon")
 # An adjective this frequent is a word before it is a district ("советский", "ленинский",
 # "октябрьский": a district of that name is in many cities of several states)
 ADJECTIVE_COMMON_ZIPF = 3.5
@@ -118,6 +119,7 @@ class District:
     town: str  # English name of the town that names the district
     adjective: str  # "тулунский"
     ru: tuple[str, ...]  # matcher terms: "тулунск* район*", …
+    en: tuple[str, ...]  # "Tulun district", "Tulunsky district", …
 
 
 def towns() -> list[Town]:
@@ -196,8 +198,21 @@ def districts() -> list[District]:
             continue
         prefix = adjective[:-2] + "*"
         out.append(District(code, name, adjective,
-                            tuple(f"{prefix} {noun}" for noun in DISTRICT_NOUNS)))
+                            tuple(f"{prefix} {noun}" for noun in DISTRICT_NOUNS),
+                            _english(name, adjective)))
     return sorted(out, key=lambda d: (d.code, d.adjective))
+
+
+def _english(name: str, adjective: str) -> tuple[str, ...]:
+    """A district's English names: its place's name or its romanised adjective before
+    "district" ("the Mogocha district", "Mogochinsky district"); a place's English name that
+    is not plain letters (Usol’ye) or is an English word gives none of its own."""
+    stem = romanise(adjective)[:-2]  # "mogochinsk"
+    names = [f"{stem}y", f"{stem}iy"]
+    if re.fullmatch(r"[A-Za-z]+(?:[ -][A-Za-z]+)*", name) and _zipf(
+            name.lower(), "en") < COMMON_ZIPF:  # not "the Central district"
+        names.insert(0, name)
+    return tuple(f"{n} {noun}" for n in names for noun in DISTRICT_NOUNS_EN)
 
 
 def _adjectives(name: str) -> list[str]:

@@ -192,8 +192,9 @@ def place_names() -> tuple[PlaceName, ...]:
     for district in _districts():  # "в Тулунском районе": after the curated regions
         place = Place(f"{district['code']}/{slug(district['town'])}-district",
                       f"{district['town']} district", district["code"], "region")
-        for term in district["ru"]:
-            add_one(term, "ru", district["code"], "place", place)
+        for language in ("ru", "en"):
+            for term in district[language]:
+                add_one(term, language, district["code"], "place", place)
     return tuple(out)
 
 

@@ -62,6 +62,7 @@ DISTRICTS = [
     ("Это произошло в Баймаке.", "RU"),  # a town of 15,000 to 20,000 people
     # districts named by a village or a small town (Mogocha, Sergokala)
     ("Это произошло в Могочинском районе.", "RU"), ("Это произошло в Сергокалинском районе.", "RU"),
+    ("It happened in the Mogocha district.", "RU"), ("It happened in the Tulunsky district.", "RU"),
     ("Это произошло в Пенджикентском районе.", "TJ"), ("Это произошло в Пинском районе.", "BY"),
     ("Это произошло в Ноокатском районе.", "KG"), ("It happened in the Nookat district.", "KG"),
     ("Это произошло в Карасайском районе.", "KZ"), ("It happened in the Karasai district.", "KZ"),
