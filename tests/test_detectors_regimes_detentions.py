@@ -130,6 +130,12 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
      {"mass-detention": "RU"}),
     ("", "Rosgvardia officers carried out mass detentions of the protesters.",
      {"mass-detention": "RU"}),
+    # Russian counts take the genitive singular after 22-24 and the nominative after 21
+    ("", "23 мигранта, участвовавших в массовой драке на рынке, были задержаны в Москве.",
+     {"mass-detention": "RU"}),
+    ("", "21 мигрант, работавший на стройке в Химках, задержан в Москве.",
+     {"mass-detention": "RU"}),
+    ("", "3 мигранта, участвовавших в драке на рынке, были задержаны в Москве.", {}),
     # a number that names a group is no count of the detained
     ("", "Members of Commission 44 were detained in Khorog over the weekend.", {}),
     ("", "Члены Комиссии 44 задержаны в Хороге.", {}),
