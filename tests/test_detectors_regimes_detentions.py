@@ -136,6 +136,14 @@ CLASSES: list[tuple[str, str, dict[str, str]]] = [
     ("", "21 мигрант, работавший на стройке в Химках, задержан в Москве.",
      {"mass-detention": "RU"}),
     ("", "3 мигранта, участвовавших в драке на рынке, были задержаны в Москве.", {}),
+    # a memorial to a person is today's rally; one to past events looks back
+    ("Police detain over 400 people in Moscow. In memory of Navalny, crowds lay flowers",
+     "Crowds gathered at memorials across the city.", {"mass-detention": "RU"}),
+    ("В Москве задержали более 400 человек. В память о Навальном люди несли цветы",
+     "Люди собирались у мемориалов по всему городу.", {"mass-detention": "RU"}),
+    ("Yerevan march in memory of the victims of March 1",
+     "Hundreds marched through Yerevan on the anniversary of the 2008 events, after which a "
+     "state of emergency was declared in the capital for 20 days.", {}),
     # a number that names a group is no count of the detained
     ("", "Members of Commission 44 were detained in Khorog over the weekend.", {}),
     ("", "Члены Комиссии 44 задержаны в Хороге.", {}),
