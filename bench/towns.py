@@ -53,9 +53,9 @@ PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
 ADJECTIVE_LIKE = ("ском", "цком")
 # "в Тулунском районе", "Нижнеудинского муниципального округа": regional news names a
 # district by its town's adjective. The nouns such a district is named with:
-DISTRICT_NOUNS = ("район*", "округ*", "улус*", "кожуун*", "муниципальн* район*",
-                  "муниципальн* округ*", "муниципальн* образовани*", "городск* округ*")
-DISTRICT_NOUNS_EN = ("district", "raion", "rayon")
+DISTRICT_NOUNS = ("район*", "округ*", "улус*", "муниципальн* район*", "муниципальн* округ*",
+                  "городск* округ*")
+DISTRICT_NOUNS_EN = ("district",)
 # An adjective this frequent is a word before it is a district ("советский", "ленинский",
 # "октябрьский": a district of that name is in many cities of several states)
 ADJECTIVE_COMMON_ZIPF = 3.5
