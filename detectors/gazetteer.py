@@ -29,7 +29,7 @@ Kind = Literal["place", "adj", "leader"]
 CITY_MIN_POPULATION = 400_000
 _CYRILLIC_MIN_POPULATION = 1_000_000  # smaller ones collide with Russian words
 CYRILLIC_NAME = re.compile(r"^[А-Яа-яЁё][А-Яа-яЁё -]{3,}$")
-# The towns of the watched states (20,000 people and more) with their terms, computed
+# The towns of the watched states (15,000 people and more) with their terms, computed
 # ahead of time by `python bench/towns.py --write`: their filter (wordfreq and the
 # dictionary) and case forms would cost every compile about a second. JSON, not YAML:
 # generated, and read in a hundredth of the time PyYAML's safe loader takes.
@@ -72,7 +72,7 @@ def country_place(code: str) -> Place:
 Curated = dict[str, dict[str, Any]]
 
 
-def _curated() -> Curated:
+def curated() -> Curated:
     text = resources.files("detectors").joinpath("data/places.yaml").read_text(encoding="utf-8")
     data: Curated = yaml.safe_load(text)
     return data
@@ -157,7 +157,7 @@ def place_names() -> tuple[PlaceName, ...]:
         out.append(PlaceName(term, language, code, kind, place))
 
     countries = {normalise(name) for name, _, _ in _country_names()}
-    for code, kinds in _curated().items():
+    for code, kinds in curated().items():
         for kind_name, entries in kinds.items():
             if kind_name in ("regions", "cities"):
                 level: Level = "region" if kind_name == "regions" else "city"
@@ -189,7 +189,19 @@ def place_names() -> tuple[PlaceName, ...]:
         for language, term in terms:
             # a town's terms are its final case forms (bench/towns.py)
             (add_one if town else add)(term, language, code, "place", place)
+    for district in _districts():  # "в Тулунском районе": after the curated regions
+        place = Place(f"{district['code']}/{slug(district['town'])}-district",
+                      f"{district['town']} district", district["code"], "region")
+        for language in ("ru", "en"):
+            for term in district[language]:
+                add_one(term, language, district["code"], "place", place)
     return tuple(out)
+
+
+def _districts() -> list[dict[str, Any]]:
+    """The districts named by a town's adjective ("Тулунский район"), from data/towns.json."""
+    districts: list[dict[str, Any]] = json.loads(TOWNS.read_text(encoding="utf-8"))["districts"]
+    return districts
 
 
 def generated_terms(name: str, language: str) -> list[str]:

@@ -55,6 +55,12 @@ _DURATION = frozenset({
     "days", "day", "hours", "hour", "weeks", "months", "minutes", "суток", "сутки", "дней", "дня",
     "часов", "часа", "недель", "недели", "месяцев", "месяца", "минут",
 })
+# "Commission 44", "Group 24", "статья 212": a number that names a thing, not a count
+_NAMED = frozenset({
+    "commission", "group", "article", "articles", "section", "paragraph", "clause", "part",
+    "комиссия", "комиссии", "группа", "группы", "статья", "статьи", "статье", "статьей",
+    "часть", "части", "пункт", "пункта",
+})
 MONTHS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -148,6 +154,8 @@ def find_quantities(words: tuple[str, ...]) -> list[Quantity]:
         ):
             value = None  # an age: "28-летняя", "20 years old"
         if value is not None and end < n and words[end] in _DURATION:
+            value = None
+        if value is not None and w[0].isdigit() and i > 0 and words[i - 1] in _NAMED:
             value = None
         if value is not None and w[0].isdigit() and (
             (end < n and words[end] in MONTHS) or (i > 0 and words[i - 1] in MONTHS)
