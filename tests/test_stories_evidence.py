@@ -1,17 +1,23 @@
 """Story evidence read from headline and lead (issue 12): the places named, whatever rule
-matched, the names given in either script, the counts, and the weekdays that place a report
-with only a date, or none."""
+matched (not the dateline's), the names given in either script, the counts, the weekdays
+that place a report with only a date, or none, and the story's day a follow-up names."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config.settings import StorySettings
 from bot.stories.codec import dump_story, load_story
-from bot.stories.decisions import create, make_report, merge, story_facts
+from bot.stories.decisions import (
+    create,
+    in_window,
+    make_report,
+    merge,
+    story_facts,
+)
 from bot.stories.judge import Facts, features
-from bot.stories.places import country_of, named_places
+from bot.stories.places import country_of, named_places, strip_dateline
 from bot.stories.similarity import lead, name_key, names, weekdays
 from bot.stories.types import Report
 from bot.types import Entry
@@ -162,3 +168,44 @@ def test_names_and_counts_are_evidence_issue12() -> None:
     assert shared["numbers_shared"] == 1 and shared["numbers_conflict"] == 0
     other = features(Facts(numbers=frozenset({40})), Facts(numbers=frozenset({633})))
     assert other["numbers_shared"] == 0 and other["numbers_conflict"] == 1
+
+
+def test_the_dateline_is_where_the_outlet_filed_not_a_place_named_issue12() -> None:
+    # Two decrees of one day filed from the capital share its dateline and nothing else.
+    region = ("", "NUR-SULTAN, January 5. /TASS/. President Tokayev declared a state of "
+              "emergency in the Almaty region.")
+    assert places(region, "en") == ("region:KZ/almaty-region",)
+    assert places(("", "NUR-SULTAN. KAZINFORM – Tokayev declared a state of emergency in "
+                   "the Almaty region."), "en") == ("region:KZ/almaty-region",)
+    assert places(("", "МОСКВА, 8 окт — ПРАЙМ. В Белгородской области объявлен режим ЧС."),
+                  "ru") == ("region:RU/belgorod-region",)
+    assert places(("", "Москва, 10 января. В Белгородской области объявлен режим ЧС."),
+                  "ru") == ("region:RU/belgorod-region",)
+    # A country after the city is the dateline's too; what follows is read.
+    assert strip_dateline("BAKU, Azerbaijan, Jan. 5 Trend: President") == (
+        ", Jan. 5 Trend: President")
+    assert strip_dateline("YEREVAN (Azatutyun) — Police") == " (Azatutyun) — Police"
+    # A place inside the lead, or a lead that opens with a word and no dateline, stays.
+    assert "city:BY/minsk" in places(("", "MINSK — Police in Minsk detained 40 people."), "en")
+    assert strip_dateline("Police in Minsk detained 40.") == "Police in Minsk detained 40."
+    assert places(("", "Minsk police detained 40 people."), "en") == ("city:BY/minsk",)
+
+
+# Monday 10 October 2022.
+MONDAY = datetime(2022, 10, 10, tzinfo=UTC)
+GROUPING = ("Belarus and Russia to deploy a joint regional grouping of troops",
+            "Lukashenko announced the deployment of a joint regional grouping of troops.")
+
+
+def test_a_story_of_date_only_reports_spans_their_days_issue12() -> None:
+    """A date without a time is the whole of its day on the story's side too: a timed
+    report 48 h after the end of that day may join, not 48 h after its midnight UTC."""
+    settings = StorySettings()
+    story = create(report(GROUPING, "en", MONDAY, day_only=True), now=MONDAY).story
+    assert story.day_only
+    within = report(GROUPING, "en", MONDAY + timedelta(days=2, hours=22), key="b")
+    assert in_window(within, story, settings)
+    timed = replace(story, day_only=False)  # the same moment, as an exact time
+    assert not in_window(within, timed, settings)
+    beyond = report(GROUPING, "en", MONDAY + timedelta(days=3, hours=22), key="b")
+    assert not in_window(beyond, story, settings)

@@ -5,7 +5,8 @@ it has (one message per article). A report joins a story when `bot.stories.judge
 so: meaning (multilingual embeddings), wording (shingles) and facts that must agree
 (event type, the finest place both name, figures that agree or rise, dates, time),
 weighed by a model fitted on the tuning part of the real labelled sets. All of it
-happens within `stories.window` of the story; a date without a time is a whole day.
+happens within `stories.window` of the story; a date without a time is a whole day, on
+either side.
 
 The decisions are pure functions (`judge`, `choose`, `create`, `merge`, `flush`):
 they take the stored story and the report and return the next story and the alerts;
@@ -168,9 +169,15 @@ def report_time(report: Report, story: Story) -> float:
 
 
 def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
-    earliest = story.first.timestamp() - settings.window
-    latest = story.last.timestamp() + settings.window
-    return earliest <= report_time(report, story) <= latest
+    """Published within `stories.window` of the story. A date without a time is the
+    whole of its day on either side: a story whose reports all have only a date spans
+    their days, not their midnights UTC."""
+    first, last = story.first.timestamp(), story.last.timestamp()
+    if story.day_only:
+        first, last = first - DAY_BEFORE, last + DAY_AFTER
+    at = report.published.timestamp()
+    start, end = (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at)
+    return first - settings.window <= end and start <= last + settings.window
 
 
 def report_facts(report: Report) -> Facts:

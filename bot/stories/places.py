@@ -11,6 +11,7 @@ its country ("Almaty, Kazakhstan" is "city:KZ/almaty").
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -19,6 +20,24 @@ from detectors.locate import PlaceRef, add_places, find_mentions, finest, place_
 from detectors.matcher import Matcher, MatcherBuilder
 from detectors.tokens import analyse, guess_language
 from detectors.types import Place
+
+_MONTH = (r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март|апрел|ма[йяе]|"
+          r"июн|июл|август|сентябр|октябр|ноябр|декабр)\w*\.?")
+_CAPS = r"[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]+(?:\s[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]+)*"
+_WORD = r"[A-ZА-ЯЁ][\w'’-]+"
+# A dateline: where the outlet filed from, not where the event is ("NUR-SULTAN, January
+# 5. /TASS/.", "MINSK — …", "YEREVAN (Azatutyun) —", "МИНСК, 10 октября, ФедералПресс.",
+# "Москва, 10 января."): the city in capitals before a comma, stop, bracket or dash, or
+# a capitalised city before a date; a country after the city is part of it
+# ("BAKU, Azerbaijan, Jan. 5 Trend:").
+_DATELINE = re.compile(
+    rf"^\s*(?:{_CAPS}(?:,\s*{_WORD})?(?=\s*[,.(—–]|\s+-\s|-\s)"
+    rf"|{_WORD}(?:,\s*{_WORD})?(?=,\s+(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}})))")
+
+
+def strip_dateline(lead: str) -> str:
+    """The lead without its dateline: two decrees filed from one capital share it."""
+    return _DATELINE.sub("", lead, count=1)
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +56,9 @@ def warm() -> None:
 def named_places(title: str, lead: str, language: str | None = None) -> tuple[str, ...]:
     """The places headline and lead name, finest first level ("city:KZ/almaty",
     "region:RU/belgorod-oblast", "country:AM"): a place's name or its country's
-    adjective ("Kazakh police"), not a partner's ("talks with Turkey")."""
+    adjective ("Kazakh police"), not a partner's ("talks with Turkey"), nor the city of
+    the lead's dateline (`strip_dateline`)."""
+    lead = strip_dateline(lead)
     if not (title or lead):
         return ()
     matcher, refs = _gazetteer()
