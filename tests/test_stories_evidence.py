@@ -17,7 +17,7 @@ from bot.stories.decisions import (
     story_facts,
 )
 from bot.stories.judge import Facts, features
-from bot.stories.places import country_of, named_places, strip_dateline
+from bot.stories.places import country_of, named_places, spread_region_noun, strip_dateline
 from bot.stories.similarity import lead, name_key, names, weekdays
 from bot.stories.types import Report
 from bot.types import Entry
@@ -190,6 +190,33 @@ def test_the_dateline_is_where_the_outlet_filed_not_a_place_named_issue12() -> N
     assert strip_dateline("Police in Minsk detained 40.") == "Police in Minsk detained 40."
     assert places(("", "Minsk police detained 40 people."), "en") == ("city:BY/minsk",)
 
+
+
+def test_a_plural_region_noun_makes_every_name_of_its_list_a_region_issue12() -> None:
+    """ "the Pavlodar, Atyrau and Mangystau regions" names three regions, not the cities
+    Pavlodar and Atyrau: a nationwide decree and the Almaty-region one name different
+    places."""
+    assert named_places("", "A state of emergency was declared in the North Kazakhstan, "
+                        "Pavlodar, Atyrau and Mangystau regions.", "en") == (
+        "region:KZ/north-kazakhstan-region", "region:KZ/pavlodar-region",
+        "region:KZ/atyrau-region", "region:KZ/mangystau-region")
+    assert named_places("", "Режим ЧП введен в Павлодарской, Атырауской и Мангистауской "
+                        "областях.", "ru") == (
+        "region:KZ/pavlodar-region", "region:KZ/atyrau-region", "region:KZ/mangystau-region")
+    # Often with no "and": "… Zhambyl, Atyrau regions and Shymkent city".
+    assert named_places("", "a decree imposing the state of emergency in Zhambyl, Atyrau "
+                        "regions and Shymkent city", "en") == (
+        "region:KZ/zhambyl-region", "region:KZ/atyrau-region", "city:KZ/shymkent")
+    # Each adjective takes the noun in its own case; districts alike.
+    assert spread_region_noun("в Павлодарскую и Атыраускую области") == (
+        "в Павлодарскую область и Атыраускую область")
+    assert spread_region_noun("в Тулунском и Зиминском районах") == (
+        "в Тулунском районе и Зиминском районе")
+    # Cities stay cities; a list of another gender's adjectives is left as it is.
+    assert named_places("", "Police in Almaty and Shymkent detained 40.", "en") == (
+        "city:KZ/almaty", "city:KZ/shymkent")
+    assert spread_region_noun("в Курском и Белгородском областях") == (
+        "в Курском и Белгородском областях")
 
 # Monday 10 October 2022.
 MONDAY = datetime(2022, 10, 10, tzinfo=UTC)

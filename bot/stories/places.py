@@ -40,6 +40,48 @@ def strip_dateline(lead: str) -> str:
     return _DATELINE.sub("", lead, count=1)
 
 
+# "in the Pavlodar, Atyrau and Mangystau regions", "в Павлодарской, Атырауской и
+# Мангистауской областях": the plural noun after a list makes each name a region, not the
+# city of the same name; each gets the noun in the singular, in its adjective's case.
+_EN_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+_EN_LIST = re.compile(
+    rf"\b((?:{_EN_NAME}, )+{_EN_NAME}(?:,? (?:and|&) {_EN_NAME})?|{_EN_NAME} (?:and|&) {_EN_NAME}) "
+    r"(regions|provinces|oblasts|districts)\b")
+_EN_SINGULAR = {"regions": "region", "provinces": "province", "oblasts": "oblast",
+                "districts": "district"}
+_RU_ADJ = r"[А-ЯЁ][а-яё-]+(?:ой|ей|ую|юю|ая|яя|ом|ем|ого|его|ий|ый)"
+_RU_LIST = re.compile(
+    rf"((?:{_RU_ADJ}, )+{_RU_ADJ}(?:,? и {_RU_ADJ})?|{_RU_ADJ} и {_RU_ADJ}) "
+    r"(областях|областей|областям|областями|области|районах|районов|районам|районами|районы)\b")
+_RU_SINGULAR = {
+    "област": {"ой": "области", "ей": "области", "ую": "область", "юю": "область",
+               "ая": "область", "яя": "область"},
+    "район": {"ом": "районе", "ем": "районе", "ого": "района", "его": "района",
+              "ий": "район", "ый": "район"},
+}
+_LIST_PARTS = re.compile(r",? (?:and|&|и) |, ")
+
+
+def spread_region_noun(text: str) -> str:
+    """ "the Pavlodar and Atyrau regions" → "the Pavlodar region and Atyrau region"."""
+
+    def english(m: re.Match[str]) -> str:
+        noun = _EN_SINGULAR[m.group(2)]
+        return " and ".join(f"{n} {noun}" for n in _LIST_PARTS.split(m.group(1)))
+
+    def russian(m: re.Match[str]) -> str:
+        forms = _RU_SINGULAR["област" if m.group(2).startswith("област") else "район"]
+        out = []
+        for adj in _LIST_PARTS.split(m.group(1)):
+            noun = next((n for end, n in forms.items() if adj.endswith(end)), None)
+            if noun is None:
+                return m.group(0)  # an adjective of another gender: not this list
+            out.append(f"{adj} {noun}")
+        return " и ".join(out)
+
+    return _RU_LIST.sub(russian, _EN_LIST.sub(english, text))
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[Matcher, Mapping[int, PlaceRef]]:
     """An automaton of the gazetteer's names only (built once per process, ~1 s)."""
@@ -57,8 +99,9 @@ def named_places(title: str, lead: str, language: str | None = None) -> tuple[st
     """The places headline and lead name, finest first level ("city:KZ/almaty",
     "region:RU/belgorod-oblast", "country:AM"): a place's name or its country's
     adjective ("Kazakh police"), not a partner's ("talks with Turkey"), nor the city of
-    the lead's dateline (`strip_dateline`)."""
-    lead = strip_dateline(lead)
+    the lead's dateline (`strip_dateline`); each name of a list before a plural "regions"
+    is a region (`spread_region_noun`)."""
+    title, lead = spread_region_noun(title), spread_region_noun(strip_dateline(lead))
     if not (title or lead):
         return ()
     matcher, refs = _gazetteer()
