@@ -193,6 +193,7 @@ def districts() -> list[District]:
         pop, code, name = max(named_by)
         # a hamlet of another state names no district anyone confuses
         rivals = [p for p, c, _ in towns_of if c != code and p >= min(pop, DISTRICT_RIVAL)]
+        # geonames' cities1000 also holds seats of fewer people
         if (code not in TOWN_STATES or pop < DISTRICT_MIN_POPULATION or rivals
                 or adjective in DISTRICT_AMBIGUOUS):
             continue
@@ -225,7 +226,7 @@ def _adjectives(name: str) -> list[str]:
         candidates = [word]  # Новотроицкий
     elif word.endswith(("ское", "цкое", "ская", "цкая")):
         candidates = [word[:-2] + "ий"]  # Новотроицкое → новотроицкий
-    elif word.endswith(("ий", "ый", "ой", "ая", "ое", "ые")):
+    elif word.endswith(ADJECTIVE_ENDINGS):
         return []  # another adjective ("Мирный")
     elif word.endswith(("ск", "цк")):
         candidates = [word + "ий"]  # Курск → курский

@@ -160,9 +160,8 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
                 break  # "to Lebanon | Kazakhstan News": another clause's preposition
             if piece < 0 and j + 1 < s and (words[j] in _BLOCKERS or words[j] in _LOCATIVE
                                              or words[j] in _BORDER_BETWEEN):
-                if sent not in pieces:
-                    pieces[sent] = comma_pieces(toks, sent)
-                piece = pieces[sent][bisect_right(pieces[sent], s) - 1]
+                starts = piece_starts(toks, pieces, sent)
+                piece = starts[bisect_right(starts, s) - 1]
                 floor = max(floor, piece)
                 if j < piece:
                     break
@@ -252,6 +251,20 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
     return out
 
 
+def piece_starts(toks: Tokens, cache: dict[int, tuple[int, ...]],
+                 sentence: int) -> tuple[int, ...]:
+    """Where the sentence's comma-parted pieces start (`comma_pieces`), worked out once."""
+    starts = cache.get(sentence)
+    if starts is None:
+        starts = cache[sentence] = comma_pieces(toks, sentence)
+    return starts
+
+
+def _anchor_pieces(starts: tuple[int, ...], anchors: Sequence[Span]) -> set[int]:
+    """The comma-parted pieces that hold matched words."""
+    return {bisect_right(starts, s) for s, _ in anchors}
+
+
 def _head(m: Mention) -> int:
     """Where a name's list starts: the names of a list share their first one's piece."""
     return m.start if m.head < 0 else m.head
@@ -307,10 +320,7 @@ class Locations:
     _pieces: dict[int, tuple[int, ...]] = field(default_factory=dict)  # sentence → piece starts
 
     def _starts(self, sentence: int) -> tuple[int, ...]:
-        starts = self._pieces.get(sentence)
-        if starts is None:
-            starts = self._pieces[sentence] = comma_pieces(self.toks, sentence)
-        return starts
+        return piece_starts(self.toks, self._pieces, sentence)
 
     @property
     def codes(self) -> set[str]:
@@ -442,7 +452,7 @@ def _own_piece(starts: tuple[int, ...], chosen: list[Mention], mentions: list[Me
     mobilises in Tajikistan."""
     if len(starts) < 2:
         return chosen
-    pieces = {bisect_right(starts, s) for s, _ in anchors}
+    pieces = _anchor_pieces(starts, anchors)
     if any(bisect_right(starts, _head(m)) in pieces for m in chosen):
         return chosen
     bare = [m for m in mentions  # the subject: the piece starts with it
@@ -453,11 +463,11 @@ def _own_piece(starts: tuple[int, ...], chosen: list[Mention], mentions: list[Me
 
 def _in_pieces(starts: tuple[int, ...], chosen: list[Mention],
                anchors: Sequence[Span]) -> list[Mention]:
-    """Of names said bare, those of the matched words' own comma-parted pieces: "Несмотря на
+    """Of the names, those of the matched words' own comma-parted pieces: "Несмотря на
     то, что Бишкек и Душанбе договорились, Таджикистан перебросил к границе танки"."""
     if len(starts) < 2:
         return chosen
-    pieces = {bisect_right(starts, s) for s, _ in anchors}
+    pieces = _anchor_pieces(starts, anchors)
     return [m for m in chosen if bisect_right(starts, _head(m)) in pieces] or chosen
 
 
@@ -470,12 +480,7 @@ def _nearest(words: Sequence[str], starts: tuple[int, ...], chosen: list[Mention
     в Луганскую область, — объяснила уполномоченный в Свердловской области")."""
     own = [m for m in chosen
            if any(not _apart(words, m.start, s) for s, _ in anchors)] or chosen
-    if len({m.code for m in own}) < 2:
-        return own
-    if len(starts) < 2:
-        return own
-    pieces = {bisect_right(starts, s) for s, _ in anchors}
-    return [m for m in own if bisect_right(starts, _head(m)) in pieces] or own
+    return own if len({m.code for m in own}) < 2 else _in_pieces(starts, own, anchors)
 
 
 class Located(NamedTuple):
