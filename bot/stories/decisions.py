@@ -151,6 +151,13 @@ DAY_BEFORE = 14 * 3600
 DAY_AFTER = 36 * 3600
 
 
+def day_span(published: datetime, *, day_only: bool) -> tuple[float, float]:
+    """The moments a publication time stands for, epoch s: a date without a time is the
+    whole of its day, wherever that day was."""
+    at = published.timestamp()
+    return (at - DAY_BEFORE, at + DAY_AFTER) if day_only else (at, at)
+
+
 def report_time(report: Report, story: Story) -> float:
     """When the report was published, as close to the story as its precision allows.
 
@@ -159,7 +166,7 @@ def report_time(report: Report, story: Story) -> float:
     at = report.published.timestamp()
     if not report.day_only:
         return at
-    start, end = at - DAY_BEFORE, at + DAY_AFTER
+    start, end = day_span(report.published, day_only=True)
     first, last = story.first.timestamp(), story.last.timestamp()
     if end < first:
         return end
@@ -172,20 +179,14 @@ def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
     """Published within `stories.window` of the story. A date without a time is the
     whole of its day on either side: a story whose reports all have only a date spans
     their days, not their midnights UTC."""
-    first, last = story.first.timestamp(), story.last.timestamp()
-    if story.day_only:
-        first, last = first - DAY_BEFORE, last + DAY_AFTER
-    at = report.published.timestamp()
-    start, end = (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at)
+    first = day_span(story.first, day_only=story.day_only)[0]
+    last = day_span(story.last, day_only=story.day_only)[1]
+    start, end = day_span(report.published, day_only=report.day_only)
     return first - settings.window <= end and start <= last + settings.window
 
 
 def report_facts(report: Report) -> Facts:
-    at = report.published.timestamp()
-    span: tuple[float, float] | None = (
-        (at - DAY_BEFORE, at + DAY_AFTER) if report.day_only else (at, at))
-    if report.undated:
-        span = None
+    span = None if report.undated else day_span(report.published, day_only=report.day_only)
     return Facts(
         vectors=(report.vector,) if report.vector else (),
         tokens=(report.fingerprint.tokens,),
