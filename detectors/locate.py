@@ -44,6 +44,7 @@ _CITED = frozenset(_WORDS["cited"])
 _ARTICLES = frozenset(_WORDS["articles"])
 _NOT_ORIGIN = frozenset(_WORDS["not_origin"])
 _PLACE_NOUNS = _WORDS["place_nouns"]
+_DISTRICT_NOUNS = _WORDS["district_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
@@ -134,6 +135,12 @@ def name_codes(names: Iterable[PlaceName]) -> set[str]:
     return {ref.code for _, _, ref in names}
 
 
+def _district_of(words: Sequence[str], e: int, starts: set[int]) -> bool:
+    """Whether a district noun at `e` has its parent place's name right after it."""
+    return e < len(words) and words[e].startswith(_DISTRICT_NOUNS) and (
+        e + 1 in starts or (e + 2 in starts and words[e + 1] == "of"))
+
+
 def find_mentions(toks: Tokens, names: Sequence[PlaceName],
                   pieces: dict[int, tuple[int, ...]] | None = None) -> list[Mention]:
     """What each place name says, from the words around it (`place_names` gives them)."""
@@ -142,7 +149,11 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
     if pieces is None:
         pieces = {}  # sentence → where its comma-parted pieces start
     words = toks.words
+    name_starts = {s for s, _, _ in names}
     for s, e, (code, kind, place) in names:
+        if (kind == "adj" or (place is not None and place.level == "city")) and (
+                _district_of(words, e, name_starts)):
+            continue  # "в Московском районе Минска": a district of the name after it
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
             kind = "place"  # "the Kazakh capital": the country, at least
             place = country_place(code)

@@ -78,6 +78,13 @@ DISTRICTS = [
     ("Это произошло на Колыме.", "RU"), ("Это произошло на Дальнем Востоке.", "RU"),
     ("Это произошло на Северном Кавказе.", "RU"), ("Это произошло в Прибайкалье.", "RU"),
     ("It happened in the Jewish Autonomous Oblast.", "RU"),
+    # a district's name is shared by many states and cities: the parent place after it decides
+    ("Это произошло в Ивановском районе Брестской области.", "BY"),
+    ("Это произошло в Московском районе Минска.", "BY"),
+    ("It happened in the Moscow district of Minsk.", "BY"),
+    ("It happened in the Ivanovo district of Brest region.", "BY"),
+    ("Это произошло в Московском районе Казани.", "RU"),
+    ("Это произошло в Тулунском районе Иркутской области.", "RU"),
 ]
 
 
