@@ -85,6 +85,10 @@ DISTRICTS = [
     ("It happened in the Ivanovo district of Brest region.", "BY"),
     ("Это произошло в Московском районе Казани.", "RU"),
     ("Это произошло в Тулунском районе Иркутской области.", "RU"),
+    # Karabakh in its other spellings and names, and its districts (internationally Azerbaijan)
+    ("It happened in Nagorno Karabagh.", "AZ"), ("It happened in Artsakh.", "AZ"),
+    ("Это произошло в Арцахе.", "AZ"), ("Это произошло в Кельбаджарском районе.", "AZ"),
+    ("It happened in Aghdam.", "AZ"), ("Это произошло в Агдаме.", "AZ"),
 ]
 
 
