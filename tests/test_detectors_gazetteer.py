@@ -89,6 +89,10 @@ DISTRICTS = [
     ("It happened in Nagorno Karabagh.", "AZ"), ("It happened in Artsakh.", "AZ"),
     ("Это произошло в Арцахе.", "AZ"), ("Это произошло в Кельбаджарском районе.", "AZ"),
     ("It happened in Aghdam.", "AZ"), ("Это произошло в Агдаме.", "AZ"),
+    # where Russian forces are based abroad: not left to the actor's country
+    ("Это произошло в Латакии.", "SY"), ("Это произошло в Хмеймиме.", "SY"),
+    ("It happened in Hmeimim.", "SY"), ("Это произошло в Бендерах.", "MD"),
+    ("Это произошло в Гагре.", "GE"), ("Это произошло в Банги.", "CF"),
 ]
 
 
