@@ -95,6 +95,28 @@ def test_a_side_without_a_time_is_placed_by_its_leads_dates_issue12() -> None:
     assert dated["date_conflict"] == 0
 
 
+def test_successive_days_each_dated_only_are_published_on_another_day_issue12() -> None:
+    """Two reports dated only by their day (a protest's second night, then its third):
+    their whole-day spans overlap, so `days_apart` is 0, but taken at midday they were
+    published a day apart, which weighs against one story."""
+    def dated(day: int, **kw: object) -> Facts:
+        at = day * DAY
+        return facts(ALMATY, span=(at - 14 * 3600, at + 36 * 3600), day_only=True,
+                     moments=(at + DAY / 2, at + DAY / 2), **kw)
+
+    night2, night3 = dated(10), dated(11)
+    apart = features(night3, night2)
+    assert apart["days_apart"] == 0 and apart["other_day"] == 1 and apart["day_gap"] == 1
+    same_day = features(dated(10), night2)
+    assert same_day["other_day"] == 0 and same_day["day_gap"] == 0
+    assert judge_facts(night3, night2).probability < judge_facts(dated(10), night2).probability
+    # A timed report late on the 10th and a date of the 11th may be hours apart.
+    late = facts(ALMATY, moments=(10 * DAY + 23 * 3600,) * 2, span=(10 * DAY + 23 * 3600,) * 2)
+    assert features(night3, late)["other_day"] == 0
+    # No time at all: nothing is known of the day.
+    assert features(replace(night3, span=None, moments=None), night2)["day_gap"] == 0
+
+
 def test_weights_are_data_and_load() -> None:
     model = Model.load()
     assert 0 < model.threshold < 1 and "cosine" in model.weights

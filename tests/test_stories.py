@@ -22,6 +22,8 @@ from bot.stories.decisions import (
     make_report,
     material_changes,
     merge,
+    report_facts,
+    story_facts,
 )
 from bot.stories.similarity import fingerprint
 from bot.stories.store import StoryStore
@@ -503,6 +505,21 @@ def test_day_only_date_is_the_whole_day_not_midnight_issue12() -> None:
     exact = replace(dated, day_only=False)
     assert not judge(exact, replace(story, first=day + timedelta(hours=9),
                                     last=day + timedelta(hours=9)), tight).same
+
+
+def test_a_date_without_a_time_is_published_at_its_midday_issue12() -> None:
+    """What the judge reads as the moment of publication: a date at its midday (for
+    'published on another day'), a time as it is, and nothing for no date at all."""
+    day = datetime(2022, 1, 11, tzinfo=UTC)
+    e = replace(entry("b", "b1", "t", "x", day, source="B"), day_only=True)
+    dated = make_report(e, det("mass-detention"), now=day, fp=fingerprint("t", "x"))
+    noon = (day + timedelta(hours=12)).timestamp()
+    assert report_facts(dated).moments == (noon, noon)
+    story = create(dated, now=day).story
+    assert story_facts(story).moments == (noon, noon)
+    timed = replace(dated, day_only=False)
+    assert report_facts(timed).moments == (day.timestamp(),) * 2
+    assert report_facts(replace(dated, undated=True)).moments is None
 
 
 def test_missing_published_time_is_the_fetch_time_issue12() -> None:

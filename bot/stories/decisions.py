@@ -185,8 +185,17 @@ def in_window(report: Report, story: Story, settings: StorySettings) -> bool:
     return first - settings.window <= end and start <= last + settings.window
 
 
+MIDDAY = 12 * 3600
+
+
+def _moment(published: datetime, *, day_only: bool) -> float:
+    """A publication time as one moment: a date without a time at its midday."""
+    return published.timestamp() + (MIDDAY if day_only else 0)
+
+
 def report_facts(report: Report) -> Facts:
     span = None if report.undated else day_span(report.published, day_only=report.day_only)
+    at = _moment(report.published, day_only=report.day_only)
     return Facts(
         vectors=(report.vector,) if report.vector else (),
         tokens=(report.fingerprint.tokens,),
@@ -194,7 +203,8 @@ def report_facts(report: Report) -> Facts:
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
         scopes=report.scopes, named=report.named, weekdays=report.weekdays,
-        names=report.names, day_only=report.day_only, span=span)
+        names=report.names, day_only=report.day_only, span=span,
+        moments=None if report.undated else (at, at))
 
 
 def story_facts(story: Story) -> Facts:
@@ -206,7 +216,9 @@ def story_facts(story: Story) -> Facts:
         years=frozenset(story.years), scopes=frozenset(story.scopes),
         named=story.named, weekdays=frozenset(story.weekdays),
         names=frozenset(story.names), day_only=story.day_only,
-        span=None if story.undated else (story.first.timestamp(), story.last.timestamp()))
+        span=None if story.undated else (story.first.timestamp(), story.last.timestamp()),
+        moments=None if story.undated else (_moment(story.first, day_only=story.day_only),
+                                            _moment(story.last, day_only=story.day_only)))
 
 
 def judge(report: Report, story: Story, settings: StorySettings,

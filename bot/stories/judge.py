@@ -7,7 +7,8 @@ A report is compared with a story by what both say:
 - facts that must agree: a shared event type, the place at the finest level both name
   (a city or region of a shared country; "Almaty" and "Almaty region" differ), figures
   that agree or rise, the dates their leads mention, and how far apart they were
-  published (a date without a time is a whole day);
+  published (a date without a time is a whole day; and, taken at its midday, whether
+  they were published on different days);
 - evidence from headline and lead whatever rule matched: the places they name
   (`bot.stories.places`), the names they give in either script (none in common is
   evidence against), the counts both give and, when a side has only a date or no time,
@@ -57,7 +58,7 @@ FEATURES = (
     "place_shared", "place_one_sided", "figure_agrees", "numbers_conflict", "date_shared",
     "date_conflict", "days_apart", "undated", "scope_conflict",
     "named_shared", "named_apart", "named_no_country", "weekday_shared", "weekday_conflict",
-    "names_apart", "numbers_shared",
+    "names_apart", "numbers_shared", "day_gap", "other_day",
     *(f"{k}_undated" for k in UNDATED_INTERACTIONS),
 )
 # The direction each piece of evidence may push, whatever the fit says: the labelled sets
@@ -68,7 +69,12 @@ SIGNS: Mapping[str, int] = {
     "named_shared": 1, "weekday_shared": 1, "numbers_shared": 1,
     "numbers_conflict": -1, "date_conflict": -1, "days_apart": -1, "scope_conflict": -1,
     "named_apart": -1, "named_no_country": -1, "weekday_conflict": -1, "names_apart": -1,
+    "day_gap": -1, "other_day": -1,
 }
+# Published on another day: the moments (a date at its midday) 18 hours or more apart.
+# Successive protest nights or decrees each dated only by their day have whole-day spans
+# that overlap, so `days_apart` is 0 for them; this still tells them apart.
+OTHER_DAY = 0.75
 COSINE_FLOOR = 0.8  # e5 puts unrelated news near 0.75-0.8: the scale starts there
 MAX_DAYS = 7.0
 
@@ -92,6 +98,7 @@ class Facts:
     names: frozenset[str] = frozenset()  # keys of the names headline and lead give
     span: tuple[float, float] | None = None  # publication, epoch s (a day for a date)
     day_only: bool = False  # published with a date and no time (a story: all its reports)
+    moments: tuple[float, float] | None = None  # first and last publication, a date at midday
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +235,16 @@ def _days_apart(a: Facts, b: Facts) -> float | None:
     return min(gap / 86400, MAX_DAYS)
 
 
+def _day_gap(a: Facts, b: Facts) -> float:
+    """Days between when the two were published as they say it, a date at its midday:
+    0 for one day, about 1 for successive days even when each is only a date (whose
+    whole-day spans overlap)."""
+    if a.moments is None or b.moments is None:
+        return 0.0
+    gap = max(0.0, a.moments[0] - b.moments[1], b.moments[0] - a.moments[1])
+    return min(gap / 86400, MAX_DAYS)
+
+
 def _calendar_days(span: tuple[float, float]) -> frozenset[tuple[int, int]]:
     """The (month, day)s a report published in `span` may name as its event's day: the
     days of the span and the day before (news of last night, of yesterday)."""
@@ -267,6 +284,7 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
     place_shared, place_conflict, one_sided = _places(report, story)
     agree, falls = _figures(report, story, tolerance)
     days = _days_apart(report, story)
+    gap = _day_gap(report, story)
     date_shared, date_conflict = _dates(report, story)
     named_shared, named_apart, named_no_country = _named(report, story)
     weekday_shared, weekday_conflict = _weekdays(report, story)
@@ -294,6 +312,8 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
         "date_shared": float(date_shared),
         "date_conflict": float(date_conflict),
         "days_apart": days or 0.0,
+        "day_gap": gap,
+        "other_day": float(gap >= OTHER_DAY),
         "undated": float(days is None),
         "scope_conflict": float(bool(report.scopes) and bool(story.scopes)
                                 and not report.scopes & story.scopes),
@@ -326,7 +346,8 @@ _REASONS = {
     "named_shared": "same place named", "named_apart": "different places named",
     "named_no_country": "no country in common", "weekday_shared": "same weekday",
     "weekday_conflict": "different weekdays", "numbers_shared": "same counts",
-    "names_apart": "no name in common",
+    "names_apart": "no name in common", "day_gap": "published days apart",
+    "other_day": "published on another day",
 }
 _REASONS |= {f"{k}_undated": _REASONS[k] for k in UNDATED_INTERACTIONS}
 
