@@ -72,8 +72,9 @@ class CompiledRule:
     group_names: Mapping[int, str]
     exclude: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # group → groups
     headline_none: tuple[int, ...] = ()  # groups that, in the headline or lead, cancel the rule
+    article_none: tuple[int, ...] = ()  # groups that, anywhere in the article, cancel the rule
     headline_guards: tuple[str, ...] = ()  # guards that, cancelling a term there, do too
-    headline_unless: tuple[int, ...] = ()  # groups that, anywhere, undo those two
+    headline_unless: tuple[int, ...] = ()  # groups that, anywhere, undo those three
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,7 @@ def _compile_rule(
 
     headline_none = refs(spec.headline_none, ("headline_none",))
     headline_unless = refs(spec.headline_unless, ("headline_unless",))
+    article_none = refs(spec.article_none, ("article_none",))
 
     def condition(text: str, path: Loc) -> Condition | None:
         m = _THRESHOLD.match(text)
@@ -261,7 +262,7 @@ def _compile_rule(
         examples_match=spec.examples.match, examples_no_match=spec.examples.no_match,
         group_names={label: name for name, label in group_label.items()},
         exclude=exclude, headline_none=headline_none, headline_guards=spec.headline_guards,
-        headline_unless=headline_unless,
+        headline_unless=headline_unless, article_none=article_none,
     )
 
 

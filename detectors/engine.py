@@ -253,6 +253,14 @@ class RuleSet:
                     start, end = hits[0]
                     return (f"headline: {rule.group_names[label]} "
                             f"{' '.join(toks.words[start:end])!r} frames the article")
+        for label in rule.article_none:
+            # "…arrived in Belarus. … will take part in the exercises": the purpose, said
+            # anywhere, makes the movement a drill; not when denied ("not for exercises")
+            for sent in sorted(state.sentences_with(label)):
+                for span in unexcluded(rule, state, label, sent):
+                    if guard_reason(self.guards, state, span, _NEGATED) is None:
+                        return (f"article: {rule.group_names[label]} "
+                                f"{' '.join(toks.words[span[0]:span[1]])!r} frames the article")
         if rule.headline_guards:  # "Curfew lifted in Osh": the article reports its end
             labels = dict.fromkeys(label for clause in rule.clauses
                                    for label in (*clause.all, *clause.any))
@@ -305,6 +313,7 @@ class RuleSet:
 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
+_NEGATED = ("negation", "denial")  # "not for exercises": no purpose
 
 
 def _ordered(toks: Tokens, orders: list[Span], start: int, guard: Guard) -> bool:

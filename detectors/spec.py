@@ -101,6 +101,11 @@ class RuleSpec(Model):
         description="groups that, in the headline or the lead, make the whole article "
         "something else (drills, a withdrawal): the rule does not fire on it",
     )
+    article_none: tuple[Name, ...] = Field(
+        default=(),
+        description="groups that, anywhere in the article, make the whole article something "
+        "else (a movement 'to take part in the exercises'): the rule does not fire on it",
+    )
     headline_guards: tuple[GuardKind, ...] = Field(
         default=(),
         description="guard kinds that, when they cancel a term of the rule in the headline or "

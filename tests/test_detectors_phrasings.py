@@ -1029,3 +1029,88 @@ def test_a_season_of_a_past_year_is_background_issue_11(rules: RuleSet, text: st
     fresh = Document("", text, language, published=datetime(2022, 10, 20, tzinfo=UTC))
     assert [d.rule for d in rules.detect(late)] == []
     assert [(d.rule, d.countries) for d in rules.detect(fresh)] == [("troop-deployment", ("BY",))]
+
+
+# Issue 11, classes of phrasing met in the real troop-deployment excerpts of the tune part,
+# each in English and Russian (written for eventwatch). Countries with `--countries all`.
+REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]]] = {
+    # military aircraft are a force; flown in ("вылетели в X") is a movement, flown out is not
+    "aircraft": [
+        ("", "Russia has sent combat helicopters to its air base in Armenia.",
+         {"troop-deployment": ("AM",)}),
+        ("", "Россия перебросила на военную базу в Армении партию ударных вертолетов.",
+         {"troop-deployment": ("AM",)}),
+        ("", "Twelve military transport aircraft with the contingent flew to Kazakhstan.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "С аэродрома Чкаловский вылетели в Казахстан двенадцать военно-транспортных "
+         "самолетов.",
+         {"troop-deployment": ("KZ",)}),
+        ("CSTO peacekeepers flown out of Kazakhstan",
+         "The peacekeepers flew to Moscow on military transport aircraft.", {}),
+        ("Самолеты вывезут из Казахстана технику и миротворцев",
+         "Миротворцы вылетели в Москву на военно-транспортных самолетах.", {}),
+    ],
+    # reinforced, said of who gets them
+    "received_reinforcements": [
+        ("", "Kyrgyzstan's border troops on the Kazakh border received reinforcements.",
+         {"troop-deployment": ("KG",)}),
+        ("", "Пограничные войска Киргизии на казахстанской границе получили подкрепление.",
+         {"troop-deployment": ("KG",)}),
+    ],
+    # "in connection with the escalation in X": the cause, not the place
+    "escalation_is_a_cause": [
+        ("", "Armenia announced a general mobilization in connection with the escalation in "
+         "Nagorno-Karabakh.", {"troop-deployment": ("AM",)}),
+        ("", "Армения объявила всеобщую мобилизацию в связи с обострением в Нагорном Карабахе.",
+         {"troop-deployment": ("AM",)}),
+    ],
+    # a hedge on what happened is no plan
+    "hedge_is_not_future": [
+        ("", "The tanks were most likely moved to the Bryansk region.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Танки, скорее всего, переместили в Брянскую область.",
+         {"troop-deployment": ("RU",)}),
+    ],
+    # a call-up stopped is no mobilisation
+    "call_up_stopped": [
+        ("", "In the Sverdlovsk region offices stopped handing out partial mobilization "
+         "summonses.", {}),
+        ("", "В Свердловской области перестали вручать повестки на частичную мобилизацию.", {}),
+    ],
+    # reserves are a force; stocks are not
+    "reserves": [
+        ("", "The defence ministry has sent reserves to the Kursk region.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Минобороны перебросило резервы в Курскую область.", {"troop-deployment": ("RU",)}),
+        ("", "Food reserves were sent to the flooded Kostanay region.", {}),
+        ("", "В Костанайскую область направлены резервы продовольствия.", {}),
+    ],
+    # an unconfirmed movement ("alleged", "якобы") is no report of one; alleged rioters are
+    # still detained
+    "alleged_movement": [
+        ("", "Information about the alleged transfer of troops to the Bryansk region appeared "
+         "in the media.", {}),
+        ("", "В СМИ появилась информация о якобы переброске войск в Брянскую область.", {}),
+        ("", "Police in Almaty detained 300 alleged rioters on Friday.",
+         {"mass-detention": ("KZ",)}),
+    ],
+    # a drill given anywhere as the purpose makes the movement a drill
+    "drill_purpose": [
+        ("", "Another train with Russian servicemen arrived in Belarus on Sunday. The troops "
+         "will take part in the exercises of the Union State.", {}),
+        ("", "Россия направила танки к границам Афганистана. Танки прошли 200 км для участия "
+         "в учениях.", {}),
+        ("", "A column of armoured vehicles was seen moving towards St Petersburg. The "
+         "district said it was heading to a training ground.", {}),
+        ("", "Очевидцы заметили колонну военной техники у Петербурга. В округе объяснили, что "
+         "техника шла на полигон под Лугой.", {}),
+    ],
+}
+
+
+@pytest.mark.parametrize("phrasing", sorted(REAL_EXCERPT_CLASSES))
+def test_classes_of_real_deployment_excerpts_issue_11(rules: RuleSet, phrasing: str) -> None:
+    for title, text, expected in REAL_EXCERPT_CLASSES[phrasing]:
+        found = rules.detect(Document(title, text), countries=ALL)
+        got = {d.rule: tuple(sorted(d.countries)) for d in found}
+        assert got == expected, (text, got)
