@@ -153,7 +153,9 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
     for s, e, (code, kind, place) in names:
         if (kind == "adj" or (place is not None and place.level == "city")) and (
                 _district_of(words, e, name_starts)):
-            continue  # "в Московском районе Минска": a district of the name after it
+            # "в Московском районе Минска": a district of the name after it, never the place
+            out.append(Mention(s, e, code, kind, False, True, place, True))
+            continue
         if kind == "adj" and e < len(words) and words[e].startswith(_PLACE_NOUNS):
             kind = "place"  # "the Kazakh capital": the country, at least
             place = country_place(code)
