@@ -207,3 +207,11 @@ def assert_detects(rules: RuleSet, doc: Document, expected: Mapping[str, str]) -
     """The rules report exactly `expected` (rule → its one country) for `doc`."""
     got = {d.rule: d.countries for d in rules.detect(doc)}
     assert got == {rule: (country,) for rule, country in expected.items()}, got
+
+
+def assert_countries(rules: RuleSet, doc: Document, expected: Mapping[str, tuple[str, ...]],
+                     countries: frozenset[str] | None = None) -> None:
+    """The rules report exactly `expected` (rule → its countries, sorted) for `doc`, in
+    each rule's own scope or in `countries`."""
+    got = {d.rule: tuple(sorted(d.countries)) for d in rules.detect(doc, countries=countries)}
+    assert got == expected, (doc.text, got)
