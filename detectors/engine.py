@@ -250,17 +250,14 @@ class RuleSet:
                 hits = (unexcluded(rule, state, label, sent)
                         if toks.zone[sent] < 2 and not _asked(toks, sent) else None)
                 if hits:
-                    start, end = hits[0]
-                    return (f"headline: {rule.group_names[label]} "
-                            f"{' '.join(toks.words[start:end])!r} frames the article")
+                    return _frames("headline", rule.group_names[label], toks, hits[0])
         for label in rule.article_none:
             # "…arrived in Belarus. … will take part in the exercises": the purpose, said
             # anywhere, makes the movement a drill; not when denied ("not for exercises")
             for sent in sorted(state.sentences_with(label)):
                 for span in unexcluded(rule, state, label, sent):
                     if guard_reason(self.guards, state, span, _NEGATED) is None:
-                        return (f"article: {rule.group_names[label]} "
-                                f"{' '.join(toks.words[span[0]:span[1]])!r} frames the article")
+                        return _frames("article", rule.group_names[label], toks, span)
         if rule.headline_guards:  # "Curfew lifted in Osh": the article reports its end
             labels = dict.fromkeys(label for clause in rule.clauses
                                    for label in (*clause.all, *clause.any))
@@ -273,9 +270,8 @@ class RuleSet:
                         # "will be lifted on 26 June", "if it ends": in force until then
                         if why is not None and guard_reason(self.guards, state, span,
                                                             _PENDING) is None:
-                            return (f"headline: {rule.group_names[label]} "
-                                    f"{' '.join(toks.words[span[0]:span[1]])!r} {why}"
-                                    " frames the article")
+                            return _frames("headline", rule.group_names[label], toks, span,
+                                           why)
         return None
 
     def _detection(self, rule: CompiledRule, state: DocState, found: Match) -> Detection:
@@ -310,6 +306,12 @@ class RuleSet:
             places=found.located.places,
             approximate=approximate,
         )
+
+
+def _frames(where: str, group: str, toks: Tokens, span: Span, why: str = "") -> str:
+    """`--explain`'s reason for a framing: "headline: exercise 'drills' frames the article"."""
+    words = " ".join(toks.words[span[0]:span[1]])
+    return f"{where}: {group} {words!r}{' ' + why if why else ''} frames the article"
 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
