@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from logistic import newton  # noqa: E402
 from story_sets import Pair, general_pairs, prf, real_pairs  # noqa: E402
 
 from bot.cli.samestory import founded  # noqa: E402
@@ -45,21 +46,6 @@ def rows(pairs: list[Pair], settings: StorySettings) -> tuple[np.ndarray, np.nda
     return np.array(xs), np.array(inside)
 
 
-def newton(xb: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    beta = np.zeros(xb.shape[1])
-    reg = np.eye(xb.shape[1]) * L2
-    reg[-1, -1] = 0
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-xb @ beta))
-        grad = xb.T @ (w * (p - y)) + reg @ beta
-        hess = (xb * (w * p * (1 - p))[:, None]).T @ xb + reg
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
-
-
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weights whose signs follow `SIGNS`: a weight that comes out the wrong way is held
     at 0 and the rest refitted, until none does (an active-set fit)."""
@@ -68,7 +54,7 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     held = np.zeros(len(signs), dtype=bool)
     while True:
         beta = np.zeros(len(signs))
-        beta[~held] = newton(xb[:, ~held], y, w)
+        beta[~held] = newton(xb[:, ~held], y, w, L2)
         wrong = (signs * beta < 0) & ~held
         if not wrong.any():
             return beta

