@@ -228,20 +228,12 @@ def _figures(report: Facts, story: Facts, tolerance: float) -> tuple[bool, bool]
     return agree, falls and not agree
 
 
-def _days_apart(a: Facts, b: Facts) -> float | None:
-    if a.span is None or b.span is None:
+def _days_between(a: tuple[float, float] | None,
+                  b: tuple[float, float] | None) -> float | None:
+    """Days between two (first, last) ranges of epoch seconds, capped; None for undated."""
+    if a is None or b is None:
         return None
-    gap = max(0.0, a.span[0] - b.span[1], b.span[0] - a.span[1])
-    return min(gap / 86400, MAX_DAYS)
-
-
-def _day_gap(a: Facts, b: Facts) -> float:
-    """Days between when the two were published as they say it, a date at its midday:
-    0 for one day, about 1 for successive days even when each is only a date (whose
-    whole-day spans overlap)."""
-    if a.moments is None or b.moments is None:
-        return 0.0
-    gap = max(0.0, a.moments[0] - b.moments[1], b.moments[0] - a.moments[1])
+    gap = max(0.0, a[0] - b[1], b[0] - a[1])
     return min(gap / 86400, MAX_DAYS)
 
 
@@ -283,8 +275,10 @@ def features(report: Facts, story: Facts, *, tolerance: float = 0.2) -> dict[str
     ca, cb = _countries(report), _countries(story)
     place_shared, place_conflict, one_sided = _places(report, story)
     agree, falls = _figures(report, story, tolerance)
-    days = _days_apart(report, story)
-    gap = _day_gap(report, story)
+    days = _days_between(report.span, story.span)
+    # the moments (a date at its midday) tell apart successive days each dated only by
+    # their day, whose whole-day spans overlap
+    gap = _days_between(report.moments, story.moments) or 0.0
     date_shared, date_conflict = _dates(report, story)
     named_shared, named_apart, named_no_country = _named(report, story)
     weekday_shared, weekday_conflict = _weekdays(report, story)
