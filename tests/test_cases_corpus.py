@@ -194,3 +194,26 @@ def test_no_text_is_shared_with_the_shared_eval_sets(name: str) -> None:
     same_page = [record["id"] for _, record in all_records()
                  if record.get("source", "written") != "written" and record["source"] in sources]
     assert not same_page, f"quote a page {name} quotes: {same_page}"
+
+
+def _events(label: dict[str, Any]) -> tuple[dict[str, frozenset[str]], bool]:
+    out: dict[str, set[str]] = {}
+    for e in label["events"]:
+        out.setdefault(e["type"], set()).update(e["countries"])
+    return {t: frozenset(c) for t, c in out.items()}, bool(label.get("ambiguous"))
+
+
+def test_the_second_annotation_covers_the_holdout_and_its_settlements_hold() -> None:
+    """Every holdout record was labelled a second time, blind; where the two differed the
+    settled label is the corpus label (bench/agreement.py reports the agreement)."""
+    corpus = {r["id"]: r for r in cases.load()}
+    rows = cases.read(cases.ROOT / "tests" / "data" / "annotation" / "cases-second.jsonl")
+    assert {r["id"] for r in rows if r["batch"] == "holdout"} == {
+        r["id"] for r in cases.load("holdout")}
+    for row in rows:
+        record = corpus[row["id"]]
+        if "settled" in row:
+            assert _events(row["settled"]) == _events(record), row["id"]
+            assert _events(row["first"]) != _events(row["second"]), row["id"]
+        else:
+            assert _events(row["second"]) == _events(record), row["id"]
