@@ -54,6 +54,7 @@ _TOPIC_NOUNS = _WORDS["topic_nouns"]
 _TOPIC_DESTINATION = frozenset(_WORDS["topic_destination"])
 _PARTNER = frozenset(_WORDS["partner"])
 _BORDER_BETWEEN = frozenset(_WORDS["border_between"])
+_NEAR = tuple(tuple(p.split()) for p in _WORDS["near"])
 _RELATIVES = frozenset(_WORDS["relatives"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
@@ -207,6 +208,11 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             # "к границе Киргизии", "the border of Armenia": the other side; but "на границу
             # Армении с Турцией" is Armenia's own border
             blocked = aside = True
+        if kind == "place" and (place is None or place.level == "country") and any(
+                tuple(words[s - len(p):s]) == p for p in _NEAR if s >= len(p)):
+            # "deployed troops near Ukraine": the other side of the border, as above
+            blocked = aside = True
+            locative = False
         if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
             blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (

@@ -1,4 +1,4 @@
-"""Modality guards: negation, denial, hypothetical, future, lifted, historical.
+"""Modality guards: negation, denial, hypothetical, advice, future, lifted, historical.
 
 The cue lexicons live in `data/guards.yaml`. A cue cancels a term hit when it
 stands in the same clause, within the kind's window before or after the hit,

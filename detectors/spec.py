@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-GuardKind = Literal["negation", "denial", "hypothetical", "future", "lifted", "historical"]
+GuardKind = Literal["negation", "denial", "hypothetical", "advice", "future", "lifted",
+                    "historical"]
 ALL_GUARDS: tuple[GuardKind, ...] = (
-    "negation", "denial", "hypothetical", "future", "lifted", "historical",
+    "negation", "denial", "hypothetical", "advice", "future", "lifted", "historical",
 )
 SeverityName = Literal["low", "medium", "high", "critical"]
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]

@@ -1089,6 +1089,42 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Police in Almaty detained 300 alleged rioters on Friday.",
          {"mass-detention": ("KZ",)}),
     ],
+    # near a country's name is its neighbourhood, the other side of the border: forces
+    # massed there are on their own side
+    "near_a_country": [
+        ("", "The Kremlin said on Friday it had deployed armed forces near Ukraine to shore up "
+         "its border.", {"troop-deployment": ("RU",)}),
+        ("", "Russian troops were deployed close to Ukraine.", {"troop-deployment": ("RU",)}),
+        ("", "Россия разместила войска вблизи Украины.", {"troop-deployment": ("RU",)}),
+        ("", "Белоруссия стянула войска недалеко от Польши.", {"troop-deployment": ("BY",)}),
+        # a city is a place, near it or not
+        ("", "Russian troops arrived near Kyiv.", {"troop-deployment": ("UA",)}),
+        ("", "Войска ОДКБ прибыли под Алма-Ату.", {"troop-deployment": ("KZ",)}),
+    ],
+    # what ought to happen is advice, not news; a duty after the event is about something else
+    "advice": [
+        ("", "Пока оптимальным решением является размещение в зоне конфликта миротворческих "
+         "сил ОДКБ в Таджикистане.", {}),
+        ("", "Эксперт считает, что в Таджикистан следует ввести войска ОДКБ.", {}),
+        ("", "Kyrgyzstan should send troops to the border with Tajikistan.", {}),
+        ("", "The best solution would be to deploy CSTO peacekeepers in Kyrgyzstan.", {}),
+        ("", "Как следует из сообщения Минобороны, войска прибыли в Казахстан.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Kyrgyzstan declared a state of emergency in Bishkek, which must be approved by "
+         "parliament.", {"state-of-emergency": ("KG",)}),
+        ("Armenia PM: We need to extend the state of emergency",
+         "Pashinyan said the government would decide on Monday.", {"state-of-emergency": ("AM",)}),
+        ("", "Необходимо продлить режим чрезвычайного положения в Армении, заявил премьер.",
+         {"state-of-emergency": ("AM",)}),
+    ],
+    # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
+    "fleeting_vowel": [
+        ("", "Россия продолжает усиление группировок в Брянской области.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Минобороны начало переброску новых группировок в Курскую область.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Более 30 человек доставили в участок в Минске.", {"mass-detention": ("BY",)}),
+    ],
     # a drill given anywhere as the purpose makes the movement a drill
     "drill_purpose": [
         ("", "Another train with Russian servicemen arrived in Belarus on Sunday. The troops "
