@@ -1117,6 +1117,38 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Необходимо продлить режим чрезвычайного положения в Армении, заявил премьер.",
          {"state-of-emergency": ("AM",)}),
     ],
+    # advocacy is no report of a movement
+    "advocacy": [
+        ("", "Пашинян выступил за размещение опорных пунктов российских пограничников вдоль "
+         "границы Армении с Азербайджаном.", {}),
+        ("", "The opposition leader spoke in favour of deploying CSTO peacekeepers in "
+         "Kyrgyzstan.", {}),
+    ],
+    # reports called disinformation or a provocation are denied
+    "called_disinformation": [
+        ("", "Данные о стягивании российских войск к границе – информационные провокации.", {}),
+        ("", "Minsk called the reports of troops massing at the border disinformation.", {}),
+    ],
+    # reinforcements called in are on the move
+    "called_in": [
+        ("", "В Баймак вызывали подкрепление даже из соседних регионов.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Reinforcements were called in to Baymak from neighbouring regions.",
+         {"troop-deployment": ("RU",)}),
+    ],
+    # "X's neighbour Y": Y is the place
+    "neighbour_apposition": [
+        ("", "Military trains packed with Russian troops are being deployed to Ukraine's "
+         "neighbour Belarus.", {"troop-deployment": ("BY",)}),
+        ("", "Russian troops arrived in Kazakhstan's neighbour Kyrgyzstan.",
+         {"troop-deployment": ("KG",)}),
+    ],
+    # the people of a capital name its country when nothing else does
+    "city_people": [
+        ("", "Получивших повестки москвичей автобусами отправили в ближайшие воинские части.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Около 300 минчан задержали вечером в воскресенье.", {"mass-detention": ("BY",)}),
+    ],
     # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
     "fleeting_vowel": [
         ("", "Россия продолжает усиление группировок в Брянской области.",
