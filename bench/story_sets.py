@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from revisions import git
+
 from bot.cli.samestory import document, judge_documents
 from bot.config.loader import load_config
 from bot.config.settings import StorySettings
@@ -187,9 +189,27 @@ def print_errors(pairs: list[Pair], verdicts: dict[int, Verdict], *, details: bo
                 print(f"        {'missed' if p.same else 'wrong '} {p.label}: {v.reason}")
 
 
-def print_real_sets(settings: StorySettings, *, show_errors: bool = False) -> float:
+def ids_at(commit: str) -> set[str]:
+    """The report ids of the real clusters and the pair ids of the general pairs at
+    `commit`."""
+    out = set()
+    for path in (REAL, PAIRS):
+        text = git("show", f"{commit}:{path.relative_to(ROOT).as_posix()}")
+        out.update(json.loads(line)["id"] for line in text.splitlines() if line.strip())
+    return out
+
+
+def is_new(p: Pair, known: set[str]) -> bool:
+    """A pair with a report (or, of the general pairs, a pair) not known at a revision."""
+    return any(key not in known for key in p.label.split(" | "))
+
+
+def print_real_sets(settings: StorySettings, *, show_errors: bool = False,
+                    known: set[str] | None = None, since: str = "") -> float:
     """Both sets, both parts: the live judge and the baselines; returns the lowest F1.
-    `show_errors`: the live judge's errors by class in both parts, listed for tuning."""
+    `show_errors`: the live judge's errors by class in both parts, listed for tuning.
+    `known`: the ids at revision `since`; the pairs with a report added since are scored
+    again on their own ("new tune", "new holdout"): text the judge was never fitted on."""
     lowest = 1.0
     for name, pairs in (("real clusters (real/stories.jsonl, every pair)", real_pairs()),
                         ("general pairs (pairs/general.jsonl)", general_pairs())):
@@ -202,7 +222,12 @@ def print_real_sets(settings: StorySettings, *, show_errors: bool = False) -> fl
             "baseline: TF-IDF char 4-grams": fitted(pairs, tfidf_char(pairs)),
         }
         print(f"{name}: holdout = sha1(key) % 3 == 0, baselines' thresholds fitted on tune")
-        for part, sub in parts(pairs):
+        new = ([] if known is None else
+               [(f"new {part} (since {since})", [p for p in sub if is_new(p, known)])
+                for part, sub in parts(pairs)])
+        for part, sub in [*parts(pairs), *new]:
+            if not sub:
+                continue
             positives = sum(p.same for p in sub)
             print(f"  {part}: {len(sub)} pairs, {positives} same-story")
             scores = {label: prf(sub, predict) for label, predict in systems.items()}
@@ -211,9 +236,10 @@ def print_real_sets(settings: StorySettings, *, show_errors: bool = False) -> fl
             ours = scores["eventwatch same-story (live judge)"][2]
             best = max(f1 for label, (_, _, f1) in scores.items() if label.startswith("base"))
             print(f"    F1 ratio vs the better baseline: {ours / best:.2f}x")
-            if show_errors:
+            if show_errors and not part.startswith("new"):
                 print("    live judge errors by class:")
                 # Pairs are listed for the tuning part only: the holdout is not studied.
                 print_errors(sub, judged, details=part == "tune")
-            lowest = min(lowest, ours)
+            if not part.startswith("new"):
+                lowest = min(lowest, ours)
     return lowest

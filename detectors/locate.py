@@ -55,7 +55,7 @@ _TOPIC_DESTINATION = frozenset(_WORDS["topic_destination"])
 _PARTNER = frozenset(_WORDS["partner"])
 _BORDER_BETWEEN = frozenset(_WORDS["border_between"])
 _NEAR = tuple(tuple(p.split()) for p in _WORDS["near"])
-_NEIGHBOUR_NOUNS = _WORDS["neighbour_nouns"]
+_NEIGHBOUR_NOUNS = frozenset(_WORDS["neighbour_nouns"])
 _RELATIVES = frozenset(_WORDS["relatives"])
 _SPEECH_VERBS = tuple(_WORDS["speech_verbs"])
 _SOURCE_NOUNS = tuple(_WORDS["source_nouns"])
@@ -247,7 +247,8 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
         if kind == "place" and e + 1 < len(words) and words[e] == "s" and words[e + 1].startswith(
                 _TOPIC_NOUNS):
             blocked = True  # "Russia's invasion": the topic, not the place
-        if (out and tuple(words[out[-1].end:s]) in (("s", n) for n in _NEIGHBOUR_NOUNS)
+        if (out and s - out[-1].end == 2 and words[out[-1].end] == "s"
+                and words[s - 1] in _NEIGHBOUR_NOUNS
                 and not locative and not blocked):
             # "deployed to Ukraine's neighbour Belarus": the name after the neighbour noun
             # takes the preposition; the one before only says whose neighbour it is
