@@ -57,6 +57,10 @@ def guard_reason(guards: tuple[Guard, ...], state: DocState, span: Span,
                 continue
             if (toks.sentence_of[pos] != sentence) if wide else (toks.clause_of[pos] != clause):
                 continue
+            if wide and guard.contrast and pos < start and any(
+                    toks.words[j] in guard.contrast for j in range(pos, start)):
+                continue  # "has no plans to join … but is sending battalions" (not "…, but
+                # the detention was denied": that points back)
             if start - guard.before <= pos < start or end <= pos < end + guard.after:
                 return f"{guard.kind} by {toks.words[pos]!r}"
     return None

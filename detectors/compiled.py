@@ -114,4 +114,5 @@ class Guard:
     question: int = -1  # label of the words that make a headline a question ("Will…?", "ли")
     ordered: int = -1  # label of the words of an order that a cue after them carries out
     ordered_within: int = 0  # how many words before a cue an order may stand
+    contrast: frozenset[str] = frozenset()  # words a sentence-wide cue does not reach across
 

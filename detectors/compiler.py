@@ -68,7 +68,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
         for language, term in lex.ordered:
             builder.add(term, language, ordered)
         guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back,
-                            question, ordered, lex.ordered_within))
+                            question, ordered, lex.ordered_within, lex.contrast))
 
     places = add_places(builder, labels.new)
 

@@ -158,10 +158,13 @@ class RuleSet:
                 sent = toks.sentence_of[s]
                 if sent > 0:
                     carried.setdefault(guard.kind, {})[sent - 1] = toks.words[s]
+            excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
             for s, _ in spans.get(guard.question, ()):
                 sent = toks.sentence_of[s]
                 start = toks.sentence_start[sent]
-                if toks.zone[sent] == 0 and s - start < 2 and _asks(toks.sentences[sent]):
+                # "Why is Putin massing troops…?" asks why, not whether: an exception phrase
+                if (toks.zone[sent] == 0 and s - start < 2 and s not in excluded
+                        and _asks(toks.sentences[sent])):
                     end = (toks.sentence_start[sent + 1] if sent + 1 < len(toks.sentence_start)
                            else len(toks.words))
                     asked.setdefault(guard.kind, []).extend(range(start, end))
@@ -172,7 +175,6 @@ class RuleSet:
             cues = spans.get(guard.cue)
             if not cues:
                 continue
-            excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
             orders = spans.get(guard.ordered)
             if orders:
                 # "directed the defence ministry to deploy": what was ordered, not a plan

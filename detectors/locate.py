@@ -261,7 +261,9 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             locative, blocked = out[-1].locative, out[-1].blocked
             head = _head(out[-1])
         elif (listed is None and out and out[-1].end == s and out[-1].code != code
-                and toks.clause_of[out[-1].start] == toks.clause_of[s]):
+                and toks.clause_of[out[-1].start] == toks.clause_of[s]
+                # a region or city names no relation: "в Тавушской области российские военные"
+                and (out[-1].place is None or out[-1].place.level == "country")):
             if e < len(words) and words[e].startswith(_BORDER_NOUNS):
                 # "to the Tajik-Afghan border", "у российско-украинской границы": the border
                 # zone is in both countries

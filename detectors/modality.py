@@ -39,6 +39,9 @@ class GuardLexicon:
     # what was ordered, not a plan ("directed the defence ministry to deploy 20,000 troops")
     ordered: tuple[tuple[str, str], ...] = ()
     ordered_within: int = 0
+    # words that set a sentence-wide cue's half of a sentence apart from the other ("has no
+    # plans to join the invasion but is sending battalions to its border"): plain words
+    contrast: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -59,6 +62,7 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 question=_terms(spec.get("question")),
                 ordered=_terms(spec.get("ordered")),
                 ordered_within=int(spec.get("ordered_within", 0)),
+                contrast=frozenset(w for _, w in _terms(spec.get("contrast"))),
             )
         )
     return tuple(out)

@@ -1149,6 +1149,71 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
          {"troop-deployment": ("RU",)}),
         ("", "Около 300 минчан задержали вечером в воскресенье.", {"mass-detention": ("BY",)}),
     ],
+    # a question about why presupposes the event; one about whether does not
+    "why_question": [
+        ("Why is Putin massing troops on the border of Finland?",
+         "Satellite images show Moscow bulking up its military presence on the Finnish border.",
+         {"troop-deployment": ("RU",)}),
+        ("Will Russia send troops to Kazakhstan?", "The CSTO meets on Thursday.", {}),
+    ],
+    # a denial does not reach across "but" to what follows
+    "denial_then_but": [
+        ("", "Belarus has no plans to join the invasion of Ukraine but is sending five battalion "
+         "tactical groups to its border on rotation.", {"troop-deployment": ("BY",)}),
+        ("", "Минобороны опровергло переброску войск к границе, но признало усиление охраны.",
+         {}),
+    ],
+    # an earlier withdrawal sets the time, it is not the news
+    "after_a_withdrawal": [
+        ("", "Border guards began patrolling the border between Armenia's Tavush region and "
+         "Azerbaijan's Gazakh district, following the withdrawal of troops.",
+         {"troop-deployment": ("AM", "AZ")}),
+        ("", "В Барановичи впервые после вывода в 2023 году прилетели вертолеты Ми-24 ВКС РФ.",
+         {"troop-deployment": ("BY",)}),
+    ],
+    # dismissed, out of the question: denied
+    "dismissed": [
+        ("", "Belarus' Defense Ministry has dismissed media reports that Russian troops had been "
+         "deployed to the Belarusian section of the Chernobyl zone.", {}),
+        ("", "Об отправке сил ОДКБ в Армению речи не идет, заявил глава штаба.", {}),
+    ],
+    # by air, delivered, reached
+    "flown_delivered_reached": [
+        ("", "Russian military units are being flown into Kazakhstan round the clock.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Самолеты ВКС доставили миротворческий контингент ОДКБ из Армении на территорию "
+         "Казахстана.", {"troop-deployment": ("KZ",)}),
+        ("", "The first trains carrying Russian soldiers to Belarus have reached their "
+         "destinations.", {"troop-deployment": ("BY",)}),
+        # detainees taken to the police are no troops
+        ("", "Росгвардия задержала 120 мигрантов в Москве; задержанных доставили в отделы "
+         "полиции.", {"mass-detention": ("RU",)}),
+    ],
+    # warplanes by type are a force; transport planes rescuers fly are not
+    "aircraft_types": [
+        ("", "Two Su-25 jets landed at the airbase of Kant in Kyrgyzstan.",
+         {"troop-deployment": ("KG",)}),
+        ("", "Two Il-76 aircraft flew to Orsk with more than 100 rescuers on board.", {}),
+    ],
+    # a mobilisation under way, and dispatches to the front
+    "mobilisation_under_way": [
+        ("", "Мобилизация в России началась «судной ночью» в Бурятии.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Mobilisation began in Buryatia on the night of 21 September.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Временное правительство Киргизии мобилизует молодых людей 19-22 лет.",
+         {"troop-deployment": ("KG",)}),
+    ],
+    # back home is a withdrawal
+    "returned": [
+        ("Из Казахстана в РФ вернулись 40 самолетов с российскими миротворцами",
+         "Самолеты доставили миротворцев на аэродромы в Московской области.", {}),
+    ],
+    # a region then another country's adjective: the region is the place
+    "region_then_adjective": [
+        ("", "В Тавушской области российские военные разместили заставу.",
+         {"troop-deployment": ("AM",)}),
+    ],
     # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
     "fleeting_vowel": [
         ("", "Россия продолжает усиление группировок в Брянской области.",
