@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.stories.embed import shared_embedder
 from bot.stories.judge import SIGNS, VETOES, Facts, Model, features, judge_facts
+from bot.stories.similarity import stages
 
 DAY = 86400.0
 
@@ -49,12 +50,15 @@ def test_each_veto_decides_alone() -> None:
         "year_conflict": facts(ALMATY, years=frozenset({2020})),
         # No time, and its lead names only a year the story was not published in.
         "lead_year_conflict": facts(ALMATY, years=frozenset({2020}), span=None),
+        "stage_conflict": facts(ALMATY, stages=frozenset({"extended"})),
     }
     assert set(cases) == set(VETOES)
     for veto, report in cases.items():
         other = replace_places(story, report)
         if veto == "lead_year_conflict":  # the story's lead names no year: its time counts
             other = replace(other, years=frozenset())
+        if veto == "stage_conflict":  # the story leads with the declaration
+            other = replace(other, stages=frozenset({"declared"}))
         got = judge_facts(report, other)
         assert not got.same and got.probability == 0.0, veto
     published = facts(ALMATY, years=frozenset({1970}), span=None)  # the story's year
@@ -129,3 +133,14 @@ def test_the_fitted_weights_keep_each_evidence_in_its_direction() -> None:
     assert SIGNS and set(SIGNS) <= set(model.weights)
     wrong = {k: w for k, w in model.weights.items() if SIGNS.get(k, 0) * w < 0}
     assert wrong == {}
+
+
+def test_the_stage_of_a_decision_is_read_from_headline_then_lead_issue12() -> None:
+    """An extension or a lifting is news of its own, not an update of the declaration."""
+    assert stages("Armenia extends state of emergency until June 13", "") == {"extended"}
+    assert stages("", "Власти Армении продлили режим ЧП. Он был объявлен 16 марта.") == {
+        "extended"}
+    assert stages("Kazakhstan declares state of emergency", "It may be extended.") == {
+        "declared"}
+    assert stages("Режим КТО в Белгородской области отменен", "") == {"lifted"}
+    assert stages("Protesters detained in Minsk", "Police detained 300 people.") == set()

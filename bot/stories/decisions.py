@@ -39,6 +39,7 @@ from bot.stories.similarity import (
     lead,
     names,
     scopes,
+    stages,
     weekdays,
     years,
 )
@@ -114,6 +115,7 @@ def make_report(
         dates=dates(entry.title, entry.text),
         years=years(entry.title, entry.text),
         scopes=scopes(entry.title, entry.text),
+        stages=stages(entry.title, entry.text),
         named=named_places(entry.title, lead(entry.text), entry.language),
         weekdays=weekdays(entry.title, entry.text),
         names=names(entry.title, entry.text),
@@ -202,7 +204,8 @@ def report_facts(report: Report) -> Facts:
         events=report.events or ({report.rule: report.countries} if report.rule else {}),
         places=report.places, figures=report.figures, figures_min=report.figures,
         numbers=report.fingerprint.numbers, dates=report.dates, years=report.years,
-        scopes=report.scopes, named=report.named, weekdays=report.weekdays,
+        scopes=report.scopes, stages=report.stages, named=report.named,
+        weekdays=report.weekdays,
         names=report.names, day_only=report.day_only, span=span,
         moments=None if report.undated else (at, at))
 
@@ -214,6 +217,7 @@ def story_facts(story: Story) -> Facts:
         places=story.places, figures=story.figures, figures_min=story.figures_min,
         numbers=frozenset(story.numbers), dates=frozenset(story.dates),
         years=frozenset(story.years), scopes=frozenset(story.scopes),
+        stages=frozenset(story.stages),
         named=story.named, weekdays=frozenset(story.weekdays),
         names=frozenset(story.names), day_only=story.day_only,
         span=None if story.undated else (story.first.timestamp(), story.last.timestamp()),
@@ -275,6 +279,7 @@ def create(report: Report, *, now: datetime) -> Outcome:
         dates=tuple(sorted(report.dates)),
         years=tuple(sorted(report.years)),
         scopes=tuple(sorted(report.scopes)),
+        stages=tuple(sorted(report.stages)),
         vectors=(report.vector,) if report.vector else (),
         undated=report.undated,
         named=report.named,
@@ -385,6 +390,7 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         dates=tuple(sorted({*story.dates, *report.dates})),
         years=tuple(sorted({*story.years, *report.years})),
         scopes=tuple(sorted({*story.scopes, *report.scopes})),
+        stages=story.stages or tuple(sorted(report.stages)),  # what its founder said
         named=tuple(dict.fromkeys((*story.named, *report.named))),
         weekdays=tuple(sorted({*story.weekdays, *report.weekdays})),
         # The founder's names first: a story is what its first reports said.

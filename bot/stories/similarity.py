@@ -159,12 +159,33 @@ _SCOPES = {
 }
 
 
+# The stage of a decision: declared, extended or lifted. An extension or a lifting is news
+# of its own, not an update of the declaration ("Armenia extends the state of emergency").
+_STAGES = {
+    "declared": re.compile(r"\bdeclar\w*|\bimpos\w*|\bintroduc\w*|объяв\w*|\bввел\w*|"
+                           r"\bввест\w*|\bвведен\w*|\bввод\w*", re.IGNORECASE),
+    "extended": re.compile(r"\bextend\w*|\bprolong\w*|продл\w*|пролонг\w*", re.IGNORECASE),
+    "lifted": re.compile(r"\blift\w*|\bcancel\w*|\brevok\w*|отмен\w*|\bснят\w*|\bснял\w*|"
+                         r"\bснима\w*", re.IGNORECASE),
+}
+
+
 def scopes(title: str, text: str) -> frozenset[str]:
     """The levels of decision a report leads with: federal, regional, municipal,
-    nationwide. Those of the headline, else of the first sentence of the lead that names
-    any: a regional regime "with a request for federal status" is a regional one."""
+    nationwide. A regional regime "with a request for federal status" is a regional one."""
+    return _leading(title, text, _SCOPES)
+
+
+def stages(title: str, text: str) -> frozenset[str]:
+    """The stages of decision a report leads with: declared, extended, lifted."""
+    return _leading(title, text, _STAGES)
+
+
+def _leading(title: str, text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
+    """The names whose patterns the headline matches, else the first sentence of the lead
+    that matches any."""
     for chunk in (title, *split_sentences(lead(text))):
-        found = frozenset(name for name, pattern in _SCOPES.items() if pattern.search(chunk))
+        found = frozenset(name for name, pattern in patterns.items() if pattern.search(chunk))
         if found:
             return found
     return frozenset()

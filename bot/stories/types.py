@@ -44,6 +44,7 @@ class Report:
     dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) its lead mentions
     years: frozenset[int] = frozenset()  # years its lead mentions
     scopes: frozenset[str] = frozenset()  # levels of decision it names ("federal", …)
+    stages: frozenset[str] = frozenset()  # stages of decision it leads with ("extended", …)
     named: tuple[str, ...] = ()  # places headline and lead name, finest ("city:KZ/almaty")
     weekdays: frozenset[int] = frozenset()  # weekdays its lead names (0 = Monday)
     names: frozenset[str] = frozenset()  # keys of the names headline and lead give
@@ -95,6 +96,7 @@ class Story:
     dates: tuple[tuple[int, int], ...] = ()
     years: tuple[int, ...] = ()
     scopes: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()  # its founder's stages of decision
     vectors: tuple[bytes, ...] = ()  # embeddings of up to MAX_MEMBERS reports
     undated: bool = False  # founded offline by an undated report (same-story)
     named: tuple[str, ...] = ()  # places its reports' headlines and leads name
