@@ -153,12 +153,17 @@ class RuleSet:
         headline: dict[str, str] = {}
         carried: dict[str, dict[int, str]] = {}
         asked: dict[str, list[int]] = {}  # guard kind → the tokens of a headline that asks
+        if names is None:
+            names = place_names(spans, self.places)
+        # a cue inside a place's name is none: "Rostov-on-Don" holds no "don't"
+        in_names = {t for s, e, _ in names for t in range(s, e)}
         for guard in self.guards:
             for s, _ in spans.get(guard.back, ()):
                 sent = toks.sentence_of[s]
                 if sent > 0:
                     carried.setdefault(guard.kind, {})[sent - 1] = toks.words[s]
             excluded = {t for s, e in spans.get(guard.exception, ()) for t in range(s, e)}
+            excluded |= in_names
             for s, _ in spans.get(guard.question, ()):
                 sent = toks.sentence_of[s]
                 start = toks.sentence_start[sent]
@@ -193,8 +198,6 @@ class RuleSet:
             when += past_dates(toks, doc.published.year, doc.published.month)
         if when:
             guarded["historical"] = sorted([*guarded.get("historical", ()), *when])
-        if names is None:
-            names = place_names(spans, self.places)
         locations = Locations(toks, names)
         return DocState(toks, scan, self.matcher, language, guarded, locations, headline,
                         carried=carried)

@@ -1214,6 +1214,39 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "В Тавушской области российские военные разместили заставу.",
          {"troop-deployment": ("AM",)}),
     ],
+    # a request granted is no hypothetical
+    "at_the_request": [
+        ("", "At his request, the CSTO countries sent peacekeeping forces to Kazakhstan.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "По просьбе Токаева страны ОДКБ направили миротворцев в Казахстан.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Tokayev requested that the CSTO send troops to Kazakhstan.", {}),
+    ],
+    # entered, on the streets, introduced, heading towards
+    "entered_streets_introduced": [
+        ("", "Tajik special forces have entered into the Gorno-Badakhshan region.",
+         {"troop-deployment": ("TJ",)}),
+        ("", "Russian military vehicles were seen on the streets of Rostov-on-Don.",
+         {"troop-deployment": ("RU",)}),
+        ("", "Military units and military equipment are introduced to the capital of "
+         "Kyrgyzstan.", {"troop-deployment": ("KG",)}),
+        ("", "Border clashes between Armenia and Azerbaijan entered their seventh day.", {}),
+    ],
+    # a state's military is a force; its military base is a place
+    "a_states_military": [
+        ("", "The raid forced the Russian military to reinforce defences in the Belgorod region.",
+         {"troop-deployment": ("RU",)}),
+        ("", "The Russian military base in Tajikistan has been reinforced with new machine guns.",
+         {}),
+    ],
+    # a base named by its number, or by its town, is in its host country
+    "bases_abroad": [
+        ("", "Russia deployed hundreds more soldiers to protect its military base in Kant.",
+         {"troop-deployment": ("KG",)}),
+        ("", "Россия перебросила на 201-ю российскую военную базу 30 новых танков.",
+         {"troop-deployment": ("TJ",)}),
+        ("", "Russia sent fighter jets to the 102nd military base.", {"troop-deployment": ("AM",)}),
+    ],
     # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
     "fleeting_vowel": [
         ("", "Россия продолжает усиление группировок в Брянской области.",
