@@ -1247,6 +1247,21 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
          {"troop-deployment": ("TJ",)}),
         ("", "Russia sent fighter jets to the 102nd military base.", {"troop-deployment": ("AM",)}),
     ],
+    # more forces brought out or posted; measures stepped up are no forces
+    "brought_out_posted": [
+        ("", "На границе Таджикистана и Кыргызстана напряженно. Таджики вывели дополнительную "
+         "технику и военных к границе в Исфаринском районе.", {"troop-deployment": ("TJ",)}),
+        ("", "В район Унгар-Тоо выставлено дополнительное количество военнослужащих ГПС "
+         "Кыргызстана.", {"troop-deployment": ("KG",)}),
+        ("", "В Шебекино Росгвардия и полиция усилили меры борьбы с мародерами.", {}),
+    ],
+    # going home is a withdrawal; a movement tied to an exercise is the exercise
+    "home_and_drills": [
+        ("", "Кыргызские миротворцы выдвинулись с территории Алматинской ТЭЦ-2 в сторону границы "
+         "своего государства.", {}),
+        ("", "В Казахстане идет переброска военной техники. Она связана с проведением совместных "
+         "учений ОДКБ.", {}),
+    ],
     # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
     "fleeting_vowel": [
         ("", "Россия продолжает усиление группировок в Брянской области.",
