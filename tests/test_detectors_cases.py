@@ -39,15 +39,16 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
     },
     ("holdout", "csto"): {
         # A second, blind annotation of every holdout record (issue 11) agreed with the first
-        # (kappa >= 0.94 per type); an adjudicator settled the 49 disagreements, mostly the
-        # ambiguous flag. The figures below are on the settled labels.
-        "troop_deployment": (0.72, 0.68),  # 0.747 / 0.699 (first labels: 0.736 / 0.703)
-        "state_of_emergency": (0.88, 0.86),  # 0.907 / 0.891 (first labels: 0.881 / 0.889)
-        "mass_detention": (0.95, 0.84),  # 0.984 / 0.861 (first labels: 0.954 / 0.886)
+        # (kappa >= 0.98 per type); a third reading settled the differences. The part grew with
+        # 147 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
+        # 0.96 / 0.86 and 0.88 / 0.82 (troop_deployment P / R) before any rule was changed.
+        "troop_deployment": (0.77, 0.72),  # 0.793 / 0.745
+        "state_of_emergency": (0.88, 0.87),  # 0.910 / 0.894
+        "mass_detention": (0.95, 0.84),  # 0.984 / 0.861
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.75, 0.68),  # 0.771 / 0.700
-        "state_of_emergency": (0.83, 0.86),  # 0.862 / 0.882
+        "troop_deployment": (0.77, 0.71),  # 0.795 / 0.739
+        "state_of_emergency": (0.84, 0.86),  # 0.865 / 0.885
         "mass_detention": (0.89, 0.81),  # 0.914 / 0.831
     },
 }
