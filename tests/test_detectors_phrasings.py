@@ -1262,6 +1262,13 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "В Казахстане идет переброска военной техники. Она связана с проведением совместных "
          "учений ОДКБ.", {}),
     ],
+    # a front sector is named by its city; the wind picking up moves no troops
+    "front_direction_and_weather": [
+        ("", "Минобороны РФ показало видео переброски российских войск на харьковское "
+         "направление.", {"troop-deployment": ("UA",)}),
+        ("", "Russian troops were moved to the Kharkiv axis.", {"troop-deployment": ("UA",)}),
+        ("", "У вооруженных сил Армении сегодня другие проблемы: усиление ветра, метель.", {}),
+    ],
     # a fleeting vowel takes a form out of a prefix ("группировк*" is not "группировок")
     "fleeting_vowel": [
         ("", "Россия продолжает усиление группировок в Брянской области.",
