@@ -89,16 +89,8 @@ def _fold(key: str) -> int:
 
 
 def folds(pairs: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, the fold of each side's story: a real report's id is its cluster and a
-    number; a general pair is a story of its own."""
-    sides = []
-    for p in pairs:
-        if " | " in p.label:
-            a, b = (side.rsplit("-", 1)[0] for side in p.label.split(" | "))
-        else:
-            a = b = p.label
-        sides.append((_fold(a), _fold(b)))
-    fa, fb = np.array(sides).T
+    """Per pair, the fold of each side's story."""
+    fa, fb = np.array([[_fold(story) for story in p.stories] for p in pairs]).T
     return fa, fb
 
 

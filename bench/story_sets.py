@@ -62,6 +62,8 @@ class Pair:
     same: bool
     part: str
     label: str  # what the pair is, for error lists
+    ids: tuple[str, ...]  # its records' ids: two reports, or one general pair
+    stories: tuple[str, str]  # the story of each side (a general pair: its own id twice)
 
 
 def _articles(raws: list[dict[str, Any]]) -> list[Article]:
@@ -85,14 +87,16 @@ def real_pairs(path: Path = REAL) -> list[Pair]:
         if (ra.get("published") or "") > (rb.get("published") or ""):
             a, b, ra, rb = b, a, rb, ra
         out.append(Pair(a, b, ra["cluster"] == rb["cluster"], pa,
-                        f"{ra['id']} | {rb['id']}"))
+                        f"{ra['id']} | {rb['id']}", (ra["id"], rb["id"]),
+                        (ra["cluster"], rb["cluster"])))
     return out
 
 
 def general_pairs(path: Path = PAIRS) -> list[Pair]:
     raws = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     arts = _articles([side for r in raws for side in (r["a"], r["b"])])
-    return [Pair(arts[2 * i], arts[2 * i + 1], bool(r["same"]), part_of(r["id"]), r["id"])
+    return [Pair(arts[2 * i], arts[2 * i + 1], bool(r["same"]), part_of(r["id"]), r["id"],
+                 (r["id"],), (r["id"], r["id"]))
             for i, r in enumerate(raws)]
 
 
@@ -201,7 +205,7 @@ def ids_at(commit: str) -> set[str]:
 
 def is_new(p: Pair, known: set[str]) -> bool:
     """A pair with a report (or, of the general pairs, a pair) not known at a revision."""
-    return any(key not in known for key in p.label.split(" | "))
+    return any(key not in known for key in p.ids)
 
 
 def print_real_sets(settings: StorySettings, *, show_errors: bool = False,
