@@ -14,9 +14,10 @@ from bot.stories.decisions import (
     in_window,
     make_report,
     merge,
+    report_facts,
     story_facts,
 )
-from bot.stories.judge import Facts, features
+from bot.stories.judge import Facts, features, judge_facts
 from bot.stories.places import country_of, named_places, spread_region_noun, strip_dateline
 from bot.stories.similarity import lead, name_key, names, weekdays
 from bot.stories.types import Report
@@ -142,6 +143,26 @@ def test_stories_keep_places_weekdays_and_date_only_through_merge_and_codec() ->
     loaded = load_story({b"state": dump_story(merged).encode(), b"rev": b"1"})
     assert loaded is not None
     assert replace(loaded, members=merged.members, rev=merged.rev) == merged
+    assert loaded.stages == ("declared",)  # the stage goes through the codec
+
+
+def test_an_extension_is_not_an_update_of_the_declaration_issue12() -> None:
+    """The story keeps the first stage its reports gave; a report that leads with the
+    regime extended is vetoed from it, one that gives no stage is not."""
+    day = datetime(2022, 1, 5, tzinfo=UTC)
+    story = create(report(ALMATY_EN, "en", day), now=day).story
+    assert story.stages == ("declared",)
+    extended = report(("Kazakhstan extends state of emergency in Almaty",
+                       "President Tokayev extended the state of emergency in Almaty and "
+                       "Mangystau region until January 19."), "en", day.replace(hour=9), key="b")
+    assert extended.stages == {"extended"}
+    got = judge_facts(report_facts(extended), story_facts(story))
+    assert not got.same and got.reason.startswith("different stages of a decision")
+    later = report(("Almaty streets empty", "Troops patrol Almaty after the state of "
+                    "emergency."), "en", day.replace(hour=9), key="c")
+    assert later.stages == set()
+    merged = merge(story, later, StorySettings(), now=day.replace(hour=9)).story
+    assert merged.stages == ("declared",)
 
 
 def test_names_match_across_scripts_and_cases_issue12() -> None:

@@ -390,7 +390,8 @@ def merge(story: Story, report: Report, settings: StorySettings, *, now: datetim
         dates=tuple(sorted({*story.dates, *report.dates})),
         years=tuple(sorted({*story.years, *report.years})),
         scopes=tuple(sorted({*story.scopes, *report.scopes})),
-        stages=story.stages or tuple(sorted(report.stages)),  # what its founder said
+        # the first stage its reports gave: an extension never turns a declaration into one
+        stages=story.stages or tuple(sorted(report.stages)),
         named=tuple(dict.fromkeys((*story.named, *report.named))),
         weekdays=tuple(sorted({*story.weekdays, *report.weekdays})),
         # The founder's names first: a story is what its first reports said.
