@@ -1288,6 +1288,26 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Очевидцы заметили колонну военной техники у Петербурга. В округе объяснили, что "
          "техника шла на полигон под Лугой.", {}),
     ],
+    # forces guarding sites, or manning checkpoints, are there: not the standing border service
+    "guarding_sites": [
+        ("", "Troops from Kyrgyzstan continue to guard the thermal power plant in Almaty.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Таджикские миротворцы помогают охранять ТЭЦ в Алматы.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Dozens of military personnel are on duty at checkpoints around Almaty.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Белорусские военнослужащие возводят блокпосты у Гомеля.",
+         {"troop-deployment": ("BY",)}),
+        ("", "Границу Армении с Турцией охраняют российские пограничники.", {}),
+    ],
+    # a border guard "reinforced" with no force sent is a duty regime (the corpus convention)
+    "border_duty_regime": [
+        ("", "Кыргызстан усилил охрану границы с Таджикистаном.", {}),
+        ("", "Кыргызстан усилил охрану границы с Таджикистаном и перебросил туда "
+         "дополнительные подразделения.", {"troop-deployment": ("KG",)}),
+        ("", "Tajikistan reinforces its border with Afghanistan with 20,000 reservists.",
+         {"troop-deployment": ("TJ",)}),
+    ],
 }
 
 
