@@ -1308,6 +1308,41 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Tajikistan reinforces its border with Afghanistan with 20,000 reservists.",
          {"troop-deployment": ("TJ",)}),
     ],
+    # arrived by road or air, committed to an operation, taken under guard
+    "arrived_committed_guarded": [
+        ("", "В Ростов приехали подразделения Росгвардии.", {"troop-deployment": ("RU",)}),
+        ("", "В Гродно задействованы резервы пограничных отрядов и подразделения армии.",
+         {"troop-deployment": ("BY",)}),
+        ("", "Два штурмовика Су-25 перелетели на авиабазу Кант в Киргизии.",
+         {"troop-deployment": ("KG",)}),
+        ("", "Миротворцам ОДКБ передан под охрану ряд объектов в Казахстане.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Армения разрешила задействовать в Казахстане подразделение армии.", {}),
+        ("", "На тушении лесных пожаров в Якутии задействовано 203 единицы техники.", {}),
+        ("", "Очевидцы сообщили о переброске военной авиации в Актау.",
+         {"troop-deployment": ("KZ",)}),
+    ],
+    # a drill named as the pretext is no drill; a movement far from the drill is no part of it
+    "drill_as_pretext": [
+        ("", "Belarus has concentrated troops and tanks in the Gomel region under the guise of "
+         "exercises.", {"troop-deployment": ("BY",)}),
+        ("", "Беларусь под видом учений стянула войска в Гомельскую область.",
+         {"troop-deployment": ("BY",)}),
+        ("Satellite images show deployment of Russian troops in Belarus",
+         "The developments are likely linked to joint exercises. Other photographs show camps "
+         "near the Ukrainian border, hundreds of kilometers from where the exercises are taking "
+         "place.", {"troop-deployment": ("BY",)}),
+        ("Belarus deploys troops for joint exercises", "Russian troops arrived in Belarus for "
+         "the joint exercises.", {}),
+    ],
+    # called back, training stepped up, land for aircraft to come: nothing moved in
+    "recalled_training_purpose": [
+        ("", "Russia recalled its paratroopers from the Kant base in Kyrgyzstan.", {}),
+        ("", "Россия отозвала десантников с базы Кант в Киргизии.", {}),
+        ("", "Россия усилила интенсивность боевой подготовки военнослужащих базы в Армении.", {}),
+        ("", "Армения предоставила российской базе территорию в аэропорту Эребуни для размещения "
+         "новой воздушной техники.", {}),
+    ],
 }
 
 
