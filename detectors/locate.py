@@ -47,6 +47,8 @@ _PLACE_NOUNS = _WORDS["place_nouns"]
 _DISTRICT_NOUNS = _WORDS["district_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
 _PAIR_NOUNS = _WORDS["pair_nouns"]
+_CLOCK = frozenset(_WORDS["clock"])
+_TIME_OF_DAY = re.compile(r"\d{1,2}(?:[.,]\d{2})?")
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _SIDE_ACTOR_NOUNS = _WORDS["side_actor_nouns"]
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
@@ -216,6 +218,9 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             locative = False
         if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
             blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
+        if before and before[-1] in _CLOCK and (before[-1] != "по" or (
+                len(before) == 2 and _TIME_OF_DAY.fullmatch(before[0]))):
+            blocked = True  # "с 20:00 (17.00 по Минску)", "по времени Астаны": a clock
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
                 len(before) == 2 and before[-1] == "of"
                 and before[0].startswith(_INSTITUTION_NOUNS)):

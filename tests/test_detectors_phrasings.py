@@ -1343,6 +1343,21 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Армения предоставила российской базе территорию в аэропорту Эребуни для размещения "
          "новой воздушной техники.", {}),
     ],
+    # an end still to come leaves a call-up under way; an end that came does not
+    "end_to_come": [
+        ("", "Частичная мобилизация в Башкирии закончится завтра.", {"troop-deployment": ("RU",)}),
+        ("", "Частичная мобилизация в Башкирии закончилась.", {}),
+        ("", "В стране завершился режим ЧП, объявленный в начале января в Казахстане.", {}),
+    ],
+    # a time zone is a clock, not a place
+    "clock_zone": [
+        ("", "Президент ввел режим чрезвычайного положения в Бишкеке с 20:00 (17.00 по Минску).",
+         {"state-of-emergency": ("KG",)}),
+        ("", "Режим ЧП в Бишкеке действует с 20:00 по времени Астаны.",
+         {"state-of-emergency": ("KG",)}),
+        ("", "A curfew was declared in Bishkek from 8 pm, 5 pm Moscow time.",
+         {"state-of-emergency": ("KG",)}),
+    ],
 }
 
 
