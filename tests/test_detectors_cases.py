@@ -28,29 +28,29 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
         "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("tune", "csto"): {
-        "troop_deployment": (0.90, 0.89),  # 0.931 / 0.923 (grown; rules before: 0.898 / 0.902)
+        "troop_deployment": (0.90, 0.85),  # 0.928 / 0.874 (grown with untuned collections)
         "state_of_emergency": (0.94, 0.91),  # 0.964 / 0.933
         "mass_detention": (0.95, 0.88),  # 0.978 / 0.909
     },
     ("tune", "all"): {
-        "troop_deployment": (0.87, 0.85),  # 0.903 / 0.886
+        "troop_deployment": (0.87, 0.82),  # 0.895 / 0.846
         "state_of_emergency": (0.86, 0.89),  # 0.890 / 0.915
         "mass_detention": (0.88, 0.86),  # 0.913 / 0.893
     },
     ("holdout", "csto"): {
         # A second, blind annotation of every holdout record (issue 11) agreed with the first
         # (kappa >= 0.97 per type); a third reading settled the differences. The part grew with
-        # 192 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
-        # 0.96 / 0.86, 0.88 / 0.82 and 0.88 / 0.58 (troop_deployment P / R) before any rule
-        # was changed.
-        "troop_deployment": (0.77, 0.71),  # 0.799 / 0.739
-        "state_of_emergency": (0.88, 0.87),  # 0.912 / 0.897
-        "mass_detention": (0.95, 0.81),  # 0.984 / 0.838
+        # 243 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
+        # 0.96 / 0.86, 0.88 / 0.82, 0.88 / 0.58 and 0.83 / 0.63 (troop_deployment P / R)
+        # before any rule was changed.
+        "troop_deployment": (0.77, 0.70),  # 0.801 / 0.729
+        "state_of_emergency": (0.88, 0.86),  # 0.908 / 0.885
+        "mass_detention": (0.95, 0.80),  # 0.985 / 0.821
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.77, 0.69),  # 0.804 / 0.716
-        "state_of_emergency": (0.84, 0.86),  # 0.869 / 0.888
-        "mass_detention": (0.87, 0.79),  # 0.902 / 0.813
+        "troop_deployment": (0.77, 0.68),  # 0.799 / 0.708
+        "state_of_emergency": (0.84, 0.85),  # 0.866 / 0.879
+        "mass_detention": (0.87, 0.78),  # 0.905 / 0.800
     },
 }
 
