@@ -1358,6 +1358,22 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "A curfew was declared in Bishkek from 8 pm, 5 pm Moscow time.",
          {"state-of-emergency": ("KG",)}),
     ],
+    # not forces sent: the militia, guarding stepped up by whoever is there, an official on a
+    # military plane, preparatory work, an anniversary of the event, a return to base
+    "no_forces_sent": [
+        ("", "К зданию мэрии Оша подтянуты дополнительные силы милиции.", {}),
+        ("", "Росгвардия усилила охрану Курской атомной электростанции.", {}),
+        ("", "The prime minister arrived in Batken region by a military transport aircraft.", {}),
+        ("", "Пограничные войска Армении ведут подготовительную работу, чтобы взять под охрану "
+         "границу в Тавушской области.", {}),
+        ("Anniversary of the deployment of Russian troops in Belarus",
+         "A year ago the first trains with Russian troops began arriving in Belarus.", {}),
+        ("", "The agreement stipulates the withdrawal of the additional forces, drawn up to the "
+         "border, to the places of permanent deployment in Kyrgyzstan.", {}),
+        ("", "Police and the military continue to man checkpoints on all roads into Nalchik.", {}),
+        ("", "Troops arrived in Almaty by military transport aircraft.",
+         {"troop-deployment": ("KZ",)}),
+    ],
 }
 
 
