@@ -1374,6 +1374,26 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Troops arrived in Almaty by military transport aircraft.",
          {"troop-deployment": ("KZ",)}),
     ],
+    # the military brought in, also to a disaster; emergency departments are not troops
+    "brought_in": [
+        ("", "К противопожарным мероприятиям в области Абай привлечены более 100 "
+         "военнослужащих.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "Силы и средства ДЧС Алматинской области отправились на тушение пожара в области "
+         "Абай.", {}),
+        ("", "В Гомельской области к работам привлечены дополнительные силы и техника.", {}),
+        ("", "На поиски заключенных в Раштский район была направлена военная автоколонна.",
+         {"troop-deployment": ("TJ",)}),
+        ("", "Over 100,000 Russian troops had been positioned along the border in the Voronezh "
+         "region.", {"troop-deployment": ("RU",)}),
+        ("", "Rebels attacked the army's positions in Homs province, Syria.", {}),
+    ],
+    # an attempt that took place is no possibility
+    "attempt_took_place": [
+        ("", "В южные провинции Киргизии, в которых на этой неделе произошла попытка захвата "
+         "власти, направлены внутренние войска.", {"troop-deployment": ("KG",)}),
+        ("", "Войска могут быть направлены в южные провинции Киргизии.", {}),
+    ],
 }
 
 
