@@ -23,7 +23,7 @@ import yaml
 from detectors.gazetteer import country_place
 from detectors.gazetteer import place_names as gazetteer_names
 from detectors.matcher import MatcherBuilder, Span, TermSyntaxError
-from detectors.tokens import Tokens, comma_pieces, normalise
+from detectors.tokens import Tokens, comma_pieces, dateline_end, normalise
 from detectors.types import Place
 
 
@@ -90,6 +90,7 @@ class Mention(NamedTuple):  # a tuple: built for every place name of every docum
     # not even the document's last resort
     aside: bool = False
     head: int = -1  # the start of the first name of its list ("in Kazakhstan, Kyrgyzstan and …")
+    filed: bool = False  # in the lead's dateline: where the report was filed
 
 
 PlaceName = tuple[int, int, PlaceRef]  # token start, end, what the name says
@@ -154,7 +155,13 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
         pieces = {}  # sentence → where its comma-parted pieces start
     words = toks.words
     name_starts = {s for s, _, _ in names}
+    dateline = dateline_end(toks) if names else 0
     for s, e, (code, kind, place) in names:
+        if e <= dateline and toks.zone[toks.sentence_of[s]] == 1:
+            # "MONS, Belgium, April 10 NATO unveiled…": where it was filed; the place only
+            # when nothing else is named
+            out.append(Mention(s, e, code, kind, False, True, place, filed=True))
+            continue
         if (kind == "adj" or (place is not None and place.level == "city")) and (
                 _district_of(words, e, name_starts)):
             # "в Московском районе Минска": a district of the name after it, never the place
@@ -394,9 +401,13 @@ class Locations:
         if not chosen:
             strength = 1
             words = self.toks.words
+            # forces massed at the far side's border ("Russian troops near the Ukrainian
+            # frontier") are on their own side: the actor's
+            at_border = any(m.aside for m in self.mentions
+                            if self.toks.sentence_of[m.start] == sentence)
             chosen = [
                 m for m in mentions
-                if m.kind == "leader" or (m.kind == "adj" and (any(
+                if m.kind == "leader" or (m.kind == "adj" and (at_border or any(
                     words[j].startswith(_AUTHORITY_NOUNS)
                     for j in range(m.end, min(m.end + 3, len(words)))
                 ) or _acting_side(words, m.end)))
@@ -424,10 +435,11 @@ class Locations:
             # partners ("border with Turkey") count only when nothing else is named; the
             # other side of a border ("к границе Белгородской области") never: forces massing
             # at a border are on their own side of it
-            free = ([m for m in self.mentions if not (m.blocked or m.aside)]
+            # a dateline counts as a named place here ("MINSK (Reuters) - Police detained…")
+            free = ([m for m in self.mentions if m.filed or not (m.blocked or m.aside)]
                     or [m for m in self.mentions if not m.aside])
             for m in free:
-                if m.kind == "place":
+                if m.kind == "place" or m.filed:
                     counts[m.code] += 2 if m.locative else 1
             if not counts:
                 for m in free:

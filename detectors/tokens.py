@@ -250,6 +250,28 @@ def comma_pieces(toks: Tokens, sentence: int) -> tuple[int, ...]:
     return tuple(starts) if at == end else (start,)
 
 
+# A wire dateline at the start of the lead: a city in capitals, maybe its country, maybe a
+# date ("MONS, Belgium, April 10", "ALMATY, January 8. /TASS/.", "BISHKEK —").
+_DATELINE = re.compile(
+    r"[A-ZА-ЯЁ][A-ZА-ЯЁ'\-]{2,}(?:[ \-][A-ZА-ЯЁ][A-ZА-ЯЁ'\-]+)*"
+    r"(?:,\s*[A-ZА-ЯЁ][a-zа-яё]+(?:[ \-][A-ZА-ЯЁ][a-zа-яё]+)?(?=\s*,))?(?=\s*[,.(/—–-])"
+)
+
+
+def dateline_end(toks: Tokens) -> int:
+    """The token after the lead's dateline (its first token when there is none): where a
+    report was filed, not where its news happens."""
+    lead = next((i for i, z in enumerate(toks.zone) if z == 1), None)
+    if lead is None:
+        return 0
+    start = toks.sentence_start[lead]
+    found = _DATELINE.match(toks.sentences[lead])
+    if found is None:
+        return start
+    text = normalise(found.group())
+    return start + len(_token_pattern(text).findall(text))
+
+
 def analyse(title: str, text: str, language: str) -> Tokens:
     """Sentences, clauses and tokens in one pass of one regex over the document."""
     title_part = _marked_sentences(title)

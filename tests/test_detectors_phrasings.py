@@ -1394,6 +1394,21 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
          "власти, направлены внутренние войска.", {"troop-deployment": ("KG",)}),
         ("", "Войска могут быть направлены в южные провинции Киргизии.", {}),
     ],
+    # a dateline says where a report was filed: the place only when nothing else is named;
+    # forces at the far side's border are on their own side
+    "dateline": [
+        ("", "MONS, Belgium, April 10 NATO unveiled satellite photographs showing Russian "
+         "deployments of some 40,000 troops near the Ukrainian frontier.",
+         {"troop-deployment": ("RU",)}),
+        ("", "MINSK (Reuters) - Police detained more than 100 protesters on Sunday.",
+         {"mass-detention": ("BY",)}),
+        ("", "ALMATY, Jan 6 (Reuters) - Russian paratroopers arrived on Thursday as part of the "
+         "CSTO mission.", {"troop-deployment": ("KZ",)}),
+        ("", "MOSCOW, Jan 6 — Russian paratroopers arrived in Kazakhstan on Thursday.",
+         {"troop-deployment": ("KZ",)}),
+        ("", "ТАРАЗ. 27 августа. КазТАГ — Более 50 человек задержаны в Бишкеке.",
+         {"mass-detention": ("KG",)}),
+    ],
 }
 
 
