@@ -252,7 +252,9 @@ class RuleSet:
             for sent in sorted(state.sentences_with(label)):
                 # "Is Russia withdrawing troops from Ukraine to protect Kursk?" asks: the
                 # headline that asks frames nothing, the text answers
-                hits = (unexcluded(rule, state, label, sent)
+                hits = ([span for span in unexcluded(rule, state, label, sent)
+                         # "ready for combat, not training": a drill denied frames nothing
+                         if guard_reason(self.guards, state, span, _NEGATED) is None]
                         if toks.zone[sent] < 2 and not _asked(toks, sent) else None)
                 if hits:
                     return _frames("headline", rule.group_names[label], toks, hits[0])

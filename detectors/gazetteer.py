@@ -36,6 +36,7 @@ CYRILLIC_NAME = re.compile(r"^[А-Яа-яЁё][А-Яа-яЁё -]{3,}$")
 TOWNS = Path(__file__).resolve().parent / "data" / "towns.json"
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 # Large cities whose names are everyday words; they would locate half the news.
+_NICKNAME_WORDS = frozenset({"столица", "пальмира", "жемчужина", "ворота", "юмора"})
 _STOP = frozenset({
     "of", "police", "mobile", "reading", "nice", "bath", "split", "orange", "independence",
     "victoria", "colon", "merida", "leon", "cordoba", "santiago", "san", "hamilton", "kota",
@@ -123,7 +124,9 @@ def _cities() -> list[City]:
         elif pop >= CITY_MIN_POPULATION or name in capitals:
             names = [(name, "en")]
             for alt in city["alternatenames"] if pop >= _CYRILLIC_MIN_POPULATION else ():
-                if CYRILLIC_NAME.match(alt):
+                # not a nickname: "Южная столица" (Odesa) is also "the southern capital" of
+                # any country
+                if CYRILLIC_NAME.match(alt) and not _NICKNAME_WORDS & set(alt.lower().split()):
                     names.append((alt, "ru"))
             out.append((pop, code, name, [(language, term) for n, language in names
                                           for term in generated_terms(n, language)], False))
@@ -141,17 +144,20 @@ def place_names() -> tuple[PlaceName, ...]:
     out: list[PlaceName] = []
     claimed: set[str] = set()
 
-    def add(term: str, language: str, code: str, kind: Kind, place: Place | None = None) -> None:
+    def add(term: str, language: str, code: str, kind: Kind, place: Place | None = None, *,
+            short: bool = False) -> None:
         if kind == "place" and language == "ru" and term.isalpha():
             # a place name inflects as a noun, whatever else its spelling could be
             for form in sorted(place_forms(normalise(term))):
-                add_one("=" + form, language, code, kind, place)
+                add_one("=" + form, language, code, kind, place, short=short)
         else:
-            add_one(term, language, code, kind, place)
+            add_one(term, language, code, kind, place, short=short)
 
-    def add_one(term: str, language: str, code: str, kind: Kind, place: Place | None) -> None:
+    def add_one(term: str, language: str, code: str, kind: Kind, place: Place | None, *,
+                short: bool = False) -> None:
         key = normalise(term).replace("-", " ").replace("=", "")
-        if key in claimed or key in _STOP or len(key) < 3:
+        # two letters only for a curated Cyrillic city ("в Ош"), never a generated name
+        if key in claimed or key in _STOP or len(key) < (2 if short and key.isalpha() else 3):
             return
         claimed.add(key)
         out.append(PlaceName(term, language, code, kind, place))
@@ -165,7 +171,8 @@ def place_names() -> tuple[PlaceName, ...]:
                     place = Place(f"{code}/{slug(name)}", name, code, level)
                     for language, terms in languages.items():
                         for term in terms:
-                            add(term, language, code, "place", place)
+                            add(term, language, code, "place", place,
+                                short=level == "city" and language == "ru")
             elif kind_name == "country":
                 for language, terms in entries.items():
                     for term in terms:

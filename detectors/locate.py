@@ -46,6 +46,8 @@ _NOT_ORIGIN = frozenset(_WORDS["not_origin"])
 _PLACE_NOUNS = _WORDS["place_nouns"]
 _DISTRICT_NOUNS = _WORDS["district_nouns"]
 _BORDER_NOUNS = _WORDS["border_nouns"]
+_COMPASS = tuple(_WORDS["compass"])
+_BORDER_COMPOUNDS = tuple(_WORDS["border_compounds"])
 _PAIR_NOUNS = _WORDS["pair_nouns"]
 _CLOCK = frozenset(_WORDS["clock"])
 _TIME_OF_DAY = re.compile(r"\d{1,2}(?:[.,]\d{2})?")
@@ -232,6 +234,13 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
                 len(before) == 2 and before[-1] == "of"
                 and before[0].startswith(_INSTITUTION_NOUNS)):
             blocked = True  # "МИД России", "the embassy of Russia": who acts, not where
+        # "on Ukraine's eastern border": the possessive and a side of it skipped
+        after_name = e + (e < len(words) and words[e] == "s")
+        after_name += after_name < len(words) and words[after_name].startswith(_COMPASS)
+        if after_name > e and after_name < len(words) and words[after_name].startswith(
+                _BORDER_NOUNS) and not (after_name + 1 < len(words) and words[
+                    after_name + 1].startswith(_AUTHORITY_NOUNS + _BORDER_COMPOUNDS)):
+            blocked = aside = True  # the far side's border, as "the Ukrainian border"
         if e < len(words) and words[e].startswith(_BORDER_NOUNS + _PAIR_NOUNS) and not (
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
