@@ -240,6 +240,16 @@ def print_real_sets(settings: StorySettings, *, show_errors: bool = False,
             ours = scores["eventwatch same-story (live judge)"][2]
             best = max(f1 for label, (_, _, f1) in scores.items() if label.startswith("base"))
             print(f"    F1 ratio vs the better baseline: {ours / best:.2f}x")
+            if not part.startswith("new"):
+                # live entries always carry a time (the feed's, else the fetch's): the pairs
+                # whose sides both have one are the closest to what subscribers get
+                for kind in ("both timed", "a side date-only", "a side undated"):
+                    some = [p for p in sub if timing(p) == kind]
+                    if some:
+                        pr, rc, f1 = prf(some, systems["eventwatch same-story (live judge)"])
+                        print(f"      live judge, {kind + ':':<18} P {pr:.3f}  R {rc:.3f}  "
+                              f"F1 {f1:.3f}  ({len(some)} pairs, {sum(p.same for p in some)} "
+                              "same-story)")
             if show_errors and not part.startswith("new"):
                 print("    live judge errors by class:")
                 # Pairs are listed for the tuning part only: the holdout is not studied.
