@@ -49,7 +49,8 @@ _BORDER_NOUNS = _WORDS["border_nouns"]
 _COMPASS = tuple(_WORDS["compass"])
 _BORDER_COMPOUNDS = tuple(_WORDS["border_compounds"])
 _PAIR_NOUNS = _WORDS["pair_nouns"]
-_CLOCK = frozenset(_WORDS["clock"])
+_CLOCK_BEFORE = frozenset(_WORDS["clock_before"])
+_CLOCK_AFTER = frozenset(_WORDS["clock_after"])
 _TIME_OF_DAY = re.compile(r"\d{1,2}(?:[.,]\d{2})?")
 _AUTHORITY_NOUNS = _WORDS["authority_nouns"]
 _SIDE_ACTOR_NOUNS = _WORDS["side_actor_nouns"]
@@ -227,9 +228,9 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             locative = False
         if len(before) == 2 and before[-1] in ("of", "on") and before[0].startswith(_TOPIC_NOUNS):
             blocked = True  # "the invasion of Ukraine", "the war on Ukraine": the topic
-        if before and before[-1] in _CLOCK and (before[-1] != "по" or (
+        if before and before[-1] in _CLOCK_BEFORE and (before[-1] != "по" or (
                 len(before) == 2 and _TIME_OF_DAY.fullmatch(before[0]))):
-            blocked = True  # "с 20:00 (17.00 по Минску)", "по времени Астаны": a clock
+            blocked = aside = True  # "с 20:00 (17.00 по Минску)", "по времени Астаны": a clock
         if (before and before[-1].startswith(_INSTITUTION_NOUNS)) or (
                 len(before) == 2 and before[-1] == "of"
                 and before[0].startswith(_INSTITUTION_NOUNS)):
@@ -245,7 +246,8 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             e + 1 < len(words) and words[e + 1].startswith(_AUTHORITY_NOUNS)
         ):  # but "Tajik border guards" are Tajik
             blocked = True
-            aside = words[e].startswith(_BORDER_NOUNS)
+            # the other side of a border, or a clock ("Kyiv time"): never even the last resort
+            aside = words[e].startswith(_BORDER_NOUNS) or words[e] in _CLOCK_AFTER
         after = words[e:e + 3]
         if after and after[0] == "s":
             after = after[1:]  # "Kyrgyzstan's"

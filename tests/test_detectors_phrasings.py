@@ -1357,6 +1357,9 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
          {"state-of-emergency": ("KG",)}),
         ("", "A curfew was declared in Bishkek from 8 pm, 5 pm Moscow time.",
          {"state-of-emergency": ("KG",)}),
+        # a clock is not even the last resort: no place rather than Kyiv's
+        ("", "2:46 pm, Kyiv time: the detainees are kept in a gym. 30 people are still detained.",
+         {"mass-detention": ()}),
     ],
     # not forces sent: the militia, guarding stepped up by whoever is there, an official on a
     # military plane, preparatory work, an anniversary of the event, a return to base
