@@ -115,4 +115,6 @@ class Guard:
     ordered: int = -1  # label of the words of an order that a cue after them carries out
     ordered_within: int = 0  # how many words before a cue an order may stand
     contrast: frozenset[str] = frozenset()  # words a sentence-wide cue does not reach across
+    infinitive: int = -1  # label of a headline's "to" after its subject ("Russia to send…")
+    headline_verbs: frozenset[str] = frozenset()  # words that make that "to" a destination
 

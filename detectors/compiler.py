@@ -54,7 +54,7 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
     guards = []
     for lex in lexicons():
         cue, exception, headline, back = labels.new(), labels.new(), labels.new(), labels.new()
-        question, ordered = labels.new(), labels.new()
+        question, ordered, infinitive = labels.new(), labels.new(), labels.new()
         for language, term in lex.cues:
             builder.add(term, language, cue)
         for language, term in lex.exceptions:
@@ -67,8 +67,11 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
             builder.add(term, language, question)
         for language, term in lex.ordered:
             builder.add(term, language, ordered)
+        for language, term in lex.headline_infinitive:
+            builder.add(term, language, infinitive)
         guards.append(Guard(lex.kind, cue, exception, lex.before, lex.after, headline, back,
-                            question, ordered, lex.ordered_within, lex.contrast))
+                            question, ordered, lex.ordered_within, lex.contrast, infinitive,
+                            lex.headline_verbs))
 
     places = add_places(builder, labels.new)
 
@@ -93,7 +96,8 @@ def compile_rules(files: Sequence[tuple[str, RuleFile]], *, watch: tuple[str, ..
         raise RuleErrors(errors)
     eager = frozenset({*places, *(g.cue for g in guards), *(g.exception for g in guards),
                        *(g.headline for g in guards), *(g.back for g in guards),
-                       *(g.question for g in guards), *(g.ordered for g in guards)})
+                       *(g.question for g in guards), *(g.ordered for g in guards),
+                       *(g.infinitive for g in guards)})
     matcher = builder.build(eager)
     return RuleSet(
         rules=tuple(rules), matcher=matcher, guards=tuple(guards), places=places,

@@ -173,6 +173,9 @@ class RuleSet:
                     end = (toks.sentence_start[sent + 1] if sent + 1 < len(toks.sentence_start)
                            else len(toks.words))
                     asked.setdefault(guard.kind, []).extend(range(start, end))
+            for s, _ in spans.get(guard.infinitive, ()):
+                if s not in excluded and _headline_infinitive(toks, s, guard.headline_verbs):
+                    asked.setdefault(guard.kind, []).extend(range(s, _sentence_end(toks, s)))
             framing = [s for s, _ in spans.get(guard.headline, ())
                        if toks.zone[toks.sentence_of[s]] == 0]
             if framing:
@@ -330,6 +333,23 @@ def _ordered(toks: Tokens, orders: list[Span], start: int, guard: Guard) -> bool
     clause = toks.clause_of[start]
     return any(e <= start < e + guard.ordered_within and toks.clause_of[s] == clause
                for s, e in orders)
+
+
+def _sentence_end(toks: Tokens, t: int) -> int:
+    sent = toks.sentence_of[t]
+    return (toks.sentence_start[sent + 1] if sent + 1 < len(toks.sentence_start)
+            else len(toks.words))
+
+
+def _headline_infinitive(toks: Tokens, t: int, verbs: frozenset[str]) -> bool:
+    """Is the "to" at `t` headlinese for a plan ("Russia to beef up its base")? In a
+    headline, one to four words after its start, none of them a verb ("Troops sent to",
+    "Russia sends troops to": a destination)."""
+    sent = toks.sentence_of[t]
+    start = toks.sentence_start[sent]
+    if toks.zone[sent] != 0 or not 1 <= t - start <= 4:
+        return False
+    return not any(w in verbs or w.endswith("ed") for w in toks.words[start:t])
 
 
 def _asked(toks: Tokens, sent: int) -> bool:

@@ -8,6 +8,8 @@ headline carries them: a retrospective is framed once, in its title. Its `back` 
 point to what the previous sentence said ("Moscow refuted these reports") and cancel
 that sentence's hits too. Its `question` cues, as the first or second word of a headline
 that ends in a question mark, cancel that headline's hits ("Will Russia send troops…?").
+Its `headline_infinitive` cues, right after a headline's subject (no verb of its own before
+them), make the rest of the headline that kind ("Russia to beef up its base in Armenia").
 Its `ordered` words, a few words before a cue, make the cue what an order says ("instructed
 the army to deploy"), so it cancels nothing.
 """
@@ -35,6 +37,10 @@ class GuardLexicon:
     # first or second word of a headline that asks ("Will Russia send troops…?", "Введут ли
     # ЧП…?"): the question reports nothing by itself, so its hits are cancelled
     question: tuple[tuple[str, str], ...] = ()
+    # a headline's "to" after its subject: the headline's plan ("Russia to reinforce base…");
+    # `headline_verbs`: words before it that show the "to" is a destination ("Troops sent to")
+    headline_infinitive: tuple[tuple[str, str], ...] = ()
+    headline_verbs: frozenset[str] = frozenset()
     # an order given, up to `ordered_within` words before a cue of its clause, makes the cue
     # what was ordered, not a plan ("directed the defence ministry to deploy 20,000 troops")
     ordered: tuple[tuple[str, str], ...] = ()
@@ -60,6 +66,8 @@ def lexicons() -> tuple[GuardLexicon, ...]:
                 headline=_terms(spec.get("headline")),
                 back=_terms(spec.get("back")),
                 question=_terms(spec.get("question")),
+                headline_infinitive=_terms(spec.get("headline_infinitive")),
+                headline_verbs=frozenset(w for _, w in _terms(spec.get("headline_verbs"))),
                 ordered=_terms(spec.get("ordered")),
                 ordered_within=int(spec.get("ordered_within", 0)),
                 contrast=frozenset(w for _, w in _terms(spec.get("contrast"))),

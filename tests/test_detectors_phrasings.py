@@ -1425,6 +1425,23 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "40 военнослужащих пограничных войск уже прибыли в Ош, южную столицу страны.",
          {"troop-deployment": ("KG",)}),
     ],
+    # headlinese "X to do" is a plan; "sent to", "sends … to", "head to" are destinations;
+    # a regime "to be extended" stays in force
+    "headline_infinitive": [
+        ("Russia to beef up military presence in Armenia", "The ambassador spoke on Tuesday.",
+         {}),
+        ("Armenia to introduce martial law", "The cabinet meets on Tuesday.", {}),
+        ("Troops sent to Kazakhstan", "The first units landed in Almaty on Thursday.",
+         {"troop-deployment": ("KZ",)}),
+        ("Russia sends paratroopers to Kazakhstan", "The decision was announced on Thursday.",
+         {"troop-deployment": ("KZ",)}),
+        ("Russian troops head to the border with Ukraine", "Columns were seen on Tuesday.",
+         {"troop-deployment": ("RU",)}),
+        ("Kazakhstan to extend state of emergency until January 19",
+         "The decree was signed on Tuesday.", {"state-of-emergency": ("KZ",)}),
+        ("Up to 300 detained in Minsk", "Police broke up the march on Sunday.",
+         {"mass-detention": ("BY",)}),
+    ],
 }
 
 
