@@ -1425,6 +1425,16 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "40 военнослужащих пограничных войск уже прибыли в Ош, южную столицу страны.",
          {"troop-deployment": ("KG",)}),
     ],
+    # detained now and deported later; taken to district police departments; courts' arrests
+    "detention_said_otherwise": [
+        ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
+         "identification.", {"mass-detention": ("RU",)}),
+        ("", "60-70 митинговавших в Бишкеке доставлены в районные управления внутренних дел.",
+         {"mass-detention": ("KG",)}),
+        ("", "Суд наказал участников митингов в Алма-Ате. Из них к аресту приговорены 670.",
+         {"mass-detention": ("KZ",)}),
+        ("", "В Москве 30 мигрантов депортированы после рейда.", {}),
+    ],
     # headlinese "X to do" is a plan; "sent to", "sends … to", "head to" are destinations;
     # a regime "to be extended" stays in force
     "headline_infinitive": [
