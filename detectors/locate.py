@@ -208,8 +208,11 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
                 elif j > 0 and (words[j - 1].startswith(_TOPIC_NOUNS) or words[j - 1] in _CITED):
                     # "the war in Ukraine": the topic; "со ссылкой на Кыргызстан": the source
                     blocked = True
-                elif _origin_before(words, max(floor, j - 4), j - 1):
-                    blocked = True  # "из учебного центра в Тюмени": where they came from
+                elif _origin_before(words, max(toks.sentence_start[sent],
+                                               out[-1].end if out else 0, j - 4), j - 1):
+                    # "из учебного центра в Тюмени", "from the military base in Gyumri": where
+                    # they came from (the name's own four words back may not reach "from")
+                    blocked = True
                 else:
                     locative = True
                 break
@@ -329,9 +332,14 @@ def _acting_side(words: Sequence[str], e: int) -> bool:
 
 
 def _origin_before(words: Sequence[str], lo: int, hi: int) -> bool:
-    """Does an origin ("from", "из", not "из-за") stand among words lo:hi?"""
-    return any(words[k] in _ORIGIN and words[k + 1] not in _NOT_ORIGIN
-               for k in range(lo, hi))
+    """Does an origin ("from", "из", not "из-за") stand among words lo:hi, with no other
+    preposition after it ("из аэропорта в Иреване | на границу": "на" is a new phrase)?"""
+    for k in range(hi - 1, lo - 1, -1):
+        if words[k] in _ORIGIN and words[k + 1] not in _NOT_ORIGIN:
+            return True
+        if words[k] in _LOCATIVE or words[k] in _BLOCKERS:
+            return False
+    return False
 
 
 def _listed(toks: Tokens, previous: Mention, s: int, e: int, chained: bool) -> bool | None:

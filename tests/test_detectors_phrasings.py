@@ -1425,6 +1425,20 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "40 военнослужащих пограничных войск уже прибыли в Ош, южную столицу страны.",
          {"troop-deployment": ("KG",)}),
     ],
+    # a movement from a base named after "from" starts there; a welcome home is a return;
+    # an announced formation of new units is a plan
+    "origin_welcome_announced": [
+        ("", "The Kremlin moved part of its contingent from the military base in Gyumri to "
+         "Ukraine.", {"troop-deployment": ("UA",)}),
+        ("", "Российских пограничников перевели из аэропорта в Ереване на границу Армении с "
+         "Турцией.", {"troop-deployment": ("AM",)}),
+        ("Governor takes part in the welcome home of paratroopers",
+         "Ten planes with the CSTO contingent landed in Ivanovo.", {}),
+        ("Губернатор принял участие во встрече миротворцев",
+         "Десять самолетов с контингентом ОДКБ приземлились в Иванове.", {}),
+        ("", "Шойгу анонсировал развёртывание новых десантно-штурмовых подразделений в Крыму.",
+         {}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
