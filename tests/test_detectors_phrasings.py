@@ -1439,6 +1439,19 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "Шойгу анонсировал развёртывание новых десантно-штурмовых подразделений в Крыму.",
          {}),
     ],
+    # missile units by their systems; "made no secret" confirms; a landfill is no firing
+    # range; brought in by truck
+    "missiles_idioms_landfill": [
+        ("", "Moscow made no secret of sending Iskander-M missile systems to Kaliningrad.",
+         {"troop-deployment": ("RU",)}),
+        ("", "The Russian Defense Ministry released a video of the deployment of the Oreshnik "
+         "missile system in Belarus.", {"troop-deployment": ("BY",)}),
+        ("", "На станцию Шиес, где строят полигон для столичного мусора, прибыли бойцы "
+         "Росгвардии.", {"troop-deployment": ("RU",)}),
+        ("", "Танковый батальон прибыл на полигон под Брестом.", {}),
+        ("", "В Ереван на военных грузовиках привезли служащих внутренних войск.",
+         {"troop-deployment": ("AM",)}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
