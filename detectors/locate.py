@@ -331,6 +331,17 @@ def _acting_side(words: Sequence[str], e: int) -> bool:
             and not words[e + 1].startswith(_SPEECH_VERBS))
 
 
+_MEASURED_FROM = frozenset({"of", "from", "от", "из"})
+
+
+def _before_article(words: Sequence[str], start: int) -> str:
+    """The word before a name, "the" skipped."""
+    k = start - 1
+    if k >= 0 and words[k] in _ARTICLES:
+        k -= 1
+    return words[k] if k >= 0 else ""
+
+
 def _origin_before(words: Sequence[str], lo: int, hi: int) -> bool:
     """Does an origin ("from", "из", not "из-за") stand among words lo:hi, with no other
     preposition after it ("из аэропорта в Иреване | на границу": "на" is a new phrase)?"""
@@ -422,7 +433,9 @@ class Locations:
             words = self.toks.words
             # forces massed at the far side's border ("Russian troops near the Ukrainian
             # frontier") are on their own side: the actor's
-            at_border = any(m.aside for m in self.mentions
+            # (not a distance from it: "the city, 50km north of the Ukrainian border")
+            at_border = any(m.aside and _before_article(words, m.start) not in _MEASURED_FROM
+                            for m in self.mentions
                             if self.toks.sentence_of[m.start] == sentence)
             chosen = [
                 m for m in mentions

@@ -1452,6 +1452,20 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "В Ереван на военных грузовиках привезли служащих внутренних войск.",
          {"troop-deployment": ("AM",)}),
     ],
+    # back from abroad, fewer troops, a base built for forces to come: no deployment; a
+    # distance from a border is no border the forces stand at
+    "return_cut_purpose": [
+        ("Dagestan announces return of military police battalion from Syria",
+         "The battalion will arrive in Botlikh next week.", {}),
+        ("", "В аэропорт Махачкалы прибыл батальон военной полиции, вернувшийся из Сирии. "
+         "Батальон вернулся из Сирии после двух лет службы.", {}),
+        ("Kyrgyzstan, Uzbekistan cut number of troops in disputed border area",
+         "The sides cut the number of troops at checkpoints set up in the Chalasart area.", {}),
+        ("", "Россия начала строительство военного объекта с целью развертывания бронетанковых "
+         "подразделений вблизи границы с Украиной.", {}),
+        ("", "A Russian airborne battalion had been sent to Brest, which is also 50km north of the "
+         "Ukrainian border.", {"troop-deployment": ("BY",)}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
