@@ -280,6 +280,10 @@ def find_mentions(toks: Tokens, names: Sequence[PlaceName],
             # takes the preposition; the one before only says whose neighbour it is
             locative = out[-1].locative
             out[-1] = out[-1]._replace(blocked=True)
+        if (out and s - out[-1].end == 1 and words[out[-1].end] == "s" and out[-1].blocked
+                and not locative):
+            # "the border with Russia's Belgorod region": the region is what its country is
+            blocked, aside = True, out[-1].aside
         if listed and kind == "place" and out[-1].kind == "place":
             in_list.update((len(out) - 1, len(out)))
             # "in Kazakhstan, Kyrgyzstan and Tajikistan", "from Russia, Belarus and Armenia":

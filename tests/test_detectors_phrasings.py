@@ -1466,6 +1466,17 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("", "A Russian airborne battalion had been sent to Brest, which is also 50km north of the "
          "Ukrainian border.", {"troop-deployment": ("BY",)}),
     ],
+    # relief work, troops sent back to base, soldiers earmarked for later; a region of a
+    # country across the border is that country's side
+    "relief_back_earmarked": [
+        ("", "738 personnel and 59 units of equipment are deployed in relief efforts in the "
+         "Issyk-Kul region.", {}),
+        ("", "Extra troops deployed at Belarus's border with Ukraine were being sent back to their "
+         "bases.", {}),
+        ("", "Many of the soldiers earmarked for deployment near the Finnish border in Russia are "
+         "at the front.", {}),
+        ("", "Ukraine has built up troops near the border with Russia's Belgorod region.", {}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
