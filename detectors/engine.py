@@ -256,8 +256,10 @@ class RuleSet:
                 # "Is Russia withdrawing troops from Ukraine to protect Kursk?" asks: the
                 # headline that asks frames nothing, the text answers
                 hits = ([span for span in unexcluded(rule, state, label, sent)
-                         # "ready for combat, not training": a drill denied frames nothing
-                         if guard_reason(self.guards, state, span, _NEGATED) is None]
+                         # "ready for combat, not training", "urges Belarus to withdraw
+                         # forces", "refusing to pull back": denied, demanded or refused, it
+                         # frames nothing
+                         if guard_reason(self.guards, state, span, _UNREAL) is None]
                         if toks.zone[sent] < 2 and not _asked(toks, sent) else None)
                 if hits:
                     return _frames("headline", rule.group_names[label], toks, hits[0])
@@ -326,6 +328,7 @@ def _frames(where: str, group: str, toks: Tokens, span: Span, why: str = "") -> 
 
 _PENDING = ("future", "hypothetical")  # a planned or conditional end leaves a regime on
 _NEGATED = ("negation", "denial")  # "not for exercises": no purpose
+_UNREAL = (*_NEGATED, "hypothetical")  # a framing that did not happen
 
 
 def _ordered(toks: Tokens, orders: list[Span], start: int, guard: Guard) -> bool:

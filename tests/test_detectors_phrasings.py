@@ -1477,6 +1477,21 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
          "at the front.", {}),
         ("", "Ukraine has built up troops near the border with Russia's Belgorod region.", {}),
     ],
+    # a withdrawal demanded or refused frames nothing; a movement verb of the headline's own
+    # makes its "to" a destination; confirming is no possibility; diverted troops move
+    "unreal_framing_confirmed": [
+        ("Ukraine urges Belarus to withdraw forces from border",
+         "Belarus sent aircraft and armour to the Gomel region, its defence ministry said.",
+         {"troop-deployment": ("BY",)}),
+        ("Russia redeploys troops to protect Belgorod", "Columns were seen on Monday.",
+         {"troop-deployment": ("RU",)}),
+        ("", "«Я могу подтвердить, что военные подразделения КНДР были развёрнуты в Курской "
+         "области», — сказал генсек.", {"troop-deployment": ("RU",)}),
+        ("", "The raids prompted Russia to divert troops from the front line to Belgorod.",
+         {"troop-deployment": ("RU",)}),
+        ("Russian troops pull back from the Belarusian border",
+         "Columns were seen heading to Pskov.", {}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
