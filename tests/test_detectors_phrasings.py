@@ -1492,6 +1492,13 @@ REAL_EXCERPT_CLASSES: dict[str, list[tuple[str, str, dict[str, tuple[str, ...]]]
         ("Russian troops pull back from the Belarusian border",
          "Columns were seen heading to Pskov.", {}),
     ],
+    # brought in: "with the involvement of the troops", "с привлечением внутренних войск"
+    "involvement": [
+        ("", "The riots in Zhanaozen were suppressed with the involvement of the troops of the "
+         "Interior Ministry.", {"troop-deployment": ("KZ",)}),
+        ("", "Беспорядки в Жанаозене подавлены с привлечением внутренних войск.",
+         {"troop-deployment": ("KZ",)}),
+    ],
     # detained now and deported later; taken to district police departments; courts' arrests
     "detention_said_otherwise": [
         ("", "Police detained 1,400 migrants in a raid in Moscow; they will be deported after "
