@@ -170,9 +170,7 @@ class RuleSet:
                 # "Why is Putin massing troops…?" asks why, not whether: an exception phrase
                 if (toks.zone[sent] == 0 and s - start < 2 and s not in excluded
                         and _asks(toks.sentences[sent])):
-                    end = (toks.sentence_start[sent + 1] if sent + 1 < len(toks.sentence_start)
-                           else len(toks.words))
-                    asked.setdefault(guard.kind, []).extend(range(start, end))
+                    asked.setdefault(guard.kind, []).extend(range(start, _sentence_end(toks, s)))
             for s, _ in spans.get(guard.infinitive, ()):
                 if s not in excluded and _headline_infinitive(toks, s, guard.headline_verbs):
                     asked.setdefault(guard.kind, []).extend(range(s, _sentence_end(toks, s)))

@@ -35,8 +35,9 @@ CYRILLIC_NAME = re.compile(r"^[А-Яа-яЁё][А-Яа-яЁё -]{3,}$")
 # generated, and read in a hundredth of the time PyYAML's safe loader takes.
 TOWNS = Path(__file__).resolve().parent / "data" / "towns.json"
 _CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
-# Large cities whose names are everyday words; they would locate half the news.
+# A city's alternate names that are nicknames ("Южная столица" of Odesa), not names.
 _NICKNAME_WORDS = frozenset({"столица", "пальмира", "жемчужина", "ворота", "юмора"})
+# Large cities whose names are everyday words; they would locate half the news.
 _STOP = frozenset({
     "of", "police", "mobile", "reading", "nice", "bath", "split", "orange", "independence",
     "victoria", "colon", "merida", "leon", "cordoba", "santiago", "san", "hamilton", "kota",

@@ -40,6 +40,7 @@ _WORDS = _word_lists()
 _LOCATIVE = frozenset(_WORDS["locative"])
 _BLOCKERS = frozenset(_WORDS["blockers"])
 _ORIGIN = frozenset(_WORDS["origin"])
+_MEASURED_FROM = frozenset(_WORDS["measured_from"])
 _CITED = frozenset(_WORDS["cited"])
 _ARTICLES = frozenset(_WORDS["articles"])
 _NOT_ORIGIN = frozenset(_WORDS["not_origin"])
@@ -333,9 +334,6 @@ def _acting_side(words: Sequence[str], e: int) -> bool:
     """ "таджикская сторона [продолжает стягивать]": a side that acts, not one that speaks."""
     return (e + 1 < len(words) and words[e].startswith(_SIDE_ACTOR_NOUNS)
             and not words[e + 1].startswith(_SPEECH_VERBS))
-
-
-_MEASURED_FROM = frozenset({"of", "from", "от", "из"})
 
 
 def _before_article(words: Sequence[str], start: int) -> str:
