@@ -40,16 +40,16 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
     ("holdout", "csto"): {
         # A second, blind annotation of every holdout record (issue 11) agreed with the first
         # (kappa >= 0.97 per type); a third reading settled the differences. The part grew with
-        # 328 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
-        # 0.96 / 0.86, 0.88 / 0.82, 0.88 / 0.58, 0.83 / 0.63, 0.63 / 0.63, 1.00 / 0.56 and
-        # 0.67 / 0.67 (troop_deployment P / R) before any rule was changed.
-        "troop_deployment": (0.76, 0.69),  # 0.786 / 0.715
+        # 349 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
+        # 0.96 / 0.86, 0.88 / 0.82, 0.88 / 0.58, 0.83 / 0.63, 0.63 / 0.63, 1.00 / 0.56,
+        # 0.67 / 0.67 and 0.71 / 0.56 (troop_deployment P / R) before any rule was changed.
+        "troop_deployment": (0.76, 0.69),  # 0.784 / 0.713
         "state_of_emergency": (0.88, 0.86),  # 0.908 / 0.885
         # and with 28 real mass-detention excerpts, scored 1.000 / 0.667 before any rule changed
         "mass_detention": (0.95, 0.77),  # 0.987 / 0.800
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.77, 0.66),  # 0.795 / 0.692
+        "troop_deployment": (0.76, 0.66),  # 0.787 / 0.689
         "state_of_emergency": (0.84, 0.85),  # 0.866 / 0.879
         "mass_detention": (0.86, 0.76),  # 0.889 / 0.786
     },
