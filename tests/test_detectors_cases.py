@@ -28,28 +28,29 @@ FLOORS: dict[tuple[str, str], dict[str, tuple[float, float]]] = {
         "mass_detention": (0.97, 0.97),  # 1.000 / 1.000
     },
     ("tune", "csto"): {
-        "troop_deployment": (0.90, 0.85),  # 0.922 / 0.871 (grown with untuned collections)
+        "troop_deployment": (0.90, 0.84),  # 0.923 / 0.864 (grown with untuned collections)
         "state_of_emergency": (0.94, 0.91),  # 0.964 / 0.933
         "mass_detention": (0.95, 0.88),  # 0.978 / 0.909
     },
     ("tune", "all"): {
-        "troop_deployment": (0.87, 0.82),  # 0.897 / 0.845
+        "troop_deployment": (0.86, 0.81),  # 0.890 / 0.837
         "state_of_emergency": (0.86, 0.89),  # 0.890 / 0.915
         "mass_detention": (0.88, 0.86),  # 0.913 / 0.893
     },
     ("holdout", "csto"): {
         # A second, blind annotation of every holdout record (issue 11) agreed with the first
         # (kappa >= 0.97 per type); a third reading settled the differences. The part grew with
-        # 349 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
+        # 371 real troop-deployment excerpts, which the rules of their day scored 0.70 / 0.64,
         # 0.96 / 0.86, 0.88 / 0.82, 0.88 / 0.58, 0.83 / 0.63, 0.63 / 0.63, 1.00 / 0.56,
-        # 0.67 / 0.67 and 0.71 / 0.56 (troop_deployment P / R) before any rule was changed.
-        "troop_deployment": (0.76, 0.69),  # 0.784 / 0.713
+        # 0.67 / 0.67, 0.71 / 0.56 and 1.00 / 0.71 (troop_deployment P / R) before any rule
+        # was changed.
+        "troop_deployment": (0.76, 0.69),  # 0.790 / 0.713
         "state_of_emergency": (0.88, 0.86),  # 0.908 / 0.885
         # and with 28 real mass-detention excerpts, scored 1.000 / 0.667 before any rule changed
         "mass_detention": (0.95, 0.77),  # 0.987 / 0.800
     },
     ("holdout", "all"): {
-        "troop_deployment": (0.76, 0.66),  # 0.787 / 0.689
+        "troop_deployment": (0.76, 0.66),  # 0.789 / 0.691
         "state_of_emergency": (0.84, 0.85),  # 0.866 / 0.879
         "mass_detention": (0.86, 0.76),  # 0.889 / 0.786
     },
