@@ -5,6 +5,9 @@ waits on the wall clock. Time moves by `advance(seconds)`, or, inside `async wit
 by itself: whenever the event loop has nothing ready to run, it jumps to the earliest
 sleeper's deadline (never past one), so a paced run takes the virtual seconds its
 limits call for and a few real milliseconds. Tests assert on `vt.now()`, never on time.
+`horizon`: time never moves by itself to that second or past it, only by `advance` (a
+loaded machine's idle gaps must not end a pause the test means to end itself); once
+advanced past it, time moves by itself again.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ IDLE = 0.002  # real seconds the loop must stay idle before time jumps (lets I/O
 
 
 class VirtualTime:
-    def __init__(self, start: datetime = datetime(2026, 12, 1, 9, tzinfo=UTC)) -> None:
+    def __init__(self, start: datetime = datetime(2026, 12, 1, 9, tzinfo=UTC), *,
+                 horizon: float | None = None) -> None:
         self._now = 0.0
+        self.horizon = horizon
         self._start = start
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
@@ -44,13 +49,16 @@ class VirtualTime:
         return self._start + timedelta(seconds=self._now)
 
     # -- moving time -----------------------------------------------------------------------
-    def _fire_next(self) -> bool:
-        """Jump to the earliest live sleeper's deadline and wake every sleeper due then."""
+    def _fire_next(self, horizon: float | None = None) -> bool:
+        """Jump to the earliest live sleeper's deadline (if before `horizon`) and wake every
+        sleeper due then."""
         while self._sleepers and self._sleepers[0][2].done():  # cancelled sleepers
             heapq.heappop(self._sleepers)
         if not self._sleepers:
             return False
         due = self._sleepers[0][0]
+        if horizon is not None and self._now < horizon <= due:
+            return False
         self._now = max(self._now, due)
         self.jumps += 1
         while self._sleepers and self._sleepers[0][0] <= due:
@@ -74,7 +82,7 @@ class VirtualTime:
         while True:
             await asyncio.sleep(IDLE)
             if not getattr(loop, "_ready", ()):  # nothing else to run: time may move
-                self._fire_next()
+                self._fire_next(self.horizon)
 
     async def __aenter__(self) -> VirtualTime:
         self._driver = asyncio.create_task(self._drive(), name="virtual-time")
